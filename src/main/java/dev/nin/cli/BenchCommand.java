@@ -1,0 +1,91 @@
+package dev.nin.cli;
+
+import dev.nin.app.NinServices;
+import dev.nin.engine.DeviceRequest;
+import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.Variants;
+import dev.nin.train.Benchmark;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nin bench}: training and inference speed against the machine's measured convolution ceiling. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training and inference images/s and achieved GFLOP/s against the convolution "
+                + "ceiling measured in the same run. Prints figures; compares nothing to a threshold.")
+public class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    NinServices services;
+
+    @Option(names = "--variant", defaultValue = "standard", paramLabel = "NAME",
+            description = "Architecture to measure (default: ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--resize", defaultValue = "224,96", split = ",", paramLabel = "PX",
+            description = "Input sizes, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> resizes;
+
+    @Option(names = "--batch", defaultValue = "128", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "5", paramLabel = "N", description = "Timed steps per figure (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "TensorFlow CPU threads (default: 0 = all cores).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        ModelSpec model = Variants.named(variant);
+        if (batch < 1 || steps < 1 || warmup < 0) {
+            throw new IllegalArgumentException("batch and steps: expected 1 or more, warmup 0 or more; found batch "
+                    + batch + ", steps " + steps + ", warmup " + warmup);
+        }
+        resizes.forEach(size -> NetworkPlan.of(model, size));
+        PrintWriter out = spec.commandLine().getOut();
+        RuntimeInfo runtime = services.tensorflow(DeviceRequest.parse(device), line -> out.println("note: " + line));
+        out.printf(Locale.ROOT, "nin bench: %s, batch %d, %d timed steps after %d warm-up, on %s (TensorFlow %s, oneDNN %s)%n",
+                variant, batch, steps, warmup, runtime.device(), runtime.tensorflowVersion(), runtime.oneDnn() ? "on" : "off");
+        out.flush();
+        Benchmark bench = new Benchmark(runtime, threads);
+        Benchmark.Measurement ceiling = bench.convolutionCeiling(batch, warmup, steps);
+        out.printf(Locale.ROOT, "conv ceiling (5x5 conv 96->256 at 26x26): %.1f GFLOP/s%n", ceiling.gflops());
+        out.printf(Locale.ROOT, "%-8s %-10s %10s %10s %12s%n", "resize", "phase", "img/s", "GFLOP/s", "of ceiling");
+        out.flush();
+        for (int size : resizes) {
+            Benchmark.Measurement train = bench.training(model, size, batch, warmup, steps);
+            row(out, size, "training", train, ceiling);
+            Benchmark.Measurement infer = bench.inference(model, size, batch, warmup, steps);
+            row(out, size, "inference", infer, ceiling);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void row(PrintWriter out, int size, String phase, Benchmark.Measurement m, Benchmark.Measurement ceiling) {
+        out.printf(Locale.ROOT, "%-8d %-10s %10.1f %10.1f %11.0f%%%n", size, phase, m.imagesPerSecond(), m.gflops(),
+                100 * m.gflops() / ceiling.gflops());
+        out.flush();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.nin.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+
+import picocli.CommandLine.Command;
+
+/** {@code nin}: train, measure and compare Network-in-Network models on Fashion-MNIST. */
+@TopCommand
+@Command(name = "nin", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Train, measure and compare Network-in-Network (NiN) models on Fashion-MNIST with TensorFlow through DJL.",
+        subcommands = {SummaryCommand.class, TrainCommand.class, BenchCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:unexpected failure", "2:bad flag, value or file",
+            "3:dataset missing or corrupt", "4:TensorFlow native libraries missing or broken",
+            "5:training diverged (loss NaN or infinite)"})
+public class NinCommand {}

@@ -1,0 +1,51 @@
+package dev.nin.cli;
+
+import dev.nin.model.CostReport;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.OptimizerSpec;
+import dev.nin.model.Variants;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nin summary}: the layer table, parameters, FLOPs and memory of a variant, without TensorFlow. */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Print a variant's layers with output shapes, parameters, multiply-adds, FLOPs and memory estimates.")
+public class SummaryCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--variant", defaultValue = "standard", paramLabel = "NAME",
+            description = "Architecture: standard, single-1x1, no-1x1, gradual-head (default: ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--resize", defaultValue = "224", paramLabel = "PX",
+            description = "Input side in pixels (default: ${DEFAULT-VALUE}).")
+    int resize;
+
+    @Option(names = "--batch", defaultValue = "128", paramLabel = "N",
+            description = "Batch size for the memory estimates (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M",
+            description = "Momentum of the optimizer; above 0 it keeps one more value per parameter (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch: expected 1 or more, found " + batch);
+        }
+        ModelSpec model = Variants.named(variant);
+        CostReport costs = CostReport.of(model, resize);
+        LayerTable.print(spec.commandLine().getOut(), costs, batch,
+                new OptimizerSpec(momentum, false, 0).slotsPerParameter());
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.nin.cli;
+
+import dev.nin.app.NinServices;
+import dev.nin.data.DataOptions;
+import dev.nin.data.FashionMnist;
+import dev.nin.engine.DeviceRequest;
+import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.OptimizerSpec;
+import dev.nin.model.Variants;
+import dev.nin.train.TrainConfig;
+import dev.nin.train.Trainer;
+import dev.nin.train.TrainingResult;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nin train}: one training run, the book's setting by default. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train NiN on Fashion-MNIST. Defaults are the book's: lr 0.1, 10 epochs, batch 128, resize 224, plain SGD.")
+public class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    NinServices services;
+
+    @Option(names = "--variant", defaultValue = "standard", paramLabel = "NAME",
+            description = "Architecture: standard, single-1x1, no-1x1, gradual-head (default: ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--lr", defaultValue = "0.1", paramLabel = "LR", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--epochs", defaultValue = "10", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "128", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--resize", defaultValue = "224", paramLabel = "PX",
+            description = "Resize the 28x28 images to PX x PX (default: ${DEFAULT-VALUE}; standard needs at least 67).")
+    int resize;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+            description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--dropout", paramLabel = "RATE", description = "Dropout rate (default: the variant's, 0.5).")
+    Double dropout;
+
+    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--nesterov", description = "Use Nesterov momentum (needs --momentum > 0).")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "WD",
+            description = "L2 weight decay added to the gradients (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--train-limit", defaultValue = "0", paramLabel = "N",
+            description = "Train on at most N images (default: 0 = all).")
+    int trainLimit;
+
+    @Option(names = "--validation", defaultValue = "0", paramLabel = "N",
+            description = "Hold out N training images for validation (default: ${DEFAULT-VALUE}).")
+    int validation;
+
+    @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N",
+            description = "Evaluate on at most N test images (default: 0 = all 10,000).")
+    int testLimit;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with the four Fashion-MNIST files (default: ~/.nin/data, then /usr/share/datasets/fashion-mnist).")
+    Path data;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+            description = "Where to train (default: ${DEFAULT-VALUE}: the GPU when one is usable).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "TensorFlow CPU threads (default: 0 = all cores; 1 gives bit-for-bit repeatable runs).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        // Everything the user typed is checked before TensorFlow or the dataset is touched.
+        ModelSpec model = Variants.named(variant);
+        TrainConfig config = new TrainConfig(learningRate, epochs, batch, resize, seed,
+                new OptimizerSpec(momentum, nesterov, weightDecay),
+                dropout == null ? OptionalDouble.empty() : OptionalDouble.of(dropout), threads);
+        Trainer.plan(model, config);
+        DataOptions dataOptions = new DataOptions(trainLimit, validation, testLimit);
+        DeviceRequest request = DeviceRequest.parse(device);
+
+        PrintWriter out = spec.commandLine().getOut();
+        RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
+        FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
+        DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
+        TrainingResult result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out));
+        return result.status() == TrainingResult.Status.DIVERGED ? ExitCodes.DIVERGED : ExitCodes.OK;
+    }
+}

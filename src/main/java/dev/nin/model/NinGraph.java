@@ -1,0 +1,236 @@
+package dev.nin.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.image.ResizeBilinear;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Builds the TensorFlow graph of a {@link NetworkPlan}: a training step (forward with dropout,
+ * softmax cross-entropy, TensorFlow's own gradients, SGD update by TensorFlow's kernels) and an
+ * evaluation path without dropout that shares the same variables. Layout is NHWC, which
+ * TensorFlow's CPU kernels require.
+ *
+ * <p>Feeds: {@link #IMAGES} uint8 [N, 28, 28]; {@link #LABELS} int32 [N];
+ * {@link #LEARNING_RATE} scalar; {@link #DROPOUT_SEED} int64 [2]. A whole training step is one
+ * {@code Session.run} fetching {@link #trainLoss} and {@link #trainCorrect} with target
+ * {@link #trainStep}.
+ *
+ * @param <T> float type of weights and activations (see {@link Precision})
+ */
+public final class NinGraph<T extends TFloating> {
+
+    public static final String IMAGES = "images";
+    public static final String LABELS = "labels";
+    public static final String LEARNING_RATE = "learning_rate";
+    public static final String DROPOUT_SEED = "dropout_seed";
+    public static final String LOGITS = "logits";
+    public static final String PROBABILITIES = "probabilities";
+
+    /** Pixel values arrive as 0…255 and are scaled to [0, 1], as the book's ToTensor. */
+    private static final float PIXEL_SCALE = 1f / 255f;
+
+    public final NetworkPlan plan;
+    public final Precision precision;
+    public final Placeholder<TUint8> images;
+    public final Placeholder<TInt32> labels;
+    public final Placeholder<T> learningRate;
+    public final Placeholder<TInt64> dropoutSeed;
+    /** Mean cross-entropy of the batch, training path (with dropout), before the update. */
+    public final Operand<T> trainLoss;
+    /** Correctly classified images of the batch, training path. */
+    public final Operand<T> trainCorrect;
+    /** Applies one SGD update to every parameter. */
+    public final Op trainStep;
+    /** Mean cross-entropy, evaluation path (no dropout). */
+    public final Operand<T> evalLoss;
+    /** Correctly classified images, evaluation path. */
+    public final Operand<T> evalCorrect;
+    /** [N, classes] logits, evaluation path. */
+    public final Operand<T> logits;
+    /** [N, classes] softmax probabilities, evaluation path. */
+    public final Operand<T> probabilities;
+    /** Gradient of {@link #trainLoss} for each parameter, in {@link #parameters} order. */
+    public final List<Output<T>> gradients;
+    public final List<Slot<T>> parameters;
+    /** Sets optimizer state (momentum accumulators) to zero; a no-op for plain SGD. */
+    public final Op initOptimizer;
+
+    /** A parameter's variable, with the placeholder and assign op that load its value. */
+    public record Slot<T extends TFloating>(Parameter parameter, Variable<T> variable, Placeholder<T> value, Op assign) {}
+
+    private final Ops tf;
+    private final Class<T> type;
+    private int dropoutIndex;
+
+    private NinGraph(Graph graph, NetworkPlan plan, Precision precision, OptimizerSpec optimizer, boolean gpu) {
+        this.plan = plan;
+        this.precision = precision;
+        this.type = precision.type();
+        Ops root = Ops.create(graph);
+        this.tf = gpu ? root.withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.GPU).deviceIndex(0).build())
+                : root;
+
+        images = tf.withName(IMAGES).placeholder(TUint8.class,
+                Placeholder.shape(Shape.of(-1, 28, 28)));
+        labels = tf.withName(LABELS).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+        learningRate = tf.withName(LEARNING_RATE).placeholder(type, Placeholder.shape(Shape.scalar()));
+        dropoutSeed = tf.withName(DROPOUT_SEED).placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+
+        parameters = new ArrayList<>();
+        for (Parameter p : Parameter.of(plan)) {
+            Ops scoped = tf.withSubScope(p.name().replace('/', '_'));
+            Variable<T> variable = scoped.withName("var").variable(Shape.of(p.dims()), type);
+            Placeholder<T> value = scoped.withName("init_value").placeholder(type, Placeholder.shape(Shape.of(p.dims())));
+            parameters.add(new Slot<>(p, variable, value, scoped.withName("init").assign(variable, value)));
+        }
+
+        Operand<T> input = preprocess(images);
+        Operand<T> trainLogits = forward(input, true);
+        trainLoss = crossEntropy(trainLogits);
+        trainCorrect = correct(trainLogits);
+
+        Operand<T> evalLogits = tf.withName(LOGITS).identity(forward(input, false));
+        logits = evalLogits;
+        probabilities = tf.withName(PROBABILITIES).nn.softmax(evalLogits);
+        evalLoss = crossEntropy(evalLogits);
+        evalCorrect = correct(evalLogits);
+
+        List<Operand<?>> variables = new ArrayList<>();
+        parameters.forEach(s -> variables.add(s.variable()));
+        gradients = new ArrayList<>();
+        for (Output<?> g : tf.gradients(trainLoss, variables).dy()) {
+            @SuppressWarnings("unchecked")
+            Output<T> typed = (Output<T>) g;
+            gradients.add(typed);
+        }
+
+        List<Op> updates = new ArrayList<>();
+        List<Op> slotInits = new ArrayList<>();
+        Operand<T> decay = constant(optimizer.weightDecay());
+        Operand<T> momentum = constant(optimizer.momentum());
+        for (int i = 0; i < parameters.size(); i++) {
+            Variable<T> variable = parameters.get(i).variable();
+            Operand<T> gradient = gradients.get(i);
+            if (optimizer.weightDecay() > 0) {
+                gradient = tf.math.add(gradient, tf.math.mul(decay, variable));
+            }
+            if (optimizer.momentum() > 0) {
+                Variable<T> accumulator = tf.variable(Shape.of(parameters.get(i).parameter().dims()), type);
+                slotInits.add(tf.assign(accumulator, tf.zeros(tf.constant(Shape.of(parameters.get(i).parameter().dims())), type)));
+                updates.add(tf.train.applyMomentum(variable, accumulator, learningRate, gradient, momentum,
+                        org.tensorflow.op.train.ApplyMomentum.useNesterov(optimizer.nesterov())));
+            } else {
+                updates.add(tf.train.applyGradientDescent(variable, learningRate, gradient));
+            }
+        }
+        trainStep = tf.withControlDependencies(updates).withName("train_step").noOp();
+        initOptimizer = tf.withControlDependencies(slotInits).withName("init_optimizer").noOp();
+    }
+
+    /**
+     * Builds the graph of {@code plan} into {@code graph}.
+     *
+     * @param gpu place the computation on {@code /device:GPU:0} (soft placement falls back per op)
+     */
+    public static <T extends TFloating> NinGraph<T> build(Graph graph, NetworkPlan plan, Precision precision,
+            OptimizerSpec optimizer, boolean gpu) {
+        return new NinGraph<>(graph, plan, precision, optimizer, gpu);
+    }
+
+    /** uint8 [N, 28, 28] → T [N, R, R, 1] in [0, 1], resized bilinearly as the book's Resize. */
+    private Operand<T> preprocess(Operand<TUint8> raw) {
+        Operand<org.tensorflow.types.TFloat32> pixels = tf.expandDims(
+                tf.dtypes.cast(raw, org.tensorflow.types.TFloat32.class), tf.constant(3));
+        int side = plan.resize();
+        if (side != 28) {
+            pixels = tf.image.resizeBilinear(pixels, tf.constant(new int[] {side, side}),
+                    ResizeBilinear.halfPixelCenters(true));
+        }
+        Operand<org.tensorflow.types.TFloat32> scaled = tf.math.mul(pixels, tf.constant(PIXEL_SCALE));
+        return tf.withName("input").dtypes.cast(scaled, type);
+    }
+
+    private Operand<T> forward(Operand<T> input, boolean training) {
+        Operand<T> x = input;
+        int parameterIndex = 0;
+        dropoutIndex = 0;
+        for (PlannedLayer layer : plan.layers()) {
+            Ops scope = tf.withSubScope(training ? "train" : "eval").withSubScope(layer.name().replace(".", "_"));
+            if (layer instanceof PlannedLayer.Conv conv) {
+                Variable<T> weights = parameters.get(parameterIndex++).variable();
+                Variable<T> bias = parameters.get(parameterIndex++).variable();
+                x = scope.nn.relu(scope.nn.biasAdd(convolve(scope, x, weights, conv), bias));
+            } else if (layer instanceof PlannedLayer.Pool pool) {
+                x = scope.nn.maxPool(x, scope.constant(new int[] {1, pool.window(), pool.window(), 1}),
+                        scope.constant(new int[] {1, pool.stride(), pool.stride(), 1}), "VALID");
+            } else if (layer instanceof PlannedLayer.Drop drop) {
+                if (training && drop.rate() > 0) {
+                    x = dropout(scope, x, drop.rate());
+                }
+            } else {
+                x = scope.math.mean(x, scope.constant(new int[] {1, 2}));
+            }
+        }
+        return x;
+    }
+
+    private Operand<T> convolve(Ops scope, Operand<T> x, Operand<T> weights, PlannedLayer.Conv conv) {
+        List<Long> strides = List.of(1L, (long) conv.stride(), (long) conv.stride(), 1L);
+        int p = conv.padding();
+        if (p == 0) {
+            return scope.nn.conv2d(x, weights, strides, "VALID");
+        }
+        if (conv.stride() == 1 && 2 * p == conv.kernel() - 1) {
+            // Symmetric padding that keeps the size is TensorFlow's SAME, its fastest path.
+            return scope.nn.conv2d(x, weights, strides, "SAME");
+        }
+        // Other paddings: pad explicitly, then VALID. (Conv2D's EXPLICIT padding loses its paddings
+        // in TensorFlow's C++ gradient, so the backward pass would fail.)
+        Operand<T> padded = scope.pad(x, scope.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), constant(0.0));
+        return scope.nn.conv2d(padded, weights, strides, "VALID");
+    }
+
+    /** Inverted dropout with a stateless mask: the same seed feed gives the same mask. */
+    private Operand<T> dropout(Ops scope, Operand<T> x, double rate) {
+        Operand<TInt64> seed = scope.math.add(dropoutSeed, scope.constant(new long[] {0L, 1_000_003L * dropoutIndex++}));
+        Operand<T> uniform = scope.random.statelessRandomUniform(scope.shape(x), seed, type);
+        Operand<TBool> keep = scope.math.greaterEqual(uniform, constant(rate));
+        Operand<T> mask = scope.dtypes.cast(keep, type);
+        return scope.math.mul(scope.math.mul(x, mask), constant(1.0 / (1.0 - rate)));
+    }
+
+    /**
+     * Mean softmax cross-entropy, -Σ onehot·log_softmax(logits), composed of ops whose gradients
+     * TensorFlow's C++ registry has for float32 and float64 alike (the fused sparse op has none, and
+     * the dense op's gradient hard-codes float32).
+     */
+    private Operand<T> crossEntropy(Operand<T> logits) {
+        Operand<T> oneHot = tf.oneHot(labels, tf.constant(plan.spec().classes()), constant(1.0), constant(0.0));
+        Operand<T> perImage = tf.math.neg(tf.sum(tf.math.mul(oneHot, tf.nn.logSoftmax(logits)), tf.constant(1)));
+        return tf.math.mean(perImage, tf.constant(0));
+    }
+
+    private Operand<T> correct(Operand<T> logits) {
+        Operand<TInt32> predicted = tf.math.argMax(logits, tf.constant(1), TInt32.class);
+        return tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), type), tf.constant(0));
+    }
+
+    private Operand<T> constant(double value) {
+        return tf.dtypes.cast(tf.constant(value), type);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.nin.train;
+
+import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.CostReport;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.NinGraph;
+import dev.nin.model.OptimizerSpec;
+import dev.nin.model.Precision;
+import dev.nin.data.ImageSet;
+
+import java.util.SplittableRandom;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TUint8;
+
+/**
+ * Measures training and inference speed of NiN on synthetic images, and the machine's convolution
+ * ceiling through TensorFlow in the same process, so achieved GFLOP/s can be read against it.
+ */
+public final class Benchmark {
+
+    /** The ceiling probe: a 5x5 conv, 96 → 256 channels, at 26x26 — NiN's heaviest layer at 224. */
+    public static final int CEILING_SIDE = 26;
+    public static final int CEILING_KERNEL = 5;
+    public static final int CEILING_IN = 96;
+    public static final int CEILING_OUT = 256;
+
+    private final RuntimeInfo runtime;
+    private final int threads;
+
+    public Benchmark(RuntimeInfo runtime, int threads) {
+        this.runtime = runtime;
+        this.threads = threads;
+    }
+
+    /**
+     * One measurement.
+     *
+     * @param imagesPerSecond images processed per second of the timed steps
+     * @param gflops achieved GFLOP/s from the counted FLOPs
+     */
+    public record Measurement(double imagesPerSecond, double gflops) {}
+
+    /** GFLOP/s of the ceiling probe's forward convolution at {@code batch}. */
+    public Measurement convolutionCeiling(int batch, int warmup, int steps) {
+        try (Graph graph = new Graph()) {
+            Ops tf = Ops.create(graph);
+            Placeholder<TFloat32> xInit = tf.placeholder(TFloat32.class);
+            Placeholder<TFloat32> wInit = tf.placeholder(TFloat32.class);
+            Variable<TFloat32> x = tf.variable(Shape.of(batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN), TFloat32.class);
+            Variable<TFloat32> w = tf.variable(Shape.of(CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT), TFloat32.class);
+            Operand<TFloat32> y = tf.nn.conv2d(x, w, java.util.List.of(1L, 1L, 1L, 1L), "SAME");
+            // Fetch one number so the timing is the convolution, not copying its output to Java.
+            Operand<TFloat32> sum = tf.sum(y, tf.constant(new int[] {0, 1, 2, 3}));
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads));
+                    TFloat32 xv = random(new long[] {batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN});
+                    TFloat32 wv = random(new long[] {CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT})) {
+                session.runner().feed(xInit, xv).feed(wInit, wv).addTarget(tf.assign(x, xInit))
+                        .addTarget(tf.assign(w, wInit)).run().close();
+                for (int i = 0; i < warmup; i++) {
+                    session.runner().fetch(sum).run().close();
+                }
+                long start = System.nanoTime();
+                for (int i = 0; i < steps; i++) {
+                    session.runner().fetch(sum).run().close();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double flops = 2.0 * batch * CEILING_SIDE * CEILING_SIDE * CEILING_KERNEL * CEILING_KERNEL
+                        * CEILING_IN * CEILING_OUT * steps;
+                return new Measurement(batch * steps / seconds, flops / seconds / 1e9);
+            }
+        }
+    }
+
+    /** Training steps (forward, backward, update) per second on random images. */
+    public Measurement training(ModelSpec spec, int resize, int batch, int warmup, int steps) {
+        NetworkPlan plan = NetworkPlan.of(spec, resize);
+        try (Graph graph = new Graph()) {
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads))) {
+                Trainer.initialize(session, net, 1);
+                ImageSet images = syntheticImages(batch);
+                for (int i = 0; i < warmup; i++) {
+                    Trainer.trainStep(session, net, images, 0.01, new long[] {1, i});
+                }
+                long start = System.nanoTime();
+                for (int i = 0; i < steps; i++) {
+                    Trainer.trainStep(session, net, images, 0.01, new long[] {2, i});
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double rate = batch * steps / seconds;
+                return new Measurement(rate, rate * new CostReport(plan).trainingFlops() / 1e9);
+            }
+        }
+    }
+
+    /** Forward passes (evaluation path, logits fetched) per second on random images. */
+    public Measurement inference(ModelSpec spec, int resize, int batch, int warmup, int steps) {
+        NetworkPlan plan = NetworkPlan.of(spec, resize);
+        try (Graph graph = new Graph()) {
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads))) {
+                Trainer.initialize(session, net, 1);
+                ImageSet images = syntheticImages(batch);
+                try (TUint8 input = Trainer.images(images)) {
+                    for (int i = 0; i < warmup; i++) {
+                        session.runner().feed(net.images, input).fetch(net.logits).run().close();
+                    }
+                    long start = System.nanoTime();
+                    for (int i = 0; i < steps; i++) {
+                        session.runner().feed(net.images, input).fetch(net.logits).run().close();
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    double rate = batch * steps / seconds;
+                    return new Measurement(rate, rate * new CostReport(plan).forwardFlops() / 1e9);
+                }
+            }
+        }
+    }
+
+    private static ImageSet syntheticImages(int batch) {
+        SplittableRandom random = new SplittableRandom(7);
+        byte[] pixels = new byte[batch * ImageSet.PIXELS];
+        byte[] labels = new byte[batch];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) random.nextInt(256);
+        }
+        for (int i = 0; i < batch; i++) {
+            labels[i] = (byte) random.nextInt(10);
+        }
+        return new ImageSet(pixels, labels);
+    }
+
+    private static TFloat32 random(long[] dims) {
+        SplittableRandom random = new SplittableRandom(3);
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        float[] values = new float[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextDouble(-1, 1);
+        }
+        return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(values, true, false));
+    }
+}

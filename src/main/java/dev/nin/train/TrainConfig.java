@@ -1,0 +1,66 @@
+package dev.nin.train;
+
+import dev.nin.model.OptimizerSpec;
+
+import java.util.OptionalDouble;
+
+/**
+ * Hyperparameters of one training run; validated at construction. Defaults are the book's
+ * ({@link #book()}): lr 0.1, 10 epochs, batch 128, resize 224, plain SGD.
+ *
+ * @param learningRate SGD step size, &gt; 0
+ * @param epochs passes over the training set, 1…1000
+ * @param batchSize images per step, 1…4096
+ * @param resize side in pixels the 28x28 images are resized to (the variant sets the minimum)
+ * @param seed seeds weight initialisation, shuffling and dropout masks
+ * @param optimizer momentum, Nesterov, weight decay
+ * @param dropout overrides the variant's dropout rate when present
+ * @param threads TensorFlow's intra-op threads (0 = TensorFlow's default, all cores); 1 makes runs
+ *     bit-for-bit repeatable
+ */
+public record TrainConfig(double learningRate, int epochs, int batchSize, int resize, long seed,
+        OptimizerSpec optimizer, OptionalDouble dropout, int threads) {
+
+    public static final double BOOK_LEARNING_RATE = 0.1;
+    public static final int BOOK_EPOCHS = 10;
+    public static final int BOOK_BATCH_SIZE = 128;
+    public static final int BOOK_RESIZE = 224;
+    public static final long DEFAULT_SEED = 42;
+    public static final int MAX_EPOCHS = 1000;
+    public static final int MAX_BATCH_SIZE = 4096;
+
+    public TrainConfig {
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("lr: expected a positive number, found " + learningRate);
+        }
+        if (epochs < 1 || epochs > MAX_EPOCHS) {
+            throw new IllegalArgumentException("epochs: expected 1 to " + MAX_EPOCHS + ", found " + epochs);
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batch: expected 1 to " + MAX_BATCH_SIZE + ", found " + batchSize);
+        }
+        if (resize < 1) {
+            throw new IllegalArgumentException("resize: expected a positive size in pixels, found " + resize);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads: expected 0 (TensorFlow's default) or more, found " + threads);
+        }
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer: expected a value, found nothing");
+        }
+        if (dropout == null) {
+            dropout = OptionalDouble.empty();
+        }
+        dropout.ifPresent(rate -> {
+            if (!(rate >= 0 && rate < 1)) {
+                throw new IllegalArgumentException("dropout: expected a rate in [0, 1), found " + rate);
+            }
+        });
+    }
+
+    /** The book's setting with the default seed. */
+    public static TrainConfig book() {
+        return new TrainConfig(BOOK_LEARNING_RATE, BOOK_EPOCHS, BOOK_BATCH_SIZE, BOOK_RESIZE, DEFAULT_SEED,
+                OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 0);
+    }
+}

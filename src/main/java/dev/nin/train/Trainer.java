@@ -1,0 +1,217 @@
+package dev.nin.train;
+
+import dev.nin.data.DataOptions;
+import dev.nin.data.ImageSet;
+import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.CostReport;
+import dev.nin.model.GlorotUniform;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.NinGraph;
+import dev.nin.model.Precision;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
+
+/**
+ * Trains a {@link ModelSpec} on Fashion-MNIST with one TensorFlow graph and session per run,
+ * announcing progress as {@link TrainingEvent}s. Each step is one {@code Session.run}.
+ */
+public final class Trainer {
+
+    /** Images per evaluation step; evaluation keeps no activations for a backward pass. */
+    public static final int EVAL_BATCH_SIZE = 256;
+
+    private final RuntimeInfo runtime;
+
+    public Trainer(RuntimeInfo runtime) {
+        this.runtime = runtime;
+    }
+
+    /** The network a config trains: the spec with the config's dropout, unrolled at its resize. */
+    public static NetworkPlan plan(ModelSpec spec, TrainConfig config) {
+        ModelSpec effective = config.dropout().isPresent() ? spec.withDropout(config.dropout().getAsDouble()) : spec;
+        return NetworkPlan.of(effective, config.resize());
+    }
+
+    /** TensorFlow session options: thread counts, and growth instead of grabbing the whole GPU. */
+    public static ConfigProto sessionConfig(int threads) {
+        ConfigProto.Builder config = ConfigProto.newBuilder().setAllowSoftPlacement(true)
+                .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
+        if (threads > 0) {
+            config.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1);
+        }
+        return config.build();
+    }
+
+    /**
+     * Trains and evaluates after every epoch. Stops early, with status DIVERGED, when the loss
+     * stops being finite.
+     */
+    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener) {
+        NetworkPlan plan = plan(spec, config);
+        CostReport costs = new CostReport(plan);
+        ImageSet train = data.train();
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("train-limit: no training images left to train on");
+        }
+        int batches = (train.size() + config.batchSize() - 1) / config.batchSize();
+        listener.on(new TrainingEvent.Started(config, costs, runtime, train.size(), data.validation().size(),
+                data.test().size(), batches));
+        try (Graph graph = new Graph()) {
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, config.optimizer(), runtime.gpu());
+            try (Session session = new Session(graph, sessionConfig(config.threads()))) {
+                initialize(session, net, config.seed());
+                List<EpochMetrics> epochs = new ArrayList<>();
+                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                    long epochStart = System.nanoTime();
+                    int[] order = ImageSet.permutation(train.size(), config.seed() * 1_000_003L + epoch);
+                    double lossSum = 0;
+                    double correct = 0;
+                    long stepNanos = 0;
+                    for (int b = 0; b < batches; b++) {
+                        int from = b * config.batchSize();
+                        int to = Math.min(train.size(), from + config.batchSize());
+                        ImageSet batch = train.select(order, from, to);
+                        long stepStart = System.nanoTime();
+                        double[] step = trainStep(session, net, batch, config.learningRate(),
+                                new long[] {config.seed(), (long) epoch * batches + b});
+                        stepNanos += System.nanoTime() - stepStart;
+                        if (!Double.isFinite(step[0])) {
+                            TrainingResult result = new TrainingResult(TrainingResult.Status.DIVERGED, epochs,
+                                    runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1));
+                            listener.on(new TrainingEvent.Finished(result));
+                            return result;
+                        }
+                        lossSum += step[0] * batch.size();
+                        correct += step[1];
+                        listener.on(new TrainingEvent.BatchEnded(epoch, b + 1, batches, step[0], batch.size()));
+                    }
+                    double trainSeconds = stepNanos / 1e9;
+                    listener.on(new TrainingEvent.Evaluating(epoch, data.validation().size() + data.test().size()));
+                    double validation = data.validation().size() == 0 ? Double.NaN
+                            : evaluate(session, net, data.validation())[1];
+                    double test = data.test().size() == 0 ? Double.NaN : evaluate(session, net, data.test())[1];
+                    EpochMetrics metrics = new EpochMetrics(epoch, lossSum / train.size(), correct / train.size(),
+                            validation, test, train.size() / trainSeconds, trainSeconds,
+                            (System.nanoTime() - epochStart) / 1e9);
+                    epochs.add(metrics);
+                    listener.on(new TrainingEvent.EpochEnded(metrics));
+                }
+                TrainingResult result = new TrainingResult(TrainingResult.Status.COMPLETED, epochs, runtime.device(),
+                        weightsSha256(session, net), "");
+                listener.on(new TrainingEvent.Finished(result));
+                return result;
+            }
+        }
+    }
+
+    /** Loads Glorot-uniform weights drawn from {@code seed} and zeroes optimizer state. */
+    public static void initialize(Session session, NinGraph<?> net, long seed) {
+        GlorotUniform init = new GlorotUniform(seed);
+        List<Tensor> values = new ArrayList<>();
+        try {
+            Session.Runner runner = session.runner();
+            for (NinGraph.Slot<?> slot : net.parameters) {
+                Tensor value = net.precision.tensor(slot.parameter().dims(), init.values(slot.parameter()));
+                values.add(value);
+                runner.feed(slot.value(), value).addTarget(slot.assign());
+            }
+            runner.addTarget(net.initOptimizer).run().close();
+        } finally {
+            values.forEach(Tensor::close);
+        }
+    }
+
+    /** One SGD step; returns {mean loss, correct count} of the batch before the update. */
+    static double[] trainStep(Session session, NinGraph<?> net, ImageSet batch, double learningRate, long[] dropoutSeed) {
+        try (TUint8 images = images(batch);
+                TInt32 labels = labels(batch);
+                Tensor lr = net.precision.scalar(learningRate);
+                TInt64 seed = TInt64.vectorOf(dropoutSeed);
+                Result result = session.runner().feed(net.images, images).feed(net.labels, labels)
+                        .feed(net.learningRate, lr).feed(net.dropoutSeed, seed)
+                        .fetch(net.trainLoss).fetch(net.trainCorrect).addTarget(net.trainStep).run()) {
+            return new double[] {Precision.readScalar(result.get(0)), Precision.readScalar(result.get(1))};
+        }
+    }
+
+    /** {mean loss, accuracy} of the evaluation path (no dropout) over {@code set}. */
+    public static double[] evaluate(Session session, NinGraph<?> net, ImageSet set) {
+        double lossSum = 0;
+        double correct = 0;
+        int[] order = ImageSet.identity(set.size());
+        for (int from = 0; from < set.size(); from += EVAL_BATCH_SIZE) {
+            int to = Math.min(set.size(), from + EVAL_BATCH_SIZE);
+            ImageSet batch = set.select(order, from, to);
+            try (TUint8 images = images(batch);
+                    TInt32 labels = labels(batch);
+                    Result result = session.runner().feed(net.images, images).feed(net.labels, labels)
+                            .fetch(net.evalLoss).fetch(net.evalCorrect).run()) {
+                lossSum += Precision.readScalar(result.get(0)) * batch.size();
+                correct += Precision.readScalar(result.get(1));
+            }
+        }
+        return new double[] {lossSum / set.size(), correct / set.size()};
+    }
+
+    /** The current value of every parameter, in parameter order. */
+    public static List<double[]> weights(Session session, NinGraph<?> net) {
+        Session.Runner runner = session.runner();
+        net.parameters.forEach(slot -> runner.fetch(slot.variable()));
+        List<double[]> out = new ArrayList<>();
+        try (Result result = runner.run()) {
+            for (int i = 0; i < net.parameters.size(); i++) {
+                out.add(Precision.read(result.get(i)));
+            }
+        }
+        return out;
+    }
+
+    static String weightsSha256(Session session, NinGraph<?> net) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (double[] values : weights(session, net)) {
+                ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (double v : values) {
+                    bytes.putFloat((float) v);
+                }
+                digest.update(bytes.array());
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    static TUint8 images(ImageSet batch) {
+        return TUint8.tensorOf(Shape.of(batch.size(), ImageSet.SIDE, ImageSet.SIDE),
+                DataBuffers.of(batch.pixels(), true, false));
+    }
+
+    static TInt32 labels(ImageSet batch) {
+        int[] values = new int[batch.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = batch.label(i);
+        }
+        return TInt32.tensorOf(Shape.of(values.length), DataBuffers.of(values, true, false));
+    }
+}

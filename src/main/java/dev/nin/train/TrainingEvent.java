@@ -1,0 +1,31 @@
+package dev.nin.train;
+
+import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.CostReport;
+
+/** What a training run announces; progress bars, stores and trackers listen. */
+public sealed interface TrainingEvent {
+
+    /**
+     * @param costs the network's analytic costs at this run's resize
+     * @param batchesPerEpoch training steps per epoch
+     */
+    record Started(TrainConfig config, CostReport costs, RuntimeInfo runtime, int trainImages,
+            int validationImages, int testImages, int batchesPerEpoch) implements TrainingEvent {}
+
+    /**
+     * One training step ended.
+     *
+     * @param batch 1-based index within the epoch
+     * @param loss the batch's mean loss
+     * @param images images in this batch
+     */
+    record BatchEnded(int epoch, int batch, int batchesPerEpoch, double loss, int images) implements TrainingEvent {}
+
+    /** Evaluation of the epoch's model begins (it has no per-step progress). */
+    record Evaluating(int epoch, int images) implements TrainingEvent {}
+
+    record EpochEnded(EpochMetrics metrics) implements TrainingEvent {}
+
+    record Finished(TrainingResult result) implements TrainingEvent {}
+}

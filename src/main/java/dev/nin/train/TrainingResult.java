@@ -1,0 +1,26 @@
+package dev.nin.train;
+
+import java.util.List;
+
+/**
+ * The outcome of a run.
+ *
+ * @param status how it ended
+ * @param epochs metrics of every completed epoch
+ * @param device where it ran, DJL's naming ({@code cpu()}, {@code gpu(0)})
+ * @param weightsSha256 SHA-256 of the final weights (float32, parameter order): equal hashes mean equal models
+ * @param divergedAt "epoch E step S" when the loss stopped being finite, else empty
+ */
+public record TrainingResult(Status status, List<EpochMetrics> epochs, String device, String weightsSha256,
+        String divergedAt) {
+
+    public enum Status { COMPLETED, DIVERGED }
+
+    public TrainingResult {
+        epochs = List.copyOf(epochs);
+    }
+
+    public EpochMetrics last() {
+        return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+    }
+}

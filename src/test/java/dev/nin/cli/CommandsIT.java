@@ -1,0 +1,107 @@
+package dev.nin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainIntegrationTest;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+
+import org.junit.jupiter.api.Test;
+
+/** The packaged app, run as a user runs it: exit codes and what it prints. */
+@QuarkusMainIntegrationTest
+class CommandsIT {
+
+    @Test
+    void helpListsTheCommandsAndExitCodes(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("--help");
+        assertEquals(0, result.exitCode());
+        assertTrue(result.getOutput().contains("summary"), result.getOutput());
+        assertTrue(result.getOutput().contains("train"), result.getOutput());
+        assertTrue(result.getOutput().contains("bench"), result.getOutput());
+        assertTrue(result.getOutput().contains("dataset missing or corrupt"), result.getOutput());
+    }
+
+    @Test
+    void summaryShowsTheDesignFigures(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("summary");
+        String out = result.getOutput();
+        assertEquals(0, result.exitCode(), result.getErrorOutput());
+        assertTrue(out.contains("1,992,166"), out);
+        assertTrue(out.contains("762.3 M per image"), out);
+        assertTrue(out.contains("1.525 GFLOP per image"), out);
+        for (String shape : new String[] {"96x54x54", "96x26x26", "256x26x26", "256x12x12", "384x12x12", "384x5x5",
+            "10x5x5", "10x1x1"}) {
+            assertTrue(out.contains(shape), shape + " missing in\n" + out);
+        }
+        assertTrue(out.contains("memory, training step (batch 128)"), out);
+        assertTrue(out.contains("memory, prediction (batch 1)"), out);
+    }
+
+    @Test
+    void summaryAt96AndAnotherVariant(QuarkusMainLauncher launcher) {
+        LaunchResult at96 = launcher.launch("summary", "--resize", "96");
+        assertEquals(0, at96.exitCode());
+        assertTrue(at96.getOutput().contains("108.0 M per image"), at96.getOutput());
+        LaunchResult single = launcher.launch("summary", "--variant", "single-1x1");
+        assertEquals(0, single.exitCode());
+        assertTrue(single.getOutput().contains("1,769,112"), single.getOutput());
+    }
+
+    @Test
+    void badFlagsAreUsageErrorsThatNameTheValue(QuarkusMainLauncher launcher) {
+        LaunchResult small = launcher.launch("summary", "--resize", "66");
+        assertEquals(ExitCodes.USAGE, small.exitCode());
+        assertTrue(small.getErrorOutput().contains("resize: expected at least 67"), small.getErrorOutput());
+
+        LaunchResult variant = launcher.launch("train", "--variant", "vgg");
+        assertEquals(ExitCodes.USAGE, variant.exitCode());
+        assertTrue(variant.getErrorOutput().contains("found 'vgg'"), variant.getErrorOutput());
+
+        LaunchResult lr = launcher.launch("train", "--lr", "-0.1");
+        assertEquals(ExitCodes.USAGE, lr.exitCode());
+        assertTrue(lr.getErrorOutput().contains("lr: expected a positive number, found -0.1"), lr.getErrorOutput());
+
+        LaunchResult resize = launcher.launch("train", "--resize", "50");
+        assertEquals(ExitCodes.USAGE, resize.exitCode());
+        assertTrue(resize.getErrorOutput().contains("found 50"), resize.getErrorOutput());
+
+        LaunchResult unknown = launcher.launch("train", "--learning-rate", "0.1");
+        assertEquals(ExitCodes.USAGE, unknown.exitCode());
+        assertTrue(unknown.getErrorOutput().contains("--learning-rate"), unknown.getErrorOutput());
+
+        LaunchResult device = launcher.launch("train", "--device", "tpu");
+        assertEquals(ExitCodes.USAGE, device.exitCode());
+        assertTrue(device.getErrorOutput().contains("found 'tpu'"), device.getErrorOutput());
+    }
+
+    @Test
+    void missingDataFolderIsADataError(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("train", "--resize", "67", "--epochs", "1", "--data", "/nonexistent/fmnist");
+        assertEquals(ExitCodes.DATA, result.exitCode(), result.getOutput() + result.getErrorOutput());
+        assertTrue(result.getErrorOutput().contains("/nonexistent/fmnist"), result.getErrorOutput());
+    }
+
+    @Test
+    void trainsOnRealDataAndEndsWithTheBookLine(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("train", "--resize", "67", "--epochs", "1", "--batch", "64",
+                "--train-limit", "640", "--validation", "128", "--test-limit", "256", "--lr", "0.05");
+        String out = result.getOutput();
+        assertEquals(0, result.exitCode(), out + result.getErrorOutput());
+        assertTrue(out.contains("training standard at 67x67 on cpu(): 640 training, 128 validation, 256 test images"), out);
+        assertTrue(out.contains("epoch 1/1: loss "), out);
+        assertTrue(out.matches("(?s).*loss \\d\\.\\d{3}, train acc \\d\\.\\d{3}, test acc \\d\\.\\d{3}.*"), out);
+        assertTrue(out.matches("(?s).*\\d+\\.\\d examples/sec on cpu\\(\\).*"), out);
+    }
+
+    @Test
+    void benchPrintsFiguresAgainstTheCeiling(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("bench", "--resize", "67", "--batch", "16", "--steps", "1", "--warmup", "1");
+        String out = result.getOutput();
+        assertEquals(0, result.exitCode(), out + result.getErrorOutput());
+        assertTrue(out.contains("conv ceiling"), out);
+        assertTrue(out.matches("(?s).*67\\s+training\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+%.*"), out);
+        assertTrue(out.matches("(?s).*67\\s+inference\\s+\\d+\\.\\d.*"), out);
+    }
+}
