@@ -119,6 +119,11 @@ public final class NinGraph<T extends TFloating> {
             gradients.add(typed);
         }
 
+        // Variables are read by reference, so an update must not start before every gradient is
+        // computed: the backward pass reads the weights too, and would otherwise see some of them
+        // already updated (a race that makes runs unrepeatable and gradients wrong).
+        List<Op> allGradients = new ArrayList<>(gradients);
+        Ops afterGradients = tf.withControlDependencies(allGradients);
         List<Op> updates = new ArrayList<>();
         List<Op> slotInits = new ArrayList<>();
         Operand<T> decay = constant(optimizer.weightDecay());
@@ -132,10 +137,10 @@ public final class NinGraph<T extends TFloating> {
             if (optimizer.momentum() > 0) {
                 Variable<T> accumulator = tf.variable(Shape.of(parameters.get(i).parameter().dims()), type);
                 slotInits.add(tf.assign(accumulator, tf.zeros(tf.constant(Shape.of(parameters.get(i).parameter().dims())), type)));
-                updates.add(tf.train.applyMomentum(variable, accumulator, learningRate, gradient, momentum,
+                updates.add(afterGradients.train.applyMomentum(variable, accumulator, learningRate, gradient, momentum,
                         org.tensorflow.op.train.ApplyMomentum.useNesterov(optimizer.nesterov())));
             } else {
-                updates.add(tf.train.applyGradientDescent(variable, learningRate, gradient));
+                updates.add(afterGradients.train.applyGradientDescent(variable, learningRate, gradient));
             }
         }
         trainStep = tf.withControlDependencies(updates).withName("train_step").noOp();
