@@ -2,6 +2,7 @@ package dev.nin.cli;
 
 import dev.nin.data.DataException;
 import dev.nin.engine.NativeLibraryException;
+import dev.nin.store.StoreException;
 
 /** Every exit code {@code nin} uses, and the one place exceptions become exit codes. */
 public final class ExitCodes {
@@ -17,6 +18,8 @@ public final class ExitCodes {
     public static final int NATIVE_LIBRARY = 4;
     /** Training diverged: the loss became NaN or infinite. */
     public static final int DIVERGED = 5;
+    /** The experiment store (PostgreSQL) unreachable, refusing us, or newer than this nin. */
+    public static final int STORE = 6;
 
     private ExitCodes() {}
 
@@ -29,6 +32,9 @@ public final class ExitCodes {
         }
         if (error instanceof NativeLibraryException) {
             return NATIVE_LIBRARY;
+        }
+        if (error instanceof StoreException) {
+            return STORE;
         }
         return FAILURE;
     }

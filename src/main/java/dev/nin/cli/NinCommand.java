@@ -8,9 +8,10 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "nin", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train, measure and compare Network-in-Network (NiN) models on Fashion-MNIST with TensorFlow through DJL.",
-        subcommands = {SummaryCommand.class, TrainCommand.class, BenchCommand.class},
+        subcommands = {SummaryCommand.class, TrainCommand.class, BenchCommand.class, RunsCommand.class, ShowCommand.class,
+            SqlCommand.class, DbCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:bad flag, value or file",
             "3:dataset missing or corrupt", "4:TensorFlow native libraries missing or broken",
-            "5:training diverged (loss NaN or infinite)"})
+            "5:training diverged (loss NaN or infinite)", "6:experiment database unreachable, refusing, or newer than nin"})
 public class NinCommand {}

@@ -1,6 +1,9 @@
 package dev.nin.cli;
 
 import dev.nin.app.NinServices;
+import dev.nin.app.Provenance;
+import dev.nin.store.Store;
+import dev.nin.store.TrialRecorder;
 import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
@@ -35,6 +38,12 @@ public class TrainCommand implements Callable<Integer> {
 
     @Inject
     NinServices services;
+
+    @Inject
+    Store store;
+
+    @Inject
+    TrialRecorder recorder;
 
     @Option(names = "--variant", defaultValue = "standard", paramLabel = "NAME",
             description = "Architecture: standard, single-1x1, no-1x1, gradual-head (default: ${DEFAULT-VALUE}).")
@@ -106,10 +115,22 @@ public class TrainCommand implements Callable<Integer> {
         DeviceRequest request = DeviceRequest.parse(device);
 
         PrintWriter out = spec.commandLine().getOut();
+        store.open();
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
         FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
         DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
-        TrainingResult result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out));
+        TrainingResult result;
+        try (TrialRecorder.Recording recording = recorder.start(null, Trainer.plan(model, config), config, dataOptions,
+                runtime.device(), Provenance.of(runtime))) {
+            out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
+            try {
+                result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out).andThen(recording));
+            } catch (RuntimeException | Error e) {
+                recording.failed(e);
+                throw e;
+            }
+            out.printf("see it with: ./nin show %d%n", recording.trialId());
+        }
         return result.status() == TrainingResult.Status.DIVERGED ? ExitCodes.DIVERGED : ExitCodes.OK;
     }
 }

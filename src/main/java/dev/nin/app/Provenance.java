@@ -1,0 +1,26 @@
+package dev.nin.app;
+
+import dev.nin.engine.RuntimeInfo;
+
+/**
+ * Where a result came from, recorded with every trial.
+ *
+ * @param ninVersion this app's version
+ * @param gitCommit commit of the nin checkout that ran it ({@code unknown} outside a git checkout)
+ * @param djlVersion DJL's version
+ * @param tensorflowVersion TensorFlow's version as DJL reports it
+ * @param javaVersion the JVM's version
+ */
+public record Provenance(String ninVersion, String gitCommit, String djlVersion, String tensorflowVersion,
+        String javaVersion) {
+
+    /** The launcher passes the checkout's commit as this system property. */
+    public static final String GIT_COMMIT_PROPERTY = "nin.git.commit";
+
+    public static Provenance of(RuntimeInfo runtime) {
+        String version = Provenance.class.getPackage().getImplementationVersion();
+        return new Provenance(version == null ? "0.1.0-SNAPSHOT" : version,
+                System.getProperty(GIT_COMMIT_PROPERTY, "unknown"), runtime.djlVersion(), runtime.tensorflowVersion(),
+                System.getProperty("java.version"));
+    }
+}

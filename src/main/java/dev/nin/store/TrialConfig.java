@@ -1,0 +1,59 @@
+package dev.nin.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import dev.nin.data.DataOptions;
+import dev.nin.data.IdxReader;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.PlannedLayer;
+import dev.nin.train.TrainConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fully resolved configuration of a trial as canonical JSON (keys sorted), and its SHA-256:
+ * equal hashes mean the same network, hyperparameters and data.
+ */
+public record TrialConfig(String json, String sha256) {
+
+    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    public static TrialConfig of(NetworkPlan plan, TrainConfig config, DataOptions data) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("variant", plan.spec().variant());
+        root.put("learning_rate", config.learningRate());
+        root.put("epochs", config.epochs());
+        root.put("batch_size", config.batchSize());
+        root.put("resize", config.resize());
+        root.put("seed", config.seed());
+        root.put("momentum", config.optimizer().momentum());
+        root.put("nesterov", config.optimizer().nesterov());
+        root.put("weight_decay", config.optimizer().weightDecay());
+        root.put("threads", config.threads());
+        root.put("train_limit", data.trainLimit());
+        root.put("validation_size", data.validationSize());
+        root.put("test_limit", data.testLimit());
+        root.put("split_seed", DataOptions.SPLIT_SEED);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (PlannedLayer layer : plan.layers()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", layer.name());
+            l.put("op", layer.description());
+            l.put("output", layer.output().toString());
+            l.put("params", layer.params());
+            layers.add(l);
+        }
+        root.put("layers", layers);
+        try {
+            String json = CANONICAL.writeValueAsString(root);
+            return new TrialConfig(json, IdxReader.sha256(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a map of numbers and strings always serialises", e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.nin.store;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+import java.time.OffsetDateTime;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.ColumnTransformer;
+
+/** One training run: its resolved hyperparameters, state and provenance (table {@code trials}). */
+@Entity
+@Table(name = "trials")
+public class TrialEntity extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "sweep_id")
+    public Long sweepId;
+
+    public String state;
+    public String variant;
+    public long seed;
+    @Column(name = "learning_rate")
+    public double learningRate;
+    public int epochs;
+    @Column(name = "batch_size")
+    public int batchSize;
+    public int resize;
+    public double momentum;
+    public boolean nesterov;
+    @Column(name = "weight_decay")
+    public double weightDecay;
+    public double dropout;
+    @Column(name = "train_limit")
+    public int trainLimit;
+    @Column(name = "validation_size")
+    public int validationSize;
+    @Column(name = "test_limit")
+    public int testLimit;
+
+    /** The full resolved configuration as JSON (column type jsonb). */
+    @ColumnTransformer(write = "?::jsonb")
+    public String config;
+
+    @Column(name = "config_hash")
+    public String configHash;
+
+    public String device;
+    public String worker;
+    @Column(name = "started_at")
+    public OffsetDateTime startedAt;
+    @Column(name = "heartbeat_at")
+    public OffsetDateTime heartbeatAt;
+    @Column(name = "ended_at")
+    public OffsetDateTime endedAt;
+    public String error;
+    @Column(name = "diverged_at")
+    public String divergedAt;
+    @Column(name = "weights_sha256")
+    public String weightsSha256;
+    @Column(name = "git_commit")
+    public String gitCommit;
+    @Column(name = "nin_version")
+    public String ninVersion;
+    @Column(name = "djl_version")
+    public String djlVersion;
+    @Column(name = "tensorflow_version")
+    public String tensorflowVersion;
+    @Column(name = "java_version")
+    public String javaVersion;
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
+}
