@@ -2,17 +2,25 @@
 
 CREATE TABLE sweeps (
     id            BIGSERIAL PRIMARY KEY,
-    name          TEXT        NOT NULL,
+    name          TEXT        NOT NULL UNIQUE,
     description   TEXT,
+    file          TEXT,
     content_hash  TEXT        NOT NULL,
-    definition    JSONB       NOT NULL DEFAULT '{}'::jsonb,
+    content       TEXT        NOT NULL DEFAULT '',
+    metric        TEXT        NOT NULL DEFAULT 'validation_accuracy'
+        CHECK (metric IN ('validation_accuracy', 'train_loss')),
+    planned_trials INTEGER    NOT NULL DEFAULT 0,
     created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
-    UNIQUE (name, content_hash)
+    updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
 CREATE TABLE trials (
     id                  BIGSERIAL PRIMARY KEY,
     sweep_id            BIGINT REFERENCES sweeps (id),
+    plan_index          INTEGER,
+    attempt             INTEGER     NOT NULL DEFAULT 0,
+    lease_expires_at    TIMESTAMPTZ,
+    configuration       TEXT        NOT NULL,
     state               TEXT        NOT NULL
         CHECK (state IN ('pending', 'running', 'completed', 'diverged', 'failed', 'interrupted')),
     variant             TEXT        NOT NULL,
@@ -45,7 +53,7 @@ CREATE TABLE trials (
     java_version        TEXT        NOT NULL,
     created_at          TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-CREATE INDEX trials_sweep ON trials (sweep_id);
+CREATE UNIQUE INDEX trials_sweep_plan ON trials (sweep_id, plan_index);
 CREATE INDEX trials_state ON trials (state);
 
 CREATE TABLE epoch_metrics (
@@ -95,7 +103,7 @@ LEFT JOIN sweeps s ON s.id = t.sweep_id;
 
 -- Each trial's last recorded epoch.
 CREATE VIEW trial_results AS
-SELECT t.id AS trial_id, s.name AS sweep, t.state, t.variant, t.learning_rate, t.batch_size, t.resize, t.epochs,
+SELECT t.id AS trial_id, s.name AS sweep, t.state, t.configuration, t.variant, t.learning_rate, t.batch_size, t.resize, t.epochs,
        t.momentum, t.weight_decay, t.dropout, t.seed, t.device, m.epoch AS epochs_completed,
        m.train_loss, m.train_accuracy, m.validation_accuracy, m.test_accuracy, m.images_per_second,
        t.started_at, t.ended_at
@@ -112,7 +120,7 @@ WHERE r.state IN ('completed', 'diverged');
 
 -- Mean, standard deviation and count over seeds of each variant and configuration (completed trials).
 CREATE VIEW ablation_comparison AS
-SELECT sweep, variant, learning_rate, batch_size, resize, epochs, momentum, weight_decay, dropout,
+SELECT sweep, configuration, variant, learning_rate, batch_size, resize, epochs, momentum, weight_decay, dropout,
        count(*)                        AS trials,
        avg(test_accuracy)              AS test_accuracy_mean,
        stddev_samp(test_accuracy)      AS test_accuracy_std,
@@ -121,4 +129,28 @@ SELECT sweep, variant, learning_rate, batch_size, resize, epochs, momentum, weig
        avg(train_loss)                 AS train_loss_mean
 FROM trial_results
 WHERE state = 'completed'
-GROUP BY sweep, variant, learning_rate, batch_size, resize, epochs, momentum, weight_decay, dropout;
+GROUP BY sweep, configuration, variant, learning_rate, batch_size, resize, epochs, momentum, weight_decay, dropout;
+
+-- Identifies this store in MLflow tags, so two stores syncing to one MLflow never mix their runs.
+CREATE TABLE store_identity (
+    id         UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+INSERT INTO store_identity DEFAULT VALUES;
+
+-- What MLflow has acknowledged, per tracking server: the outbox is everything in the store not yet
+-- marked here. Sending is idempotent: run ids are kept, epochs are sent once, and a run lost between
+-- creation and this row is found again by its nin.trial_id tag.
+CREATE TABLE mlflow_links (
+    tracking_uri    TEXT    NOT NULL,
+    kind            TEXT    NOT NULL CHECK (kind IN ('sweep', 'trial')),
+    local_id        BIGINT  NOT NULL,
+    experiment_id   TEXT    NOT NULL,
+    run_id          TEXT    NOT NULL,
+    params_sent     BOOLEAN NOT NULL DEFAULT false,
+    epochs_sent     INTEGER NOT NULL DEFAULT 0,
+    finished_sent   BOOLEAN NOT NULL DEFAULT false,
+    artifacts_sent  BOOLEAN NOT NULL DEFAULT false,
+    updated_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (tracking_uri, kind, local_id)
+);

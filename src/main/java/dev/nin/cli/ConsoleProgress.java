@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.report.Units;
 import dev.nin.train.EpochMetrics;
 import dev.nin.train.TrainingEvent;
 import dev.nin.train.TrainingListener;
@@ -50,6 +51,9 @@ final class ConsoleProgress implements TrainingListener {
                     started.config().resize(), started.runtime().device(), started.trainImages(),
                     started.validationImages(), started.testImages(), started.batchesPerEpoch(),
                     started.config().batchSize());
+            if (started.resumedAfter() > 0) {
+                out.printf("resuming after epoch %d from its checkpoint%n", started.resumedAfter());
+            }
             out.flush();
         } else if (event instanceof TrainingEvent.BatchEnded batch) {
             onBatch(batch);

@@ -20,6 +20,10 @@ public final class ExitCodes {
     public static final int DIVERGED = 5;
     /** The experiment store (PostgreSQL) unreachable, refusing us, or newer than this nin. */
     public static final int STORE = 6;
+    /** A sweep stopped at a failed trial because of --fail-fast. */
+    public static final int SWEEP_STOPPED = 7;
+    /** ./nin sync could not reach MLflow (nothing is lost; run it again later). */
+    public static final int MLFLOW = 8;
 
     private ExitCodes() {}
 
@@ -35,6 +39,9 @@ public final class ExitCodes {
         }
         if (error instanceof StoreException) {
             return STORE;
+        }
+        if (error instanceof SyncCommand.MlflowUnavailableException) {
+            return MLFLOW;
         }
         return FAILURE;
     }

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.report.Units;
 import dev.nin.store.Store;
 
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.report.LayerTable;
 import dev.nin.model.CostReport;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.OptimizerSpec;

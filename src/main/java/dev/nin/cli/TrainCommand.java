@@ -4,6 +4,7 @@ import dev.nin.app.NinServices;
 import dev.nin.app.Provenance;
 import dev.nin.store.Store;
 import dev.nin.store.TrialRecorder;
+import dev.nin.track.MlflowMirror;
 import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
@@ -44,6 +45,9 @@ public class TrainCommand implements Callable<Integer> {
 
     @Inject
     TrialRecorder recorder;
+
+    @Inject
+    MlflowMirror mirror;
 
     @Option(names = "--variant", defaultValue = "standard", paramLabel = "NAME",
             description = "Architecture: standard, single-1x1, no-1x1, gradual-head (default: ${DEFAULT-VALUE}).")
@@ -103,6 +107,13 @@ public class TrainCommand implements Callable<Integer> {
             description = "TensorFlow CPU threads (default: 0 = all cores; 1 gives bit-for-bit repeatable runs).")
     int threads;
 
+    /** The trial's configuration in words, as sweeps label theirs. */
+    static String configuration(ModelSpec model, TrainConfig config) {
+        return new dev.nin.sweep.Hyperparameters(model.variant(), config.learningRate(), config.epochs(), config.batchSize(),
+                config.resize(), config.optimizer().momentum(), config.optimizer().nesterov(),
+                config.optimizer().weightDecay(), config.dropout()).label();
+    }
+
     @Override
     public Integer call() {
         // Everything the user typed is checked before TensorFlow or the dataset is touched.
@@ -116,20 +127,24 @@ public class TrainCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         store.open();
+        mirror.start(out::println);
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
         FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
         DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
         TrainingResult result;
-        try (TrialRecorder.Recording recording = recorder.start(null, Trainer.plan(model, config), config, dataOptions,
-                runtime.device(), Provenance.of(runtime))) {
+        try (TrialRecorder.Recording recording = recorder.start(Trainer.plan(model, config), config, dataOptions,
+                TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
             out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
             try {
-                result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out).andThen(recording));
+                result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out).andThen(recording)
+                        .andThen(mirror.listener()));
             } catch (RuntimeException | Error e) {
                 recording.failed(e);
                 throw e;
             }
             out.printf("see it with: ./nin show %d%n", recording.trialId());
+        } finally {
+            mirror.finish(java.time.Duration.ofSeconds(30));
         }
         return result.status() == TrainingResult.Status.DIVERGED ? ExitCodes.DIVERGED : ExitCodes.OK;
     }

@@ -25,6 +25,19 @@ public class TrialEntity extends PanacheEntityBase {
     @Column(name = "sweep_id")
     public Long sweepId;
 
+    /** Position in the sweep's plan (null for a trial of ./nin train). */
+    @Column(name = "plan_index")
+    public Integer planIndex;
+
+    /** How many times a worker claimed this trial; writes of an older attempt are refused. */
+    public int attempt;
+
+    @Column(name = "lease_expires_at")
+    public OffsetDateTime leaseExpiresAt;
+
+    /** The hyperparameters in words, without the seed: trials that differ only by seed share it. */
+    public String configuration;
+
     public String state;
     public String variant;
     public long seed;

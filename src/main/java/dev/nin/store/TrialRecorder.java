@@ -24,12 +24,14 @@ import jakarta.inject.Inject;
 /**
  * Records trials in the store: the trial row before training starts, each epoch in its own
  * transaction as it ends, and the final state. A kill at any moment loses at most the epoch in
- * flight; the trial is marked interrupted when the store is next opened.
+ * flight; the trial is marked interrupted when the store is next opened. Every write checks that
+ * this process still owns the trial (same attempt, still running), so a trial reclaimed by another
+ * worker is never recorded twice.
  */
 @ApplicationScoped
 public class TrialRecorder {
 
-    /** How often a running trial proves it is alive. */
+    /** How often a running trial proves it is alive and renews its lease. */
     public static final int HEARTBEAT_SECONDS = 30;
 
     private final Store store;
@@ -39,45 +41,68 @@ public class TrialRecorder {
         this.store = store;
     }
 
-    /** Inserts a running trial with its resource profile; returns the listener that records the rest. */
-    public Recording start(Long sweepId, NetworkPlan plan, TrainConfig config, DataOptions data, String device,
+    /** Describes a trial for insertion: hyperparameters, resolved config and costs. */
+    static void describe(TrialEntity t, NetworkPlan plan, TrainConfig config, DataOptions data, String configuration) {
+        TrialConfig resolved = TrialConfig.of(plan, config, data);
+        t.variant = plan.spec().variant();
+        t.seed = config.seed();
+        t.learningRate = config.learningRate();
+        t.epochs = config.epochs();
+        t.batchSize = config.batchSize();
+        t.resize = config.resize();
+        t.momentum = config.optimizer().momentum();
+        t.nesterov = config.optimizer().nesterov();
+        t.weightDecay = config.optimizer().weightDecay();
+        t.dropout = plan.layers().stream().filter(PlannedLayer.Drop.class::isInstance)
+                .mapToDouble(l -> ((PlannedLayer.Drop) l).rate()).findFirst().orElse(0.0);
+        t.trainLimit = data.trainLimit();
+        t.validationSize = data.validationSize();
+        t.testLimit = data.testLimit();
+        t.config = resolved.json();
+        t.configHash = resolved.sha256();
+        t.configuration = configuration;
+        t.ninVersion = Provenance.class.getPackage().getImplementationVersion() == null ? "0.1.0-SNAPSHOT"
+                : Provenance.class.getPackage().getImplementationVersion();
+        t.javaVersion = System.getProperty("java.version");
+    }
+
+    /** Inserts a running trial of {@code ./nin train} (attempt 1) and returns its recording. */
+    public Recording start(NetworkPlan plan, TrainConfig config, DataOptions data, String configuration, String device,
             Provenance provenance) {
         store.open();
-        TrialConfig resolved = TrialConfig.of(plan, config, data);
-        CostReport costs = new CostReport(plan);
         long id = QuarkusTransaction.requiringNew().call(() -> {
             TrialEntity t = new TrialEntity();
-            t.sweepId = sweepId;
+            describe(t, plan, config, data, configuration);
             t.state = "running";
-            t.variant = plan.spec().variant();
-            t.seed = config.seed();
-            t.learningRate = config.learningRate();
-            t.epochs = config.epochs();
-            t.batchSize = config.batchSize();
-            t.resize = config.resize();
-            t.momentum = config.optimizer().momentum();
-            t.nesterov = config.optimizer().nesterov();
-            t.weightDecay = config.optimizer().weightDecay();
-            t.dropout = plan.layers().stream().filter(PlannedLayer.Drop.class::isInstance)
-                    .mapToDouble(l -> ((PlannedLayer.Drop) l).rate()).findFirst().orElse(0.0);
-            t.trainLimit = data.trainLimit();
-            t.validationSize = data.validationSize();
-            t.testLimit = data.testLimit();
-            t.config = resolved.json();
-            t.configHash = resolved.sha256();
-            t.device = device;
+            t.attempt = 1;
             t.worker = Workers.self();
             t.startedAt = OffsetDateTime.now();
             t.heartbeatAt = t.startedAt;
-            t.gitCommit = provenance.gitCommit();
-            t.ninVersion = provenance.ninVersion();
-            t.djlVersion = provenance.djlVersion();
-            t.tensorflowVersion = provenance.tensorflowVersion();
-            t.javaVersion = provenance.javaVersion();
+            t.leaseExpiresAt = t.startedAt.plusSeconds(Store.LEASE_SECONDS);
             t.persist();
+            return t.id;
+        });
+        return attach(id, 1, plan, config, device, provenance);
+    }
 
-            ResourceProfileEntity r = new ResourceProfileEntity();
-            r.trialId = t.id;
+    /** Starts recording a trial this process has claimed (state running, this attempt). */
+    public Recording attach(long trialId, int attempt, NetworkPlan plan, TrainConfig config, String device,
+            Provenance provenance) {
+        store.open();
+        CostReport costs = new CostReport(plan);
+        QuarkusTransaction.requiringNew().run(() -> {
+            int owned = TrialEntity.update("device = ?1, gitCommit = ?2, ninVersion = ?3, djlVersion = ?4,"
+                    + " tensorflowVersion = ?5, javaVersion = ?6 where id = ?7 and attempt = ?8 and state = 'running'",
+                    device, provenance.gitCommit(), provenance.ninVersion(), provenance.djlVersion(),
+                    provenance.tensorflowVersion(), provenance.javaVersion(), trialId, attempt);
+            if (owned == 0) {
+                throw new ClaimLostException(trialId, attempt);
+            }
+            ResourceProfileEntity r = ResourceProfileEntity.findById(trialId);
+            if (r == null) {
+                r = new ResourceProfileEntity();
+                r.trialId = trialId;
+            }
             r.parameters = costs.params();
             r.multiplyAdds = costs.multiplyAdds();
             r.forwardFlops = costs.forwardFlops();
@@ -86,20 +111,21 @@ public class TrialRecorder {
             r.trainingMemoryBytesEstimated = costs.training(config.batchSize(), config.optimizer().slotsPerParameter()).total();
             r.predictionMemoryBytesEstimated = costs.prediction(config.batchSize()).total();
             r.persist();
-            return t.id;
         });
-        return new Recording(id);
+        return new Recording(trialId, attempt);
     }
 
     /** Records one trial's epochs and end; close it when training ends, however it ends. */
     public final class Recording implements TrainingListener, AutoCloseable {
 
         private final long trialId;
+        private final int attempt;
         private final ScheduledExecutorService heartbeat;
         private boolean finished;
 
-        Recording(long trialId) {
+        Recording(long trialId, int attempt) {
             this.trialId = trialId;
+            this.attempt = attempt;
             this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "nin-heartbeat-" + trialId);
                 t.setDaemon(true);
@@ -117,6 +143,8 @@ public class TrialRecorder {
             if (event instanceof TrainingEvent.EpochEnded ended) {
                 EpochMetrics m = ended.metrics();
                 QuarkusTransaction.requiringNew().run(() -> {
+                    renewOrFail();
+                    EpochMetricEntity.delete("trialId = ?1 and epoch = ?2", trialId, m.epoch());
                     EpochMetricEntity e = new EpochMetricEntity();
                     e.trialId = trialId;
                     e.epoch = m.epoch();
@@ -128,7 +156,6 @@ public class TrialRecorder {
                     e.trainSeconds = m.trainSeconds();
                     e.seconds = m.seconds();
                     e.persist();
-                    TrialEntity.update("heartbeatAt = ?1 where id = ?2", OffsetDateTime.now(), trialId);
                 });
             } else if (event instanceof TrainingEvent.Finished done) {
                 TrainingResult result = done.result();
@@ -139,22 +166,38 @@ public class TrialRecorder {
 
         /** Records a failure (an exception that ended training). */
         public void failed(Throwable error) {
+            if (error instanceof ClaimLostException) {
+                finished = true;
+                heartbeat.shutdownNow();
+                return;
+            }
             String message = error.getMessage() == null ? error.toString() : error.getMessage();
             end("failed", message, null, null);
         }
 
+        private void renewOrFail() {
+            int owned = TrialEntity.update("heartbeatAt = ?1, leaseExpiresAt = ?2 where id = ?3 and attempt = ?4 and state = 'running'",
+                    OffsetDateTime.now(), OffsetDateTime.now().plusSeconds(Store.LEASE_SECONDS), trialId, attempt);
+            if (owned == 0) {
+                throw new ClaimLostException(trialId, attempt);
+            }
+        }
+
         private void end(String state, String error, String divergedAt, String weights) {
             heartbeat.shutdownNow();
-            QuarkusTransaction.requiringNew().run(() -> TrialEntity.update(
-                    "state = ?1, endedAt = ?2, error = ?3, divergedAt = ?4, weightsSha256 = ?5 where id = ?6",
-                    state, OffsetDateTime.now(), error, divergedAt, weights, trialId));
             finished = true;
+            int owned = QuarkusTransaction.requiringNew().call(() -> TrialEntity.update(
+                    "state = ?1, endedAt = ?2, error = ?3, divergedAt = ?4, weightsSha256 = ?5, leaseExpiresAt = null"
+                            + " where id = ?6 and attempt = ?7 and state = 'running'",
+                    state, OffsetDateTime.now(), error, divergedAt, weights, trialId, attempt));
+            if (owned == 0) {
+                throw new ClaimLostException(trialId, attempt);
+            }
         }
 
         private void beat() {
             try {
-                QuarkusTransaction.requiringNew().run(() -> TrialEntity.update("heartbeatAt = ?1 where id = ?2 and state = 'running'",
-                        OffsetDateTime.now(), trialId));
+                QuarkusTransaction.requiringNew().run(this::renewOrFail);
             } catch (RuntimeException e) {
                 // A missed heartbeat is harmless; the next one, or the epoch's write, tries again.
             }

@@ -67,6 +67,20 @@ public final class Trainer {
      * stops being finite.
      */
     public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener) {
+        return train(spec, config, data, listener, null, 0);
+    }
+
+    /**
+     * Trains with a checkpoint after every epoch, resuming after {@code resumeAfter} (0 = from the
+     * start) from the checkpoint of that epoch.
+     *
+     * @param checkpoints where to save (and resume from); null for none
+     */
+    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
+            Checkpoints checkpoints, int resumeAfter) {
+        if (resumeAfter > 0 && (checkpoints == null || !checkpoints.has(resumeAfter))) {
+            throw new IllegalArgumentException("no checkpoint of epoch " + resumeAfter + " to resume from");
+        }
         NetworkPlan plan = plan(spec, config);
         CostReport costs = new CostReport(plan);
         ImageSet train = data.train();
@@ -75,13 +89,16 @@ public final class Trainer {
         }
         int batches = (train.size() + config.batchSize() - 1) / config.batchSize();
         listener.on(new TrainingEvent.Started(config, costs, runtime, train.size(), data.validation().size(),
-                data.test().size(), batches));
+                data.test().size(), batches, resumeAfter));
         try (Graph graph = new Graph()) {
             NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, config.optimizer(), runtime.gpu());
             try (Session session = new Session(graph, sessionConfig(config.threads()))) {
                 initialize(session, net, config.seed());
+                if (resumeAfter > 0) {
+                    session.restore(checkpoints.prefix(resumeAfter));
+                }
                 List<EpochMetrics> epochs = new ArrayList<>();
-                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                for (int epoch = resumeAfter + 1; epoch <= config.epochs(); epoch++) {
                     long epochStart = System.nanoTime();
                     int[] order = ImageSet.permutation(train.size(), config.seed() * 1_000_003L + epoch);
                     double lossSum = 0;
@@ -114,6 +131,12 @@ public final class Trainer {
                             validation, test, train.size() / trainSeconds, trainSeconds,
                             (System.nanoTime() - epochStart) / 1e9);
                     epochs.add(metrics);
+                    if (checkpoints != null) {
+                        // Saved before the epoch is announced (and recorded), so every recorded epoch has one.
+                        checkpoints.prepare(epoch);
+                        session.save(checkpoints.prefix(epoch));
+                        checkpoints.saved(epoch);
+                    }
                     listener.on(new TrainingEvent.EpochEnded(metrics));
                 }
                 TrainingResult result = new TrainingResult(TrainingResult.Status.COMPLETED, epochs, runtime.device(),

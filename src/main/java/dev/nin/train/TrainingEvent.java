@@ -9,9 +9,10 @@ public sealed interface TrainingEvent {
     /**
      * @param costs the network's analytic costs at this run's resize
      * @param batchesPerEpoch training steps per epoch
+     * @param resumedAfter the epoch a resumed run continues after (0 for a fresh start)
      */
     record Started(TrainConfig config, CostReport costs, RuntimeInfo runtime, int trainImages,
-            int validationImages, int testImages, int batchesPerEpoch) implements TrainingEvent {}
+            int validationImages, int testImages, int batchesPerEpoch, int resumedAfter) implements TrainingEvent {}
 
     /**
      * One training step ended.

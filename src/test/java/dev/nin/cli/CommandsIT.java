@@ -7,11 +7,21 @@ import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainIntegrationTest;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The packaged app, run as a user runs it: exit codes and what it prints. */
 @QuarkusMainIntegrationTest
 class CommandsIT {
+
+    /** The embedded database the recorded runs started (home and port from the failsafe configuration). */
+    @AfterAll
+    static void stopEmbeddedDatabase() throws Exception {
+        NinProcess.withHome(Path.of(System.getenv("NIN_HOME")), Integer.parseInt(System.getenv("NIN_DB_EMBEDDED_PORT")))
+                .run("db", "stop");
+    }
 
     @Test
     void helpListsTheCommandsAndExitCodes(QuarkusMainLauncher launcher) {

@@ -92,9 +92,9 @@ class StoreIT {
             double[][] rows = {{1, 0.80, 0.81}, {2, 0.82, 0.80}, {3, 0.87, 0.86}, {1, 0.50, 0.55}, {2, 0.70, 0.65}};
             String[] variants = {"a", "a", "a", "b", "b"};
             for (int i = 0; i < rows.length; i++) {
-                s.execute("INSERT INTO trials (sweep_id, state, variant, seed, learning_rate, epochs, batch_size, resize, momentum,"
+                s.execute("INSERT INTO trials (sweep_id, configuration, state, variant, seed, learning_rate, epochs, batch_size, resize, momentum,"
                         + " nesterov, weight_decay, dropout, train_limit, validation_size, test_limit, config, config_hash,"
-                        + " nin_version, java_version) VALUES (" + sweep + ", 'completed', '" + variants[i] + "', "
+                        + " nin_version, java_version) VALUES (" + sweep + ", '" + variants[i] + " cfg', 'completed', '" + variants[i] + "', "
                         + (long) rows[i][0] + ", 0.1, 2, 128, 96, 0, false, 0, 0.5, 0, 100, 0, '{}', 'h', 't', '17')");
                 long trial = Long.parseLong(one(c, "SELECT max(id) FROM trials"));
                 // Epoch 1 is worse; the views must use the last epoch.

@@ -77,6 +77,26 @@ class TrainerTest {
     }
 
     @Test
+    void aRunResumedFromItsCheckpointIsTheRunThatWasInterrupted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        TrainConfig config = new TrainConfig(0.05, 2, 32, 67, 5, new OptimizerSpec(0.9, false, 1e-4), OptionalDouble.empty(), 1);
+        DataOptions.Splits splits = new DataOptions(192, 32, 32).apply(data, DataOptions.SPLIT_SEED);
+        TrainingResult straight = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
+                new Checkpoints(dir.resolve("a")), 0);
+
+        TrainConfig firstEpochOnly = new TrainConfig(0.05, 1, 32, 67, 5, new OptimizerSpec(0.9, false, 1e-4),
+                OptionalDouble.empty(), 1);
+        Checkpoints checkpoints = new Checkpoints(dir.resolve("b"));
+        new Trainer(runtime).train(Variants.no1x1(), firstEpochOnly, splits, TrainingListener.NONE, checkpoints, 0);
+        assertEquals(java.util.OptionalInt.of(1), checkpoints.latest());
+        TrainingResult resumed = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
+                checkpoints, 1);
+
+        assertEquals(1, resumed.epochs().size(), "only epoch 2 runs after resuming");
+        assertEquals(straight.weightsSha256(), resumed.weightsSha256(), "weights and momentum were restored exactly");
+        assertEquals(straight.last().trainLoss(), resumed.last().trainLoss());
+    }
+
+    @Test
     void aHugeLearningRateIsReportedAsDiverged() {
         TrainConfig config = new TrainConfig(1e6, 1, 32, 67, 3, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 0);
         DataOptions.Splits splits = new DataOptions(640, 0, 64).apply(data, DataOptions.SPLIT_SEED);

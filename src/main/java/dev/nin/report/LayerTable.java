@@ -1,4 +1,4 @@
-package dev.nin.cli;
+package dev.nin.report;
 
 import dev.nin.model.CostReport;
 import dev.nin.model.PlannedLayer;
@@ -8,11 +8,11 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /** Prints a network's layer table (the book's "output shape" listing with costs) and memory estimates. */
-final class LayerTable {
+public final class LayerTable {
 
     private LayerTable() {}
 
-    static void print(PrintWriter out, CostReport costs, int batch, int optimizerSlots) {
+    public static void print(PrintWriter out, CostReport costs, int batch, int optimizerSlots) {
         int resize = costs.plan().resize();
         out.printf(Locale.ROOT, "NiN variant %s, input %dx%d, batch %d%n%n", costs.plan().spec().variant(), resize,
                 resize, batch);

@@ -1,25 +1,25 @@
-package dev.nin.cli;
+package dev.nin.report;
 
 import java.util.Locale;
 
 /** Human-readable numbers for tables: 1,992,166; 762.3 M; 7.6 MiB. */
-final class Units {
+public final class Units {
 
     private Units() {}
 
-    static String count(long n) {
+    public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
     /** 762.3 M, 1.525 G, 108.0 M. */
-    static String millions(long n) {
+    public static String millions(long n) {
         if (n >= 10_000_000_000L) {
             return String.format(Locale.ROOT, "%.2f G", n / 1e9);
         }
         return String.format(Locale.ROOT, "%.1f M", n / 1e6);
     }
 
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", n / (double) (1L << 30));
         }
@@ -29,11 +29,11 @@ final class Units {
         return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
     }
 
-    static String fraction(double value) {
+    public static String fraction(double value) {
         return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
     }
 
-    static String duration(double seconds) {
+    public static String duration(double seconds) {
         long s = Math.round(seconds);
         if (s >= 3600) {
             return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);

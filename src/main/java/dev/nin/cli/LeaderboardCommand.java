@@ -1,0 +1,49 @@
+package dev.nin.cli;
+
+import dev.nin.store.Store;
+import dev.nin.store.SweepEntity;
+import dev.nin.store.SweepStore;
+
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nin leaderboard NAME}: a sweep's ranking, best configuration and mean ± std over seeds. */
+@Command(name = "leaderboard", mixinStandardHelpOptions = true,
+        description = "Rank a sweep's trials by its metric; best configuration; mean ± std over seeds.")
+public class LeaderboardCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    Store store;
+
+    @Inject
+    SweepStore sweeps;
+
+    @Parameters(paramLabel = "NAME", description = "The sweep's name (the file's 'name').")
+    String name;
+
+    @Option(names = "--top", defaultValue = "10", paramLabel = "N", description = "Rows (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Override
+    public Integer call() throws Exception {
+        SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
+                "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
+        StringBuilder states = new StringBuilder();
+        for (String[] row : sweeps.stateCounts(sweep.id)) {
+            states.append(states.length() == 0 ? "" : ", ").append(row[1]).append(' ').append(row[0]);
+        }
+        spec.commandLine().getOut().println("sweep " + name + ": " + states);
+        Leaderboard.print(spec.commandLine().getOut(), store, sweep, top);
+        return ExitCodes.OK;
+    }
+}

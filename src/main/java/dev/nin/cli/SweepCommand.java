@@ -1,0 +1,175 @@
+package dev.nin.cli;
+
+import dev.nin.report.Units;
+import dev.nin.app.NinServices;
+import dev.nin.engine.DeviceRequest;
+import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.Variants;
+import dev.nin.store.Store;
+import dev.nin.store.SweepEntity;
+import dev.nin.store.SweepStore;
+import dev.nin.sweep.Hyperparameters;
+import dev.nin.sweep.PlannedTrial;
+import dev.nin.sweep.SweepEstimate;
+import dev.nin.sweep.SweepFile;
+import dev.nin.sweep.SweepParser;
+import dev.nin.sweep.SweepPlanner;
+import dev.nin.sweep.SweepRunner;
+import dev.nin.train.Benchmark;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nin sweep FILE}: plan, store and run a sweep; running it again resumes. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Plan the trials of a sweep file, store them in PostgreSQL and run them; rerunning resumes.")
+public class SweepCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    NinServices services;
+
+    @Inject
+    Store store;
+
+    @Inject
+    SweepStore sweeps;
+
+    @Inject
+    SweepRunner runner;
+
+    @Inject
+    dev.nin.track.MlflowMirror mirror;
+
+    @Parameters(paramLabel = "FILE", description = "The sweep file (YAML), e.g. sweeps/quick.yaml.")
+    Path file;
+
+    @Option(names = "--new", description = "The store has a sweep of this name with other content: keep it as NAME~ID and start afresh.")
+    boolean fresh;
+
+    @Option(names = "--extend", description = "The store has a sweep of this name with other content: add this file's new trials to it.")
+    boolean extend;
+
+    @Option(names = "--retry-failed", description = "Run the sweep's failed and diverged trials again.")
+    boolean retryFailed;
+
+    @Option(names = "--fail-fast", description = "Stop at the first failed trial (default: record it and go on).")
+    boolean failFast;
+
+    @Option(names = "--dry-run", description = "Print the plan and the time estimate; store and run nothing.")
+    boolean dryRun;
+
+    @Option(names = "--skip-estimate", description = "Do not measure this machine's speed before starting.")
+    boolean skipEstimate;
+
+    @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Overrides the file's device.")
+    String device;
+
+    @Option(names = "--top", defaultValue = "10", paramLabel = "N", description = "Leaderboard rows (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Override
+    public Integer call() throws Exception {
+        if (fresh && extend) {
+            throw new IllegalArgumentException("--new and --extend: expected one of them, found both");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        SweepFile sweep = SweepParser.parse(file);
+        DeviceRequest request = DeviceRequest.parse(device == null ? sweep.device() : device);
+        List<PlannedTrial> plan = SweepPlanner.plan(sweep);
+        SweepEstimate estimate = SweepEstimate.of(plan, sweep.data());
+        out.printf(Locale.ROOT, "sweep %s: %d trials (%d configurations x %d seeds, %s), %.3g PFLOP to compute (%.3g training, %.3g evaluation)%n",
+                sweep.name(), plan.size(), plan.size() / sweep.seeds().size(), sweep.seeds().size(),
+                sweep.strategy().name().toLowerCase(Locale.ROOT), estimate.totalFlops() / 1e15, estimate.trainingFlops() / 1e15,
+                estimate.evaluationFlops() / 1e15);
+        out.flush();
+        if (!skipEstimate) {
+            RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
+            double gflops = measure(plan, runtime, sweep.threads());
+            out.printf(Locale.ROOT, "expected time on %s: about %s (training measured here at %.1f GFLOP/s)%n", runtime.device(),
+                    Units.duration(estimate.seconds(gflops)), gflops);
+            out.flush();
+        }
+        if (dryRun) {
+            for (PlannedTrial trial : plan) {
+                out.printf("  %3d  %s%n", trial.index() + 1, trial.label());
+            }
+            out.println("dry run: nothing stored, nothing run");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        String content = Files.readString(file, StandardCharsets.UTF_8);
+        SweepStore.Mode mode = fresh ? SweepStore.Mode.NEW : extend ? SweepStore.Mode.EXTEND : SweepStore.Mode.SAME_ONLY;
+        SweepStore.Enqueued enqueued = sweeps.enqueue(sweep, file.toString(), content, plan, mode);
+        enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
+        out.printf("stored in %s: %d new trials, %d already there%n", store.redactedUrl(), enqueued.added(), enqueued.existing());
+        if (retryFailed) {
+            out.printf("%d failed or diverged trials will run again%n", sweeps.retryFailed(enqueued.sweepId()));
+        }
+        out.flush();
+        SweepConsole console = new SweepConsole(out);
+        mirror.start(out::println);
+        SweepRunner.Outcome outcome;
+        try {
+            outcome = runner.work(enqueued.sweepId(), new SweepRunner.Options(request, failFast, 0), console,
+                line -> out.println("note: " + line));
+        } finally {
+            mirror.finish(java.time.Duration.ofSeconds(30));
+        }
+        return finish(out, store, sweeps, enqueued.sweepId(), sweep.name(), outcome, top);
+    }
+
+    /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
+    static int finish(PrintWriter out, Store store, SweepStore sweeps, long sweepId, String name, SweepRunner.Outcome outcome,
+            int top) throws java.sql.SQLException {
+        out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed%s%n", outcome.trials(),
+                outcome.completed(), outcome.diverged(), outcome.failed(),
+                outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
+        StringBuilder states = new StringBuilder();
+        for (String[] row : sweeps.stateCounts(sweepId)) {
+            states.append(states.length() == 0 ? "" : ", ").append(row[1]).append(' ').append(row[0]);
+        }
+        out.println("sweep " + name + " now: " + states);
+        SweepEntity entity = sweeps.find(name).orElseThrow();
+        Leaderboard.print(out, store, entity, top);
+        if (outcome.stoppedOnFailure()) {
+            out.println("stopped at the first failed trial (--fail-fast); rerun to go on");
+            return ExitCodes.SWEEP_STOPPED;
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Training GFLOP/s of the slowest (variant, resize, batch) in the plan, from a few real steps. */
+    private static double measure(List<PlannedTrial> plan, RuntimeInfo runtime, int threads) {
+        Set<List<Object>> shapes = new LinkedHashSet<>();
+        for (PlannedTrial trial : plan) {
+            Hyperparameters h = trial.hyperparameters();
+            shapes.add(List.of(h.variant(), h.resize(), h.batch()));
+        }
+        Benchmark bench = new Benchmark(runtime, threads);
+        double slowest = Double.POSITIVE_INFINITY;
+        for (List<Object> shape : shapes) {
+            Benchmark.Measurement m = bench.training(Variants.named((String) shape.get(0)), (Integer) shape.get(1),
+                    (Integer) shape.get(2), 1, 2);
+            slowest = Math.min(slowest, m.gflops());
+        }
+        return slowest;
+    }
+}

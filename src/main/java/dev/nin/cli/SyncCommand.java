@@ -1,0 +1,80 @@
+package dev.nin.cli;
+
+import dev.nin.store.Store;
+import dev.nin.store.SweepEntity;
+import dev.nin.store.SweepStore;
+import dev.nin.track.MlflowMirror;
+import dev.nin.track.MlflowSync;
+
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nin sync}: send to MLflow whatever the store has that MLflow lacks. */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = "Send to MLflow every run, param, metric and artifact it lacks; safe to repeat.")
+public class SyncCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    Store store;
+
+    @Inject
+    SweepStore sweeps;
+
+    @Inject
+    MlflowMirror mirror;
+
+    @Option(names = "--to", paramLabel = "URI", description = "Tracking server (default: MLFLOW_TRACKING_URI).")
+    String to;
+
+    @Option(names = "--sweep", paramLabel = "NAME", description = "Only this sweep (default: everything).")
+    String sweepName;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String uri = to != null ? to : mirror.trackingUri().orElseThrow(() -> new IllegalArgumentException(
+                "MLflow: no tracking server; set MLFLOW_TRACKING_URI or pass --to URI"));
+        if (!uri.matches("https?://.+")) {
+            throw new IllegalArgumentException("--to: expected an http(s) URL of an MLflow tracking server, found '" + uri + "'");
+        }
+        Optional<Long> sweepId = Optional.empty();
+        if (sweepName != null) {
+            SweepEntity sweep = sweeps.find(sweepName).orElseThrow(() -> new IllegalArgumentException(
+                    "sweep: no sweep named '" + sweepName + "' in " + store.redactedUrl()));
+            sweepId = Optional.of(sweep.id);
+        }
+        store.open();
+        MlflowSync sync = new MlflowSync(store, uri);
+        MlflowSync.Sent sent;
+        try {
+            sync.ping();
+            sent = sync.syncPending(sweepId);
+        } catch (java.io.IOException e) {
+            throw new MlflowUnavailableException("MLflow at " + uri + ": " + e.getMessage()
+                    + "; nothing is lost, run ./nin sync again when it is reachable", e);
+        }
+        out.printf("MLflow at %s: %s%n", uri, sent.nothing() ? "already up to date"
+                : sent.runs() + " runs created, " + sent.epochs() + " epochs of metrics, " + sent.finished()
+                        + " runs finished, " + sent.artifacts() + " artifacts uploaded");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** MLflow could not be reached or refused a request. */
+    public static final class MlflowUnavailableException extends RuntimeException {
+        MlflowUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.nin.cli;
+
+import dev.nin.store.Store;
+import dev.nin.store.SweepEntity;
+import dev.nin.store.SweepStore;
+import dev.nin.sweep.SweepRunner;
+import dev.nin.engine.DeviceRequest;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nin worker}: join sweeps from any machine that reaches the same PostgreSQL. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Claim and run pending trials (of one sweep, or of any) until none is left.")
+public class WorkerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    Store store;
+
+    @Inject
+    SweepStore sweeps;
+
+    @Inject
+    SweepRunner runner;
+
+    @Inject
+    dev.nin.track.MlflowMirror mirror;
+
+    @Option(names = "--sweep", paramLabel = "NAME", description = "Only this sweep (default: any sweep with work left).")
+    String sweepName;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--fail-fast", description = "Stop at the first failed trial.")
+    boolean failFast;
+
+    @Option(names = "--max-trials", defaultValue = "0", paramLabel = "N", description = "Stop after N trials (default: 0 = no limit).")
+    int maxTrials;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        DeviceRequest request = DeviceRequest.parse(device);
+        if (maxTrials < 0) {
+            throw new IllegalArgumentException("max-trials: expected 0 (no limit) or more, found " + maxTrials);
+        }
+        Long sweepId = null;
+        if (sweepName != null) {
+            SweepEntity sweep = sweeps.find(sweepName).orElseThrow(() -> new IllegalArgumentException(
+                    "sweep: no sweep named '" + sweepName + "' in " + store.redactedUrl() + "; start it with ./nin sweep FILE"));
+            sweepId = sweep.id;
+        }
+        out.printf("worker %s on %s%n", dev.nin.store.Workers.self(), store.redactedUrl());
+        out.flush();
+        mirror.start(out::println);
+        SweepRunner.Outcome outcome;
+        try {
+            outcome = runner.work(sweepId, new SweepRunner.Options(request, failFast, maxTrials),
+                new SweepConsole(out), line -> out.println("note: " + line));
+        } finally {
+            mirror.finish(java.time.Duration.ofSeconds(30));
+        }
+        if (sweepName != null) {
+            return SweepCommand.finish(out, store, sweeps, sweepId, sweepName, outcome, 10);
+        }
+        out.printf("worker ran %d trials: %d completed, %d diverged, %d failed; nothing left to claim%n", outcome.trials(),
+                outcome.completed(), outcome.diverged(), outcome.failed());
+        out.flush();
+        return outcome.stoppedOnFailure() ? ExitCodes.SWEEP_STOPPED : ExitCodes.OK;
+    }
+}

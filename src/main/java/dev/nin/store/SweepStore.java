@@ -1,0 +1,205 @@
+package dev.nin.store;
+
+import dev.nin.data.DataOptions;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.Variants;
+import dev.nin.sweep.PlannedTrial;
+import dev.nin.sweep.SweepFile;
+import dev.nin.train.TrainConfig;
+import dev.nin.train.Trainer;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Sweeps and their trials in the store: enqueueing a plan idempotently, and handing trials to
+ * workers with {@code SELECT … FOR UPDATE SKIP LOCKED} and a lease, so any number of workers on
+ * any machines share one sweep and a trial whose worker died is claimed again.
+ */
+@ApplicationScoped
+public class SweepStore {
+
+    /** What to do when a sweep of the same name but other content exists. */
+    public enum Mode {
+        /** Refuse: the user must say --new or --extend. */
+        SAME_ONLY,
+        /** Keep the old sweep under a new name (name~id) and start this one fresh. */
+        NEW,
+        /** Add this file's trials that the sweep lacks, keep what it has. */
+        EXTEND
+    }
+
+    /** What enqueueing did. */
+    public record Enqueued(long sweepId, int added, int existing, Optional<String> renamedOld) {}
+
+    /** A trial handed to this worker. */
+    public record Claim(long trialId, int attempt, int planIndex, long sweepId, String sweepName, int recordedEpochs) {}
+
+    private final Store store;
+
+    @Inject
+    public SweepStore(Store store) {
+        this.store = store;
+    }
+
+    /**
+     * Stores the sweep and its planned trials as pending; running the same file again adds nothing.
+     *
+     * @throws IllegalArgumentException when a sweep of this name has other content and mode is SAME_ONLY
+     */
+    public Enqueued enqueue(SweepFile sweep, String file, String content, List<PlannedTrial> plan, Mode mode) {
+        store.open();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            // One enqueuer per sweep name at a time, across processes and machines.
+            TrialEntity.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
+                    .setParameter(1, "nin-sweep:" + sweep.name()).getSingleResult();
+            SweepEntity existing = SweepEntity.find("name", sweep.name()).firstResult();
+            Optional<String> renamed = Optional.empty();
+            if (existing != null && !existing.contentHash.equals(sweep.contentHash())) {
+                if (mode == Mode.SAME_ONLY) {
+                    throw new IllegalArgumentException("sweep " + sweep.name() + ": the store already has a sweep of this name"
+                            + " with other content (from " + existing.file + ", " + existing.createdAt.toLocalDate()
+                            + "). Rerun with --extend to add this file's new trials to it, or --new to keep the old one as '"
+                            + sweep.name() + "~" + existing.id + "' and start afresh. Nothing was written.");
+                }
+                if (mode == Mode.NEW) {
+                    existing.name = sweep.name() + "~" + existing.id;
+                    existing.persistAndFlush();
+                    renamed = Optional.of(existing.name);
+                    existing = null;
+                }
+            }
+            SweepEntity s = existing == null ? new SweepEntity() : existing;
+            s.name = sweep.name();
+            s.description = sweep.description();
+            s.file = file;
+            s.contentHash = sweep.contentHash();
+            s.content = content;
+            s.metric = sweep.metric().column;
+            s.updatedAt = java.time.OffsetDateTime.now();
+            s.persistAndFlush();
+
+            Set<String> present = new HashSet<>();
+            int nextIndex = 0;
+            for (TrialEntity t : TrialEntity.<TrialEntity>list("sweepId", s.id)) {
+                present.add(t.configHash);
+                nextIndex = Math.max(nextIndex, t.planIndex + 1);
+            }
+            int added = 0;
+            for (PlannedTrial p : plan) {
+                TrainConfig config = p.hyperparameters().toTrainConfig(p.seed(), sweep.threads());
+                NetworkPlan network = Trainer.plan(Variants.named(p.hyperparameters().variant()), config);
+                TrialEntity t = new TrialEntity();
+                TrialRecorder.describe(t, network, config, sweep.data(), p.hyperparameters().label());
+                if (present.contains(t.configHash)) {
+                    continue;
+                }
+                t.sweepId = s.id;
+                t.planIndex = nextIndex++;
+                t.state = "pending";
+                t.persist();
+                present.add(t.configHash);
+                added++;
+            }
+            s.plannedTrials = (int) TrialEntity.count("sweepId", s.id);
+            s.persist();
+            return new Enqueued(s.id, added, s.plannedTrials - added, renamed);
+        });
+    }
+
+    /** Every trial of a sweep that failed or diverged goes back to pending. */
+    public int retryFailed(long sweepId) {
+        return QuarkusTransaction.requiringNew().call(() -> TrialEntity.update(
+                "state = 'pending', error = null, divergedAt = null, endedAt = null where sweepId = ?1"
+                        + " and state in ('failed', 'diverged')", sweepId));
+    }
+
+    /**
+     * Claims the next trial to run: pending, interrupted, or running with an expired lease.
+     *
+     * @param sweepId only this sweep, or null for any sweep
+     */
+    public Optional<Claim> claim(Long sweepId, String worker) {
+        store.markAbandonedTrials();
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("""
+                    WITH next AS (
+                        SELECT id FROM trials
+                        WHERE sweep_id IS NOT NULL AND (sweep_id = ? OR ?::bigint IS NULL)
+                          AND (state IN ('pending', 'interrupted') OR (state = 'running' AND lease_expires_at < now()))
+                        ORDER BY sweep_id, plan_index
+                        FOR UPDATE SKIP LOCKED
+                        LIMIT 1)
+                    UPDATE trials t SET state = 'running', worker = ?, attempt = t.attempt + 1, started_at = now(),
+                           heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?), ended_at = NULL,
+                           error = NULL
+                    FROM next WHERE t.id = next.id
+                    RETURNING t.id, t.attempt, t.plan_index, t.sweep_id,
+                              (SELECT name FROM sweeps WHERE id = t.sweep_id),
+                              (SELECT coalesce(max(epoch), 0) FROM epoch_metrics WHERE trial_id = t.id)""")) {
+                s.setObject(1, sweepId);
+                s.setObject(2, sweepId);
+                s.setString(3, worker);
+                s.setInt(4, Store.LEASE_SECONDS);
+                try (ResultSet r = s.executeQuery()) {
+                    Optional<Claim> claim = r.next()
+                            ? Optional.of(new Claim(r.getLong(1), r.getInt(2), r.getInt(3), r.getLong(4), r.getString(5), r.getInt(6)))
+                            : Optional.empty();
+                    c.commit();
+                    return claim;
+                }
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not claim a trial at " + store.redactedUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops a claimed trial's epochs after {@code keep} (it restarts without a checkpoint for them). */
+    public void forgetEpochsAfter(long trialId, int keep) {
+        QuarkusTransaction.requiringNew().run(() -> EpochMetricEntity.delete("trialId = ?1 and epoch > ?2", trialId, keep));
+    }
+
+    public Optional<SweepEntity> find(String name) {
+        store.open();
+        return QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>find("name", name).firstResultOptional());
+    }
+
+    /** Trials of a sweep per state. */
+    public List<String[]> stateCounts(long sweepId) {
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT state, count(*) FROM trials WHERE sweep_id = ? GROUP BY state ORDER BY state")) {
+            s.setLong(1, sweepId);
+            List<String[]> out = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new String[] {r.getString(1), r.getString(2)});
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("could not read sweep " + sweepId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The data options a sweep's trials use (every trial of a sweep shares them). */
+    public static DataOptions dataOf(TrialEntity t) {
+        return new DataOptions(t.trainLimit, t.validationSize, t.testLimit);
+    }
+}

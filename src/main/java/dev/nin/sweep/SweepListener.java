@@ -1,0 +1,17 @@
+package dev.nin.sweep;
+
+import dev.nin.store.SweepStore;
+import dev.nin.train.TrainingListener;
+
+/** What a sweep worker announces; the console prints it. */
+public interface SweepListener {
+
+    /** Receives the trial's training events. */
+    TrainingListener trialStarting(SweepStore.Claim claim, String label, int plannedTrials, int resumedAfter);
+
+    /**
+     * @param state completed, diverged, failed, or lost (another worker took it over)
+     * @param detail error or divergence point, empty when none
+     */
+    void trialEnded(SweepStore.Claim claim, String state, String detail, double seconds);
+}

@@ -1,0 +1,428 @@
+package dev.nin.sweep;
+
+import dev.nin.data.DataOptions;
+import dev.nin.data.IdxReader;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.Variants;
+import dev.nin.train.TrainConfig;
+
+import com.fasterxml.jackson.core.JacksonException;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a sweep file and checks everything before anything runs: unknown keys, wrong types,
+ * impossible values and empty axes are errors naming the file, line, column and key, with a hint.
+ */
+public final class SweepParser {
+
+    static final Set<String> TOP_KEYS = Set.of("name", "description", "base", "data", "axes", "variants", "seeds",
+            "repeats", "strategy", "budget", "sampler_seed", "metric", "device", "threads");
+
+    static final Set<String> DATA_KEYS = Set.of("train_limit", "validation", "test_limit");
+
+    private final String file;
+
+    private SweepParser(String file) {
+        this.file = file;
+    }
+
+    /** Parses {@code path}; every problem is a {@link SweepFileException}. */
+    public static SweepFile parse(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new SweepFileException(path + ": no such file");
+        } catch (IOException e) {
+            throw new SweepFileException(path + ": cannot read (" + e.getMessage() + ")");
+        }
+        return parse(path.toString(), text);
+    }
+
+    /** Parses {@code text}, reporting errors as coming from {@code file}. */
+    public static SweepFile parse(String file, String text) {
+        SweepParser parser = new SweepParser(file);
+        try {
+            YamlNode root = YamlNode.parse(new StringReader(text));
+            return parser.sweep(root, IdxReader.sha256(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (SweepFileException.Positioned p) {
+            throw new SweepFileException(file + ":" + p.line + ":" + p.column + ": " + p.key + ": " + p.problem);
+        } catch (JacksonException e) {
+            var at = e.getLocation();
+            String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
+            throw new SweepFileException(file + where + ": not valid YAML (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new SweepFileException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private SweepFile sweep(YamlNode root, String hash) {
+        Map<String, YamlNode> top = mapping(root, "(the file)");
+        checkKeys(root, TOP_KEYS, "");
+        String name = string(required(root, top, "name"), "name");
+        if (!name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+            throw at(top.get("name"), "name", "expected lower-case letters, digits, '.', '_' or '-' (at most 63), found '"
+                    + name + "'");
+        }
+        String description = top.containsKey("description") ? string(top.get("description"), "description") : "";
+
+        Hyperparameters base = Hyperparameters.book();
+        Set<String> variants = new LinkedHashSet<>();
+        if (top.containsKey("base")) {
+            YamlNode baseNode = top.get("base");
+            checkKeys(baseNode, Set.copyOf(Hyperparameters.KEYS), "base.");
+            for (Map.Entry<String, YamlNode> e : mapping(baseNode, "base").entrySet()) {
+                base = base.with(e.getKey(), hyperparameter(e.getValue(), e.getKey(), "base." + e.getKey()));
+            }
+        }
+        variants.add(base.variant());
+
+        DataOptions data = DataOptions.ALL;
+        YamlNode dataNode = top.get("data");
+        int validation = 0;
+        if (dataNode != null) {
+            checkKeys(dataNode, DATA_KEYS, "data.");
+            Map<String, YamlNode> d = mapping(dataNode, "data");
+            int trainLimit = d.containsKey("train_limit") ? (int) integer(d.get("train_limit"), "data.train_limit", 0, 60_000) : 0;
+            validation = d.containsKey("validation") ? (int) integer(d.get("validation"), "data.validation", 0, 59_999) : 0;
+            int testLimit = d.containsKey("test_limit") ? (int) integer(d.get("test_limit"), "data.test_limit", 0, 10_000) : 0;
+            data = new DataOptions(trainLimit, validation, testLimit);
+        }
+
+        List<Axis> axes = new ArrayList<>();
+        YamlNode axesNode = top.get("axes");
+        if (axesNode != null) {
+            checkKeys(axesNode, Set.copyOf(Hyperparameters.KEYS), "axes.");
+            for (Map.Entry<String, YamlNode> e : mapping(axesNode, "axes").entrySet()) {
+                Axis axis = axis(e.getKey(), e.getValue());
+                axes.add(axis);
+                if (axis instanceof Axis.Values v && e.getKey().equals("variant")) {
+                    v.values().forEach(x -> variants.add((String) x));
+                }
+            }
+        }
+        if (top.containsKey("variants")) {
+            if (axes.stream().anyMatch(a -> a.key().equals("variant"))) {
+                throw at(top.get("variants"), "variants", "expected either 'variants' or 'axes.variant', found both");
+            }
+            Axis axis = axis("variant", top.get("variants"));
+            axes.add(0, axis);
+            ((Axis.Values) axis).values().forEach(x -> variants.add((String) x));
+        }
+
+        // Every resize the sweep can use must fit every variant it uses.
+        checkResizes(top, base, variants);
+
+        List<Long> seeds = new ArrayList<>();
+        if (top.containsKey("seeds") && top.containsKey("repeats")) {
+            throw at(top.get("repeats"), "repeats", "expected either 'seeds' (a list) or 'repeats' (a count), found both");
+        }
+        if (top.containsKey("seeds")) {
+            YamlNode seedsNode = top.get("seeds");
+            List<YamlNode> list = list(seedsNode, "seeds");
+            for (int i = 0; i < list.size(); i++) {
+                long seed = integer(list.get(i), "seeds[" + i + "]", 0, Long.MAX_VALUE);
+                if (seeds.contains(seed)) {
+                    throw at(list.get(i), "seeds[" + i + "]", "seed " + seed + " appears twice");
+                }
+                seeds.add(seed);
+            }
+        } else {
+            long repeats = top.containsKey("repeats") ? integer(top.get("repeats"), "repeats", 1, 100) : 1;
+            for (long s = 1; s <= repeats; s++) {
+                seeds.add(s);
+            }
+        }
+
+        SweepFile.Strategy strategy = SweepFile.Strategy.GRID;
+        if (top.containsKey("strategy")) {
+            String s = string(top.get("strategy"), "strategy");
+            strategy = switch (s) {
+                case "grid" -> SweepFile.Strategy.GRID;
+                case "random" -> SweepFile.Strategy.RANDOM;
+                default -> throw at(top.get("strategy"), "strategy", "expected grid or random, found '" + s + "'");
+            };
+        }
+        int budget = 0;
+        if (strategy == SweepFile.Strategy.RANDOM) {
+            if (!top.containsKey("budget")) {
+                throw at(top.get("strategy"), "budget", "random search needs a budget: the number of configurations to draw");
+            }
+            budget = (int) integer(top.get("budget"), "budget", 1, 10_000);
+        } else {
+            if (top.containsKey("budget")) {
+                throw at(top.get("budget"), "budget", "only random search has a budget; grid runs every combination");
+            }
+            for (Axis axis : axes) {
+                if (axis instanceof Axis.Range range) {
+                    YamlNode node = ((YamlNode.KeyedMap) axesNode.value()).values().get(range.key());
+                    throw at(node, "axes." + range.key(), "a " + range.scale().yamlName
+                            + " range needs strategy: random; grid search takes a list of values");
+                }
+            }
+        }
+        long samplerSeed = top.containsKey("sampler_seed") ? integer(top.get("sampler_seed"), "sampler_seed", 0, Long.MAX_VALUE) : 0;
+
+        SweepFile.Metric metric = SweepFile.Metric.VALIDATION_ACCURACY;
+        if (top.containsKey("metric")) {
+            String m = string(top.get("metric"), "metric");
+            metric = switch (m) {
+                case "validation_accuracy" -> SweepFile.Metric.VALIDATION_ACCURACY;
+                case "train_loss" -> SweepFile.Metric.TRAIN_LOSS;
+                case "test_accuracy" -> throw at(top.get("metric"), "metric",
+                        "the test set is reported, never tuned on; use validation_accuracy with data.validation > 0");
+                default -> throw at(top.get("metric"), "metric", "expected validation_accuracy or train_loss, found '" + m + "'");
+            };
+        }
+        if (metric == SweepFile.Metric.VALIDATION_ACCURACY && validation == 0) {
+            throw at(dataNode == null ? root : dataNode, "data.validation",
+                    "the metric validation_accuracy needs held-out images: set data.validation (e.g. 5000), or metric: train_loss");
+        }
+        String device = top.containsKey("device") ? string(top.get("device"), "device") : "auto";
+        if (!List.of("auto", "cpu", "gpu").contains(device)) {
+            throw at(top.get("device"), "device", "expected auto, cpu or gpu, found '" + device + "'");
+        }
+        int threads = top.containsKey("threads") ? (int) integer(top.get("threads"), "threads", 0, 1024) : 0;
+        return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, metric, device,
+                threads, hash);
+    }
+
+    private void checkResizes(Map<String, YamlNode> top, Hyperparameters base, Set<String> variants) {
+        List<YamlNode> resizeNodes = new ArrayList<>();
+        YamlNode baseNode = top.get("base");
+        if (baseNode != null && ((YamlNode.KeyedMap) baseNode.value()).values().containsKey("resize")) {
+            resizeNodes.add(((YamlNode.KeyedMap) baseNode.value()).values().get("resize"));
+        }
+        YamlNode axesNode = top.get("axes");
+        if (axesNode != null && ((YamlNode.KeyedMap) axesNode.value()).values().containsKey("resize")) {
+            YamlNode axis = ((YamlNode.KeyedMap) axesNode.value()).values().get("resize");
+            if (axis.value() instanceof List<?> list) {
+                list.forEach(n -> resizeNodes.add((YamlNode) n));
+            } else {
+                resizeNodes.add(axis);
+            }
+        }
+        for (String variant : variants) {
+            ModelSpec spec = Variants.named(variant);
+            int smallest = NetworkPlan.smallestResize(spec);
+            if (resizeNodes.isEmpty() && base.resize() < smallest) {
+                throw new SweepFileException(file + ": resize " + base.resize() + " is too small for " + variant);
+            }
+            for (YamlNode node : resizeNodes) {
+                if (node.value() instanceof Number n && n.longValue() < smallest) {
+                    throw at(node, "resize", "expected at least " + smallest + " for variant " + variant
+                            + " (smaller inputs shrink to nothing), found " + n);
+                }
+            }
+        }
+    }
+
+    private Axis axis(String key, YamlNode node) {
+        String where = key.equals("variant") && !(node.value() instanceof YamlNode.KeyedMap) ? "variants" : "axes." + key;
+        if (node.value() instanceof List<?>) {
+            List<YamlNode> items = list(node, where);
+            if (items.isEmpty()) {
+                throw at(node, where, "an axis needs at least one value, found an empty list");
+            }
+            List<Object> values = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                Object v = hyperparameter(items.get(i), key, where + "[" + i + "]");
+                if (values.contains(v)) {
+                    throw at(items.get(i), where + "[" + i + "]", "value " + v + " appears twice");
+                }
+                values.add(v);
+            }
+            return new Axis.Values(key, values);
+        }
+        if (node.value() instanceof YamlNode.KeyedMap map) {
+            if (map.values().size() != 1) {
+                throw at(node, where, "expected one of uniform, log_uniform, int_uniform or choice, found "
+                        + map.values().keySet());
+            }
+            String kind = map.values().keySet().iterator().next();
+            YamlNode spec = map.values().get(kind);
+            if (kind.equals("choice")) {
+                return axis(key, spec);
+            }
+            Axis.Scale scale = switch (kind) {
+                case "uniform" -> Axis.Scale.UNIFORM;
+                case "log_uniform" -> Axis.Scale.LOG_UNIFORM;
+                case "int_uniform" -> Axis.Scale.INT_UNIFORM;
+                default -> throw at(map.keys().get(kind), where + "." + kind,
+                        "expected uniform, log_uniform, int_uniform or choice");
+            };
+            if (!List.of("lr", "momentum", "weight_decay", "dropout", "epochs", "batch", "resize").contains(key)) {
+                throw at(node, where, "a range needs a numeric hyperparameter; " + key + " takes a list of values");
+            }
+            boolean integral = List.of("epochs", "batch", "resize").contains(key);
+            if (integral != (scale == Axis.Scale.INT_UNIFORM)) {
+                throw at(map.keys().get(kind), where + "." + kind, integral
+                        ? key + " is a whole number: use int_uniform" : key + " is a real number: use uniform or log_uniform");
+            }
+            List<YamlNode> bounds = list(spec, where + "." + kind);
+            if (bounds.size() != 2) {
+                throw at(spec, where + "." + kind, "expected [low, high], found " + bounds.size() + " values");
+            }
+            double low = ((Number) hyperparameter(bounds.get(0), key, where + "." + kind + "[0]")).doubleValue();
+            double high = ((Number) hyperparameter(bounds.get(1), key, where + "." + kind + "[1]")).doubleValue();
+            if (!(low < high)) {
+                throw at(spec, where + "." + kind, "expected low < high, found [" + low + ", " + high + "]");
+            }
+            if (scale == Axis.Scale.LOG_UNIFORM && low <= 0) {
+                throw at(spec, where + "." + kind, "a log-uniform range needs low > 0, found " + low);
+            }
+            return new Axis.Range(key, scale, low, high);
+        }
+        throw at(node, where, "expected a list of values or a range such as {log_uniform: [0.01, 0.3]}, found "
+                + node.typeName());
+    }
+
+    /** Checks one hyperparameter value's type and range; returns it as the type {@link Hyperparameters#with} takes. */
+    private Object hyperparameter(YamlNode node, String key, String where) {
+        switch (key) {
+            case "variant" -> {
+                String v = string(node, where);
+                if (Variants.find(v).isEmpty()) {
+                    throw at(node, where, "expected one of " + Variants.all().stream().map(Variants.Variant::name).toList()
+                            + ", found '" + v + "'");
+                }
+                return v;
+            }
+            case "lr" -> {
+                double lr = number(node, where);
+                if (!(lr > 0)) {
+                    throw at(node, where, "expected a learning rate > 0, found " + lr);
+                }
+                return lr;
+            }
+            case "epochs" -> {
+                return integer(node, where, 1, TrainConfig.MAX_EPOCHS);
+            }
+            case "batch" -> {
+                return integer(node, where, 1, TrainConfig.MAX_BATCH_SIZE);
+            }
+            case "resize" -> {
+                return integer(node, where, 1, NetworkPlan.MAX_RESIZE);
+            }
+            case "momentum", "dropout" -> {
+                double v = number(node, where);
+                if (!(v >= 0 && v < 1)) {
+                    throw at(node, where, "expected a value in [0, 1), found " + v);
+                }
+                return v;
+            }
+            case "weight_decay" -> {
+                double v = number(node, where);
+                if (!(v >= 0)) {
+                    throw at(node, where, "expected 0 or more, found " + v);
+                }
+                return v;
+            }
+            case "nesterov" -> {
+                if (!(node.value() instanceof Boolean b)) {
+                    throw at(node, where, "expected true or false, found " + node.typeName());
+                }
+                return b;
+            }
+            default -> throw at(node, where, "unknown hyperparameter");
+        }
+    }
+
+    private void checkKeys(YamlNode node, Set<String> allowed, String prefix) {
+        if (!(node.value() instanceof YamlNode.KeyedMap map)) {
+            throw at(node, prefix.isEmpty() ? "(the file)" : prefix.substring(0, prefix.length() - 1),
+                    "expected a mapping of keys to values, found " + node.typeName());
+        }
+        for (Map.Entry<String, YamlNode> key : map.keys().entrySet()) {
+            if (!allowed.contains(key.getKey())) {
+                List<String> sorted = new ArrayList<>(allowed);
+                sorted.sort(null);
+                throw at(key.getValue(), prefix + key.getKey(), "unknown key; expected one of " + String.join(", ", sorted)
+                        + suggestion(key.getKey(), allowed));
+            }
+        }
+    }
+
+    /** Names people type for our keys (from the CLI flags, PyTorch, Keras). */
+    private static final Map<String, String> ALIASES = Map.of("learning_rate", "lr", "batch_size", "batch",
+            "num_epochs", "epochs", "image_size", "resize", "seed", "seeds", "wd", "weight_decay", "weight-decay",
+            "weight_decay", "validation_size", "validation", "train-limit", "train_limit", "test-limit", "test_limit");
+
+    private static String suggestion(String key, Set<String> allowed) {
+        String alias = ALIASES.get(key);
+        if (alias != null && allowed.contains(alias)) {
+            return " (did you mean " + alias + "?)";
+        }
+        for (String a : allowed) {
+            if (a.replace("_", "").equalsIgnoreCase(key.replace("_", "").replace("-", ""))
+                    || (key.length() > 2 && a.startsWith(key.toLowerCase(Locale.ROOT).substring(0, 2)) && Math.abs(a.length() - key.length()) <= 2)) {
+                return " (did you mean " + a + "?)";
+            }
+        }
+        return "";
+    }
+
+    private Map<String, YamlNode> mapping(YamlNode node, String where) {
+        if (!(node.value() instanceof YamlNode.KeyedMap map)) {
+            throw at(node, where, "expected a mapping of keys to values, found " + node.typeName());
+        }
+        return map.values();
+    }
+
+    private YamlNode required(YamlNode root, Map<String, YamlNode> map, String key) {
+        YamlNode node = map.get(key);
+        if (node == null || node.value() == null) {
+            throw at(root, key, "required; add e.g. '" + key + ": my-sweep' at the top of the file");
+        }
+        return node;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<YamlNode> list(YamlNode node, String where) {
+        if (!(node.value() instanceof List<?> list)) {
+            throw at(node, where, "expected a list such as [1, 2], found " + node.typeName());
+        }
+        return (List<YamlNode>) list;
+    }
+
+    private String string(YamlNode node, String where) {
+        if (!(node.value() instanceof String s)) {
+            throw at(node, where, "expected text, found " + node.typeName());
+        }
+        return s;
+    }
+
+    private double number(YamlNode node, String where) {
+        if (!(node.value() instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw at(node, where, "expected a number, found " + node.typeName());
+        }
+        return n.doubleValue();
+    }
+
+    private long integer(YamlNode node, String where, long min, long max) {
+        if (!(node.value() instanceof Long n)) {
+            throw at(node, where, "expected a whole number, found " + node.typeName());
+        }
+        if (n < min || n > max) {
+            throw at(node, where, "expected " + min + " to " + (max == Long.MAX_VALUE ? "any" : max) + ", found " + n);
+        }
+        return n;
+    }
+
+    private SweepFileException.Positioned at(YamlNode node, String key, String problem) {
+        return new SweepFileException.Positioned(node.line(), node.column(), key, problem);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.nin.track;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** A trial's training curves as a PNG, like the book's plot: train loss, train acc, validation and test acc per epoch. */
+public final class CurvesChart {
+
+    /** One epoch's figures; NaN where not measured. */
+    public record Point(int epoch, double trainLoss, double trainAccuracy, double validationAccuracy, double testAccuracy) {}
+
+    private CurvesChart() {}
+
+    public static byte[] png(String title, List<Point> points) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("epoch").yAxisTitle("").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        add(chart, "train loss", points, Point::trainLoss);
+        add(chart, "train acc", points, Point::trainAccuracy);
+        add(chart, "validation acc", points, Point::validationAccuracy);
+        add(chart, "test acc", points, Point::testAccuracy);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static void add(XYChart chart, String name, List<Point> points, java.util.function.ToDoubleFunction<Point> value) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (Point p : points) {
+            double v = value.applyAsDouble(p);
+            if (!Double.isNaN(v)) {
+                x.add((double) p.epoch());
+                y.add(v);
+            }
+        }
+        if (!x.isEmpty()) {
+            chart.addSeries(name, x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+    }
+}

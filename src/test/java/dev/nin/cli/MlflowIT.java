@@ -1,0 +1,211 @@
+package dev.nin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nin.track.MlflowServer;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mlflow.api.proto.Service.Metric;
+import org.mlflow.api.proto.Service.Run;
+import org.mlflow.api.proto.Service.RunInfo;
+import org.mlflow.tracking.MlflowClient;
+
+/** Sweeps mirrored to a real MLflow server, read back through MLflow's REST API. */
+class MlflowIT {
+
+    private static Path home;
+    private static int port;
+    private static NinProcess nin;
+
+    @BeforeAll
+    static void freshHome() throws Exception {
+        home = StoreIT.fresh("mlflow-it-home");
+        port = NinProcess.freePort();
+        nin = NinProcess.withHome(home, port);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        nin.run("db", "stop");
+    }
+
+    private static Path sweep(String name, int trials, int epochs) throws Exception {
+        StringBuilder lrs = new StringBuilder();
+        for (int i = 1; i <= trials; i++) {
+            lrs.append(i == 1 ? "" : ", ").append(0.01 * i);
+        }
+        Path file = home.resolve(name + ".yaml");
+        Files.writeString(file, """
+                name: %s
+                base: {variant: no-1x1, resize: 67, epochs: %d, batch: 64, momentum: 0.9}
+                data: {train_limit: 256, validation: 64, test_limit: 64}
+                axes:
+                  lr: [%s]
+                """.formatted(name, epochs, lrs));
+        return file;
+    }
+
+    private static Map<Long, Map<Integer, double[]>> epochsInStore(String sweep) throws Exception {
+        Map<Long, Map<Integer, double[]>> out = new HashMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT m.trial_id, m.epoch, m.train_loss, m.test_accuracy FROM epoch_metrics m"
+                        + " JOIN trials t ON t.id = m.trial_id JOIN sweeps w ON w.id = t.sweep_id WHERE w.name = '" + sweep + "'")) {
+            while (r.next()) {
+                out.computeIfAbsent(r.getLong(1), k -> new HashMap<>()).put(r.getInt(2), new double[] {r.getDouble(3), r.getDouble(4)});
+            }
+        }
+        return out;
+    }
+
+    private static String configInStore(long trial) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+                Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT config FROM trials WHERE id = " + trial)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    private static byte[] artifact(String uri, RunInfo run, String path) throws Exception {
+        String relative = run.getArtifactUri().replaceFirst("^mlflow-artifacts:/+", "");
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(uri + "/api/2.0/mlflow-artifacts/artifacts/" + relative + "/" + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), path);
+        return r.body();
+    }
+
+    /** Checks MLflow holds exactly what the store holds for a sweep: runs, params, every metric at every step once, artifacts. */
+    private static void assertMirrored(MlflowClient client, String uri, String sweepName, int trials, int epochs) throws Exception {
+        String experiment = client.getExperimentByName(sweepName).orElseThrow().getExperimentId();
+        List<RunInfo> runs = client.searchRuns(List.of(experiment), "");
+        assertEquals(trials + 1, runs.size(), "one parent run and one run per trial, each once");
+        Map<String, Run> byKind = new HashMap<>();
+        Run parent = null;
+        Map<Long, Run> children = new HashMap<>();
+        for (RunInfo info : runs) {
+            Run run = client.getRun(info.getRunId());
+            Map<String, String> tags = run.getData().getTagsList().stream().collect(Collectors.toMap(t -> t.getKey(), t -> t.getValue()));
+            if ("sweep".equals(tags.get("nin.kind"))) {
+                parent = run;
+            } else {
+                children.put(Long.parseLong(tags.get("nin.local_id")), run);
+            }
+            byKind.put(info.getRunId(), run);
+        }
+        assertNotNull(parent, "the sweep's parent run");
+        assertEquals("FINISHED", parent.getInfo().getStatus().name());
+        Map<Long, Map<Integer, double[]>> store = epochsInStore(sweepName);
+        assertEquals(store.keySet(), children.keySet());
+        for (Map.Entry<Long, Run> e : children.entrySet()) {
+            Run run = e.getValue();
+            Map<String, String> tags = run.getData().getTagsList().stream().collect(Collectors.toMap(t -> t.getKey(), t -> t.getValue()));
+            assertEquals(parent.getInfo().getRunId(), tags.get("mlflow.parentRunId"));
+            assertTrue(tags.get("mlflow.runName").startsWith("no-1x1 lr="), tags.get("mlflow.runName"));
+            assertTrue(tags.containsKey("mlflow.source.git.commit") && tags.containsKey("mlflow.user"), tags.toString());
+            assertEquals("completed", tags.get("nin.state"));
+            assertEquals("FINISHED", run.getInfo().getStatus().name());
+            Map<String, String> params = run.getData().getParamsList().stream().collect(Collectors.toMap(p -> p.getKey(), p -> p.getValue()));
+            assertEquals("no-1x1", params.get("variant"));
+            assertEquals("67", params.get("resize"));
+            assertEquals("cpu()", params.get("device"));
+            assertEquals("2.16.1", params.get("tensorflow_version"));
+            List<Metric> loss = client.getMetricHistory(run.getInfo().getRunId(), "train_loss");
+            assertEquals(epochs, loss.size(), "each epoch's loss exactly once");
+            for (Metric m : loss) {
+                assertEquals(store.get(e.getKey()).get((int) m.getStep())[0], m.getValue(), 1e-12);
+            }
+            assertEquals(epochs, client.getMetricHistory(run.getInfo().getRunId(), "test_accuracy").size());
+            assertEquals(epochs, client.getMetricHistory(run.getInfo().getRunId(), "validation_accuracy").size());
+            assertEquals(1, client.getMetricHistory(run.getInfo().getRunId(), "parameters").size());
+            assertEquals(1_546_058.0, client.getMetricHistory(run.getInfo().getRunId(), "parameters").get(0).getValue());
+            assertEquals(configInStore(e.getKey()), new String(artifact(uri, run.getInfo(), "config.json"), StandardCharsets.UTF_8));
+            assertTrue(new String(artifact(uri, run.getInfo(), "layers.txt"), StandardCharsets.UTF_8).contains("parameters           1,546,058"));
+            assertNotNull(ImageIO.read(new ByteArrayInputStream(artifact(uri, run.getInfo(), "curves.png"))), "curves.png decodes");
+        }
+    }
+
+    @Test
+    void aSweepIsMirroredRunByRun() throws Exception {
+        int mlflowPort = NinProcess.freePort();
+        try (MlflowServer server = new MlflowServer(home.resolve("mlflow-a"), mlflowPort).start()) {
+            Path file = sweep("mirror", 2, 2);
+            NinProcess.Result result = new NinProcess().env("NIN_HOME", home.toString())
+                    .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).env("MLFLOW_TRACKING_URI", server.uri())
+                    .run("sweep", file.toString(), "--skip-estimate");
+            assertEquals(0, result.exitCode(), result.all());
+            assertTrue(result.out().contains("MLflow: mirroring runs to " + server.uri()), result.out());
+            assertMirrored(new MlflowClient(server.uri()), server.uri(), "mirror", 2, 2);
+        }
+    }
+
+    @Test
+    void mlflowDownMidSweepThenSyncSendsEverythingOnce() throws Exception {
+        int mlflowPort = NinProcess.freePort();
+        Path dir = home.resolve("mlflow-b");
+        MlflowServer server = new MlflowServer(dir, mlflowPort).start();
+        try {
+            Path file = sweep("outage", 3, 2);
+            Path out = Files.createTempFile("mlflow-outage", ".txt");
+            Process sweep = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_EMBEDDED_PORT", Integer.toString(port))
+                    .env("MLFLOW_TRACKING_URI", server.uri()).start(out, "sweep", file.toString(), "--skip-estimate");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!Files.readString(out).contains("trial 1 completed")) {
+                assertTrue(sweep.isAlive() && System.nanoTime() < deadline, Files.readString(out));
+                Thread.sleep(100);
+            }
+            server.stop();
+            assertTrue(sweep.waitFor(10, TimeUnit.MINUTES));
+            String printed = Files.readString(out);
+            assertEquals(0, sweep.exitValue(), printed);
+            assertTrue(printed.contains("3 completed, 0 diverged, 0 failed"), printed);
+            assertTrue(printed.contains("MLflow: cannot send to " + server.uri()), printed);
+
+            server.start();
+            NinProcess.Result sync = new NinProcess().env("NIN_HOME", home.toString())
+                    .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).env("MLFLOW_TRACKING_URI", server.uri()).run("sync");
+            assertEquals(0, sync.exitCode(), sync.all());
+            NinProcess.Result again = new NinProcess().env("NIN_HOME", home.toString())
+                    .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).run("sync", "--to", server.uri());
+            assertEquals(0, again.exitCode(), again.all());
+            assertTrue(again.out().contains("already up to date"), again.out());
+            assertMirrored(new MlflowClient(server.uri()), server.uri(), "outage", 3, 2);
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void syncWithoutAServerSaysSoAndLosesNothing() throws Exception {
+        NinProcess.Result none = nin.run("sync");
+        assertEquals(ExitCodes.USAGE, none.exitCode(), none.all());
+        assertTrue(none.err().contains("set MLFLOW_TRACKING_URI or pass --to URI"), none.err());
+        NinProcess.Result down = nin.run("sync", "--to", "http://127.0.0.1:" + NinProcess.freePort());
+        assertEquals(ExitCodes.MLFLOW, down.exitCode(), down.all());
+        assertTrue(down.err().contains("nothing is lost"), down.err());
+    }
+}

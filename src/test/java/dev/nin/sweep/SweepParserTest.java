@@ -1,0 +1,100 @@
+package dev.nin.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SweepParserTest {
+
+    private static final String GOOD = """
+            name: t
+            base:
+              variant: no-1x1
+              resize: 67
+            data:
+              validation: 100
+            axes:
+              lr: [0.01, 0.1]
+            """;
+
+    static Stream<Arguments> badFiles() {
+        return Stream.of(
+                Arguments.of("name: t\nbase:\n  learning_rate: 0.1\n", "t.yaml:3:3: base.learning_rate: unknown key",
+                        "did you mean lr?"),
+                Arguments.of("name: t\nbase:\n  lr: -1\n", "t.yaml:3:7: base.lr: expected a learning rate > 0", "found -1.0"),
+                Arguments.of("name: t\nbase:\n  lr: fast\n", "t.yaml:3:7: base.lr: expected a number", "found 'fast'"),
+                Arguments.of("name: t\nbase:\n  resize: 50\ndata:\n  validation: 10\n", "t.yaml:3:11: resize: expected at least 67",
+                        "found 50"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: []\n", "t.yaml:5:7: axes.lr: an axis needs at least one value",
+                        "empty list"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\n",
+                        "t.yaml:5:7: axes.lr: a log_uniform range needs strategy: random", "list of values"),
+                Arguments.of("name: t\ndata:\n  validation: 10\nvariants: [standard, resnet]\n", "t.yaml:4:22: variants[1]:",
+                        "found 'resnet'"),
+                Arguments.of("name: t\n", "t.yaml:1:1: data.validation: the metric validation_accuracy needs held-out images",
+                        "metric: train_loss"),
+                Arguments.of("name: t\nmetric: test_accuracy\n", "t.yaml:2:9: metric: the test set is reported, never tuned on", ""),
+                Arguments.of("name: t\ndata:\n  validation: 10\nstrategy: random\n", "budget: random search needs a budget", ""),
+                Arguments.of("name: T!\n", "t.yaml:1:7: name: expected lower-case letters", "found 'T!'"),
+                Arguments.of("base:\n  lr: 0.1\n", "t.yaml:1:1: name: required", ""),
+                Arguments.of("name: t\nbase: [1, 2]\n", "t.yaml:2:7: base: expected a mapping", ""),
+                Arguments.of("name: t\nbase:\n  epochs: 2.5\n", "t.yaml:3:11: base.epochs: expected a whole number", "found 2.5"),
+                Arguments.of("name: t\nseeds: [1, 1]\n", "t.yaml:2:12: seeds[1]: seed 1 appears twice", ""),
+                Arguments.of("name: t\nbase:\n  momentum: 1.0\n", "t.yaml:3:13: base.momentum: expected a value in [0, 1)", ""),
+                Arguments.of("name: t\nname: u\n", "t.yaml:2:1: name: appears twice", ""),
+                Arguments.of("name: t\nbase: {lr: [0.1\n", "t.yaml:", "not valid YAML"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFiles")
+    void badInputNamesFileLineAndKey(String yaml, String expectedStart, String expectedHint) {
+        SweepFileException error = assertThrows(SweepFileException.class, () -> SweepParser.parse("t.yaml", yaml));
+        assertTrue(error.getMessage().startsWith(expectedStart) || error.getMessage().contains(expectedStart), error.getMessage());
+        assertTrue(error.getMessage().contains(expectedHint), error.getMessage());
+    }
+
+    @Test
+    void missingFileIsAnError() {
+        SweepFileException error = assertThrows(SweepFileException.class, () -> SweepParser.parse(Path.of("no/such.yaml")));
+        assertEquals("no/such.yaml: no such file", error.getMessage());
+    }
+
+    @Test
+    void goodFileParsesWithDefaultsFromTheBook() {
+        SweepFile sweep = SweepParser.parse("t.yaml", GOOD);
+        assertEquals("t", sweep.name());
+        assertEquals("no-1x1", sweep.base().variant());
+        assertEquals(0.1, sweep.base().lr());
+        assertEquals(10, sweep.base().epochs());
+        assertEquals(128, sweep.base().batch());
+        assertEquals(List.of(1L), sweep.seeds());
+        assertEquals(SweepFile.Strategy.GRID, sweep.strategy());
+        assertEquals(SweepFile.Metric.VALIDATION_ACCURACY, sweep.metric());
+        assertEquals(64, sweep.contentHash().length());
+    }
+
+    @Test
+    void everyShippedSweepFileParsesAndPlans() throws Exception {
+        try (var files = Files.list(Path.of("sweeps"))) {
+            List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertEquals(List.of("ablations.yaml", "lr.yaml", "quick.yaml", "tune.yaml"),
+                    yamls.stream().map(p -> p.getFileName().toString()).toList());
+            for (Path yaml : yamls) {
+                SweepFile sweep = SweepParser.parse(yaml);
+                assertTrue(SweepPlanner.plan(sweep).size() > 0, yaml.toString());
+            }
+        }
+        assertEquals(12, SweepPlanner.plan(SweepParser.parse(Path.of("sweeps/ablations.yaml"))).size());
+        assertEquals(4, SweepPlanner.plan(SweepParser.parse(Path.of("sweeps/quick.yaml"))).size());
+    }
+}
