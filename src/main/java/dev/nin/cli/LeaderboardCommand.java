@@ -38,11 +38,7 @@ public class LeaderboardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
-        StringBuilder states = new StringBuilder();
-        for (String[] row : sweeps.stateCounts(sweep.id)) {
-            states.append(states.length() == 0 ? "" : ", ").append(row[1]).append(' ').append(row[0]);
-        }
-        spec.commandLine().getOut().println("sweep " + name + ": " + states);
+        spec.commandLine().getOut().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));
         Leaderboard.print(spec.commandLine().getOut(), store, sweep, top);
         return ExitCodes.OK;
     }

@@ -70,6 +70,9 @@ public class SweepCommand implements Callable<Integer> {
     @Option(names = "--retry-failed", description = "Run the sweep's failed and diverged trials again.")
     boolean retryFailed;
 
+    @Option(names = "--save-models", description = "Export every completed trial as a TensorFlow SavedModel (~/.nin/models/trial-ID).")
+    boolean saveModels;
+
     @Option(names = "--fail-fast", description = "Stop at the first failed trial (default: record it and go on).")
     boolean failFast;
 
@@ -128,7 +131,7 @@ public class SweepCommand implements Callable<Integer> {
         mirror.start(out::println);
         SweepRunner.Outcome outcome;
         try {
-            outcome = runner.work(enqueued.sweepId(), new SweepRunner.Options(request, failFast, 0), console,
+            outcome = runner.work(enqueued.sweepId(), new SweepRunner.Options(request, failFast, 0, saveModels), console,
                 line -> out.println("note: " + line));
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
@@ -142,11 +145,7 @@ public class SweepCommand implements Callable<Integer> {
         out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed%s%n", outcome.trials(),
                 outcome.completed(), outcome.diverged(), outcome.failed(),
                 outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
-        StringBuilder states = new StringBuilder();
-        for (String[] row : sweeps.stateCounts(sweepId)) {
-            states.append(states.length() == 0 ? "" : ", ").append(row[1]).append(' ').append(row[0]);
-        }
-        out.println("sweep " + name + " now: " + states);
+        out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
         SweepEntity entity = sweeps.find(name).orElseThrow();
         Leaderboard.print(out, store, entity, top);
         if (outcome.stoppedOnFailure()) {

@@ -15,6 +15,7 @@ final class SweepConsole implements SweepListener {
     private final long startNanos = System.nanoTime();
     private int finished;
     private double trialSeconds;
+    private int remainingAfterCurrent;
 
     SweepConsole(PrintWriter out) {
         this.out = out;
@@ -22,6 +23,7 @@ final class SweepConsole implements SweepListener {
 
     @Override
     public TrainingListener trialStarting(SweepStore.Claim claim, String label, int plannedTrials, int resumedAfter) {
+        remainingAfterCurrent = Math.max(0, plannedTrials - claim.planIndex() - 1);
         out.printf(Locale.ROOT, "%n== trial %d of %d (id %d, attempt %d): %s%n", claim.planIndex() + 1, plannedTrials,
                 claim.trialId(), claim.attempt(), label);
         out.flush();
@@ -33,9 +35,11 @@ final class SweepConsole implements SweepListener {
         finished++;
         trialSeconds += seconds;
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        out.printf(Locale.ROOT, "trial %d %s%s in %s; this worker: %d trials, elapsed %s, %.1f s per trial%n",
+        out.printf(Locale.ROOT, "trial %d %s%s in %s; this worker: %d trials, elapsed %s, %.1f s per trial, "
+                + "about %s left for the %d trials after it%n",
                 claim.trialId(), state, detail == null || detail.isEmpty() ? "" : " (" + detail + ")", Units.duration(seconds),
-                finished, Units.duration(elapsed), trialSeconds / finished);
+                finished, Units.duration(elapsed), trialSeconds / finished,
+                Units.duration(remainingAfterCurrent * trialSeconds / finished), remainingAfterCurrent);
         out.flush();
     }
 

@@ -103,6 +103,10 @@ public class TrainCommand implements Callable<Integer> {
             description = "Where to train (default: ${DEFAULT-VALUE}: the GPU when one is usable).")
     String device;
 
+    @Option(names = "--save-model", description = "Export the trained model as a TensorFlow SavedModel (~/.nin/models/trial-ID), "
+            + "recorded in the store and sent to MLflow.")
+    boolean saveModel;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "TensorFlow CPU threads (default: 0 = all cores; 1 gives bit-for-bit repeatable runs).")
     int threads;
@@ -136,8 +140,11 @@ public class TrainCommand implements Callable<Integer> {
                 TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
             out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
             try {
+                java.nio.file.Path export = saveModel
+                        ? services.home().resolve("models").resolve("trial-" + recording.trialId()) : null;
                 result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out).andThen(recording)
-                        .andThen(mirror.listener()));
+                        .andThen(mirror.listener()), null, 0, export);
+                result.savedModel().ifPresent(m -> out.println("model saved to " + m.folder()));
             } catch (RuntimeException | Error e) {
                 recording.failed(e);
                 throw e;

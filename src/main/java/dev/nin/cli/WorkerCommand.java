@@ -42,6 +42,9 @@ public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--save-models", description = "Export every completed trial as a TensorFlow SavedModel (~/.nin/models/trial-ID).")
+    boolean saveModels;
+
     @Option(names = "--fail-fast", description = "Stop at the first failed trial.")
     boolean failFast;
 
@@ -66,7 +69,7 @@ public class WorkerCommand implements Callable<Integer> {
         mirror.start(out::println);
         SweepRunner.Outcome outcome;
         try {
-            outcome = runner.work(sweepId, new SweepRunner.Options(request, failFast, maxTrials),
+            outcome = runner.work(sweepId, new SweepRunner.Options(request, failFast, maxTrials, saveModels),
                 new SweepConsole(out), line -> out.println("note: " + line));
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));

@@ -180,6 +180,15 @@ public class SweepStore {
         return QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>find("name", name).firstResultOptional());
     }
 
+    /** e.g. "3 completed, 1 diverged, 2 pending". */
+    public String describeStates(long sweepId) {
+        StringBuilder states = new StringBuilder();
+        for (String[] row : stateCounts(sweepId)) {
+            states.append(states.length() == 0 ? "" : ", ").append(row[1]).append(' ').append(row[0]);
+        }
+        return states.length() == 0 ? "no trials" : states.toString();
+    }
+
     /** Trials of a sweep per state. */
     public List<String[]> stateCounts(long sweepId) {
         try (Connection c = store.connection();

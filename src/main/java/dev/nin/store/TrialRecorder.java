@@ -160,6 +160,16 @@ public class TrialRecorder {
             } else if (event instanceof TrainingEvent.Finished done) {
                 TrainingResult result = done.result();
                 String state = result.status() == TrainingResult.Status.DIVERGED ? "diverged" : "completed";
+                result.savedModel().ifPresent(model -> QuarkusTransaction.requiringNew().run(() -> {
+                    ArtifactEntity.delete("trialId = ?1 and kind = ?2", trialId, ArtifactEntity.SAVED_MODEL);
+                    ArtifactEntity a = new ArtifactEntity();
+                    a.trialId = trialId;
+                    a.kind = ArtifactEntity.SAVED_MODEL;
+                    a.path = model.folder().toAbsolutePath().toString();
+                    a.sizeBytes = model.bytes();
+                    a.sha256 = model.sha256();
+                    a.persist();
+                }));
                 end(state, null, result.divergedAt().isEmpty() ? null : result.divergedAt(), result.weightsSha256());
             }
         }

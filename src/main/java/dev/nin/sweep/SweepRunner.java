@@ -42,7 +42,10 @@ import jakarta.inject.Inject;
 public class SweepRunner {
 
     /** How a worker behaves. */
-    public record Options(DeviceRequest device, boolean failFast, int maxTrials) {}
+    /**
+     * @param saveModels export every completed trial as a SavedModel under the nin home's models/
+     */
+    public record Options(DeviceRequest device, boolean failFast, int maxTrials, boolean saveModels) {}
 
     /** What a worker did. */
     public record Outcome(int completed, int diverged, int failed, int lost, boolean stoppedOnFailure) {
@@ -75,17 +78,17 @@ public class SweepRunner {
         RuntimeInfo runtime = null;
         String worker = Workers.self();
         while (options.maxTrials() <= 0 || completed + diverged + failed + lost < options.maxTrials()) {
+            // A trial boundary: whatever MLflow missed so far goes now, off this thread.
+            mirror.requestSync();
             Optional<SweepStore.Claim> next = sweeps.claim(sweepId, worker);
             if (next.isEmpty()) {
                 break;
             }
             SweepStore.Claim claim = next.get();
-            // A trial boundary: whatever MLflow missed so far goes now, off this thread.
-            mirror.requestSync();
             if (runtime == null) {
                 runtime = services.tensorflow(options.device(), notices);
             }
-            String state = run(claim, runtime, listener, notices);
+            String state = run(claim, runtime, listener, notices, options.saveModels());
             switch (state) {
                 case "completed" -> completed++;
                 case "diverged" -> diverged++;
@@ -101,7 +104,8 @@ public class SweepRunner {
         return new Outcome(completed, diverged, failed, lost, false);
     }
 
-    private String run(SweepStore.Claim claim, RuntimeInfo runtime, SweepListener listener, Consumer<String> notices) {
+    private String run(SweepStore.Claim claim, RuntimeInfo runtime, SweepListener listener, Consumer<String> notices,
+            boolean saveModel) {
         long start = System.nanoTime();
         TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
         int planned = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(claim.sweepId()).plannedTrials);
@@ -131,7 +135,8 @@ public class SweepRunner {
                 var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, planned, resumeAfter);
                 try {
                     TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(recording).andThen(mirror.listener()),
-                            checkpoints, resumeAfter);
+                            checkpoints, resumeAfter,
+                            saveModel ? services.home().resolve("models").resolve("trial-" + trial.id) : null);
                     state = result.status() == TrainingResult.Status.DIVERGED ? "diverged" : "completed";
                     detail = result.divergedAt();
                 } catch (ClaimLostException e) {

@@ -120,7 +120,8 @@ public final class MlflowSync {
     public Sent syncTrial(long trialId) throws IOException {
         try (Connection c = store.connection()) {
             Trial t = Trial.load(c, trialId);
-            if (t == null || t.state.equals("pending")) {
+            if (t == null || t.state.equals("pending") || t.device == null) {
+                // Not started, or claimed but not yet set up by its worker: the next pass sends it.
                 return new Sent(0, 0, 0, 0);
             }
             String experiment = experiment(t.sweepName == null ? TRAIN_EXPERIMENT : t.sweepName);
@@ -239,7 +240,26 @@ public final class MlflowSync {
             }
         }
         artifacts.upload(artifactUri, "curves.png", CurvesChart.png(t.runName(), points), "image/png");
-        return 3;
+        int uploaded = 3;
+        try (PreparedStatement s = c.prepareStatement("SELECT path FROM artifacts WHERE trial_id = ? AND kind = 'saved_model'")) {
+            s.setLong(1, t.id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    java.nio.file.Path folder = java.nio.file.Path.of(r.getString(1));
+                    if (!java.nio.file.Files.isDirectory(folder)) {
+                        continue; // exported on another machine: only that machine can send it
+                    }
+                    try (var walk = java.nio.file.Files.walk(folder)) {
+                        for (java.nio.file.Path file : walk.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                            artifacts.upload(artifactUri, "model/" + folder.relativize(file).toString().replace('\\', '/'),
+                                    java.nio.file.Files.readAllBytes(file), "application/octet-stream");
+                            uploaded++;
+                        }
+                    }
+                }
+            }
+        }
+        return uploaded;
     }
 
     private void finishSweepIfDone(Connection c, long sweepId) throws SQLException {
@@ -294,7 +314,7 @@ public final class MlflowSync {
         if (parentRunId != null) {
             tags.add(tag("mlflow.parentRunId", parentRunId));
         }
-        RunInfo run = client.createRun(CreateRun.newBuilder().setExperimentId(experiment).setRunName(MlflowLimits.key(runName))
+        RunInfo run = client.createRun(CreateRun.newBuilder().setExperimentId(experiment).setRunName(runName)
                 .setStartTime(System.currentTimeMillis()).addAllTags(tags).build());
         return run.getRunId();
     }

@@ -78,6 +78,15 @@ public final class Trainer {
      */
     public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
             Checkpoints checkpoints, int resumeAfter) {
+        return train(spec, config, data, listener, checkpoints, resumeAfter, null);
+    }
+
+    /**
+     * As above, and when training completes, exports the model as a SavedModel to {@code savedModel}
+     * (null for none); the result then names it.
+     */
+    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
+            Checkpoints checkpoints, int resumeAfter, java.nio.file.Path savedModel) {
         if (resumeAfter > 0 && (checkpoints == null || !checkpoints.has(resumeAfter))) {
             throw new IllegalArgumentException("no checkpoint of epoch " + resumeAfter + " to resume from");
         }
@@ -114,7 +123,8 @@ public final class Trainer {
                         stepNanos += System.nanoTime() - stepStart;
                         if (!Double.isFinite(step[0])) {
                             TrainingResult result = new TrainingResult(TrainingResult.Status.DIVERGED, epochs,
-                                    runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1));
+                                    runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1),
+                                    java.util.Optional.empty());
                             listener.on(new TrainingEvent.Finished(result));
                             return result;
                         }
@@ -139,8 +149,16 @@ public final class Trainer {
                     }
                     listener.on(new TrainingEvent.EpochEnded(metrics));
                 }
+                SavedModels.Exported exported = null;
+                if (savedModel != null) {
+                    try {
+                        exported = SavedModels.export(session, net, savedModel);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("could not export the model to " + savedModel, e);
+                    }
+                }
                 TrainingResult result = new TrainingResult(TrainingResult.Status.COMPLETED, epochs, runtime.device(),
-                        weightsSha256(session, net), "");
+                        weightsSha256(session, net), "", java.util.Optional.ofNullable(exported));
                 listener.on(new TrainingEvent.Finished(result));
                 return result;
             }

@@ -10,9 +10,10 @@ import java.util.List;
  * @param device where it ran, DJL's naming ({@code cpu()}, {@code gpu(0)})
  * @param weightsSha256 SHA-256 of the final weights (float32, parameter order): equal hashes mean equal models
  * @param divergedAt "epoch E step S" when the loss stopped being finite, else empty
+ * @param savedModel the exported SavedModel, when one was asked for and training completed
  */
 public record TrainingResult(Status status, List<EpochMetrics> epochs, String device, String weightsSha256,
-        String divergedAt) {
+        String divergedAt, java.util.Optional<SavedModels.Exported> savedModel) {
 
     public enum Status { COMPLETED, DIVERGED }
 

@@ -156,10 +156,22 @@ class MlflowIT {
             Path file = sweep("mirror", 2, 2);
             NinProcess.Result result = new NinProcess().env("NIN_HOME", home.toString())
                     .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).env("MLFLOW_TRACKING_URI", server.uri())
-                    .run("sweep", file.toString(), "--skip-estimate");
+                    .run("sweep", file.toString(), "--skip-estimate", "--save-models");
             assertEquals(0, result.exitCode(), result.all());
             assertTrue(result.out().contains("MLflow: mirroring runs to " + server.uri()), result.out());
-            assertMirrored(new MlflowClient(server.uri()), server.uri(), "mirror", 2, 2);
+            MlflowClient client = new MlflowClient(server.uri());
+            assertMirrored(client, server.uri(), "mirror", 2, 2);
+            // The SavedModel of each trial, byte for byte.
+            String experiment = client.getExperimentByName("mirror").orElseThrow().getExperimentId();
+            int models = 0;
+            for (RunInfo info : client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'")) {
+                String trial = client.getRun(info.getRunId()).getData().getTagsList().stream()
+                        .filter(t -> t.getKey().equals("nin.local_id")).findFirst().orElseThrow().getValue();
+                byte[] local = Files.readAllBytes(home.resolve("models").resolve("trial-" + trial).resolve("saved_model.pb"));
+                assertTrue(java.util.Arrays.equals(local, artifact(server.uri(), info, "model/saved_model.pb")));
+                models++;
+            }
+            assertEquals(2, models);
         }
     }
 

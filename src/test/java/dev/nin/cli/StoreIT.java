@@ -142,10 +142,11 @@ class StoreIT {
         Process training = nin.start(out, "train", "--variant", "no-1x1", "--resize", "67", "--epochs", "30", "--batch", "64",
                 "--train-limit", "512", "--test-limit", "64", "--lr", "0.05");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!Files.readString(out).contains("epoch 2/30:")) {
+        // Kill once two epochs are in the store (the console line comes just before the write).
+        while (!Files.readString(out).contains(", recorded") || epochsOf(Files.readString(out)) < 2) {
             assertTrue(training.isAlive(), "training ended early: " + Files.readString(out));
             assertTrue(System.nanoTime() < deadline, "no second epoch within 5 minutes: " + Files.readString(out));
-            Thread.sleep(100);
+            Thread.sleep(50);
         }
         training.destroyForcibly(); // SIGKILL: no shutdown hook, no last write
         training.waitFor();
@@ -166,6 +167,13 @@ class StoreIT {
                     + " AND epoch <= 2 AND train_loss > 0 AND test_accuracy IS NOT NULL"));
         }
         assertTrue(runs.out().matches("(?s).*\\s" + trial + " \\|\\s+\\|\\s+interrupted.*"), runs.out());
+    }
+
+    private static int epochsOf(String printed) throws SQLException {
+        long trial = Long.parseLong(printed.replaceAll("(?s).*trial (\\d+), recorded.*", "$1"));
+        try (Connection c = db()) {
+            return Integer.parseInt(one(c, "SELECT count(*) FROM epoch_metrics WHERE trial_id = " + trial));
+        }
     }
 
     @Test

@@ -97,6 +97,50 @@ class TrainerTest {
     }
 
     @Test
+    void theExportedSavedModelGivesTheSameLogitsThroughDjl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        TrainConfig config = new TrainConfig(0.05, 1, 32, 67, 9, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 1);
+        DataOptions.Splits splits = new DataOptions(128, 0, 16).apply(data, DataOptions.SPLIT_SEED);
+        java.nio.file.Path folder = dir.resolve("model");
+        TrainingResult result = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE, null, 0, folder);
+        assertTrue(java.nio.file.Files.exists(folder.resolve("saved_model.pb")));
+        assertEquals(SavedModels.describe(folder), result.savedModel().orElseThrow());
+
+        // TensorFlow's own SavedModel loader gives the reference logits.
+        float[] expected = referenceLogits(splits.test(), folder);
+
+        ai.djl.repository.zoo.Criteria<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> criteria = ai.djl.repository.zoo.Criteria.builder()
+                .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class).optModelPath(folder).optEngine("TensorFlow")
+                .optTranslator(new ai.djl.translate.NoopTranslator()).build();
+        try (var model = criteria.loadModel(); var predictor = model.newPredictor();
+                var manager = ai.djl.ndarray.NDManager.newBaseManager("TensorFlow")) {
+            var images = manager.create(java.nio.ByteBuffer.wrap(splits.test().pixels()),
+                    new ai.djl.ndarray.types.Shape(splits.test().size(), 28, 28), ai.djl.ndarray.types.DataType.UINT8);
+            ai.djl.ndarray.NDList out = predictor.predict(new ai.djl.ndarray.NDList(images));
+            ai.djl.ndarray.NDArray logits = out.get("logits");
+            assertEquals(new ai.djl.ndarray.types.Shape(16, 10), logits.getShape());
+            float[] actual = logits.toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5f, "logit " + i);
+            }
+        }
+    }
+
+    /** Logits of {@code images} from the SavedModel loaded with TensorFlow's own loader. */
+    private static float[] referenceLogits(dev.nin.data.ImageSet images, java.nio.file.Path folder) {
+        try (org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(folder.toString(), "serve");
+                org.tensorflow.types.TUint8 input = org.tensorflow.types.TUint8.tensorOf(
+                        org.tensorflow.ndarray.Shape.of(images.size(), 28, 28),
+                        org.tensorflow.ndarray.buffer.DataBuffers.of(images.pixels(), true, false));
+                org.tensorflow.Result result = bundle.function(SavedModels.SIGNATURE).call(java.util.Map.of("images", input))) {
+            org.tensorflow.types.TFloat32 logits = (org.tensorflow.types.TFloat32) result.get("logits").orElseThrow();
+            float[] out = new float[(int) logits.shape().size()];
+            logits.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(out, false, false));
+            return out;
+        }
+    }
+
+    @Test
     void aHugeLearningRateIsReportedAsDiverged() {
         TrainConfig config = new TrainConfig(1e6, 1, 32, 67, 3, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 0);
         DataOptions.Splits splits = new DataOptions(640, 0, 64).apply(data, DataOptions.SPLIT_SEED);

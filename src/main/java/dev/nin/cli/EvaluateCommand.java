@@ -1,0 +1,115 @@
+package dev.nin.cli;
+
+import dev.nin.app.NinServices;
+import dev.nin.data.DataOptions;
+import dev.nin.data.FashionMnist;
+import dev.nin.data.ImageSet;
+import dev.nin.engine.DeviceRequest;
+import dev.nin.serve.SavedModelPredictor;
+import dev.nin.store.Store;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code nin evaluate --trial ID}: the trial's test accuracy again, through the exported model and DJL. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Recompute a trial's test accuracy with its SavedModel loaded through DJL, and compare it with the recorded one.")
+public class EvaluateCommand implements Callable<Integer> {
+
+    private static final int BATCH = 256;
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    Store store;
+
+    @Inject
+    NinServices services;
+
+    @Option(names = "--trial", required = true, paramLabel = "ID", description = "A trial trained with --save-model(s).")
+    long trialId;
+
+    @Override
+    public Integer call() throws SQLException {
+        Path model = savedModel(store, trialId);
+        int testLimit;
+        double recorded;
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("SELECT t.test_limit, r.test_accuracy FROM trials t"
+                        + " JOIN trial_results r ON r.trial_id = t.id WHERE t.id = ?")) {
+            s.setLong(1, trialId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                testLimit = r.getInt(1);
+                recorded = r.getDouble(2);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
+        FashionMnist data = services.dataset(Optional.empty(), out::println);
+        ImageSet test = new DataOptions(0, 0, testLimit).apply(data, DataOptions.SPLIT_SEED).test();
+        int correct = 0;
+        long start = System.nanoTime();
+        try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {
+            int[] order = ImageSet.identity(test.size());
+            for (int from = 0; from < test.size(); from += BATCH) {
+                int to = Math.min(test.size(), from + BATCH);
+                ImageSet batch = test.select(order, from, to);
+                float[][] p = predictor.probabilities(batch.pixels(), batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (SavedModelPredictor.argmax(p[i]) == batch.label(i)) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double accuracy = (double) correct / test.size();
+        out.printf(Locale.ROOT, "trial %d: test accuracy %.6f on %,d images through DJL (%.1f images/s); recorded %.6f; "
+                + "difference %.2g%n", trialId, accuracy, test.size(), test.size() / seconds, recorded, Math.abs(accuracy - recorded));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** The trial's exported SavedModel folder, or a clear error. */
+    static Path savedModel(Store store, long trialId) {
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("SELECT t.state, a.path FROM trials t LEFT JOIN artifacts a"
+                        + " ON a.trial_id = t.id AND a.kind = 'saved_model' WHERE t.id = ?")) {
+            s.setLong(1, trialId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    throw new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them");
+                }
+                if (r.getString(2) == null) {
+                    throw new IllegalArgumentException("trial " + trialId + " (" + r.getString(1) + ") has no saved model;"
+                            + " train with ./nin train --save-model, or sweep with --save-models");
+                }
+                Path folder = Path.of(r.getString(2));
+                if (!Files.exists(folder.resolve("saved_model.pb"))) {
+                    throw new IllegalArgumentException("trial " + trialId + ": its saved model is recorded at " + folder
+                            + " but not there (another machine?); copy it there or download it from MLflow (artifacts/model)");
+                }
+                return folder;
+            }
+        } catch (SQLException e) {
+            throw new dev.nin.store.StoreException("could not read trial " + trialId + ": " + e.getMessage(), e);
+        }
+    }
+}

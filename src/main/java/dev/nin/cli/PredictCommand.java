@@ -1,0 +1,101 @@
+package dev.nin.cli;
+
+import dev.nin.app.NinServices;
+import dev.nin.data.FashionMnist;
+import dev.nin.engine.DeviceRequest;
+import dev.nin.report.Units;
+import dev.nin.serve.ImageInput;
+import dev.nin.serve.ProcessMemory;
+import dev.nin.serve.SavedModelPredictor;
+import dev.nin.store.Store;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import jakarta.inject.Inject;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nin predict --trial ID FILE…}: classify images with a trial's exported model, through DJL. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify images (PNG/JPEG of any size, or IDX files) with a trial's SavedModel loaded through DJL.")
+public class PredictCommand implements Callable<Integer> {
+
+    private static final int BATCH = 256;
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    Store store;
+
+    @Inject
+    NinServices services;
+
+    @Option(names = "--trial", required = true, paramLabel = "ID", description = "A trial trained with --save-model(s).")
+    long trialId;
+
+    @Option(names = "--top", defaultValue = "3", paramLabel = "K", description = "Classes shown per image (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Images: PNG, JPEG, or IDX image files (*-idx3-ubyte[.gz]).")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        if (top < 1 || top > FashionMnist.CLASS_TITLES.size()) {
+            throw new IllegalArgumentException("top: expected 1 to 10, found " + top);
+        }
+        Path model = EvaluateCommand.savedModel(store, trialId);
+        List<ImageInput.Named> images = new ArrayList<>();
+        files.forEach(f -> images.addAll(ImageInput.read(f)));
+        PrintWriter out = spec.commandLine().getOut();
+        services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
+        byte[] pixels = new byte[images.size() * dev.nin.data.ImageSet.PIXELS];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(images.get(i).pixels(), 0, pixels, i * dev.nin.data.ImageSet.PIXELS, dev.nin.data.ImageSet.PIXELS);
+        }
+        try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {
+            // Warm-up: the first call prepares TensorFlow's kernels and would distort the latency.
+            predictor.probabilities(java.util.Arrays.copyOf(pixels, dev.nin.data.ImageSet.PIXELS), 1);
+            long start = System.nanoTime();
+            float[][] probabilities = new float[images.size()][];
+            // Batches bound the memory of the activations, whatever the number of images.
+            for (int from = 0; from < images.size(); from += BATCH) {
+                int count = Math.min(BATCH, images.size() - from);
+                byte[] batch = java.util.Arrays.copyOfRange(pixels, from * dev.nin.data.ImageSet.PIXELS,
+                        (from + count) * dev.nin.data.ImageSet.PIXELS);
+                float[][] p = predictor.probabilities(batch, count);
+                System.arraycopy(p, 0, probabilities, from, count);
+            }
+            double millis = (System.nanoTime() - start) / 1e6;
+            for (int i = 0; i < images.size(); i++) {
+                float[] p = probabilities[i];
+                Integer[] order = new Integer[p.length];
+                for (int c = 0; c < p.length; c++) {
+                    order[c] = c;
+                }
+                java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s %-12s %.3f", images.get(i).name(),
+                        FashionMnist.CLASS_TITLES.get(order[0]), p[order[0]]));
+                for (int k = 1; k < top; k++) {
+                    line.append(String.format(Locale.ROOT, "   %s %.3f", FashionMnist.CLASS_TITLES.get(order[k]), p[order[k]]));
+                }
+                out.println(line);
+            }
+            out.printf(Locale.ROOT, "%d image%s in %.1f ms (%.2f ms per image) on cpu() through DJL's TensorFlow engine; "
+                    + "peak process memory %s%n", images.size(), images.size() == 1 ? "" : "s", millis, millis / images.size(),
+                    Units.bytes(ProcessMemory.peakResidentBytes()));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.nin.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml cannot run here (no Docker engine), so this checks that what it declares
+ * agrees with .env, with the nin settings README gives for it, and with the app's configuration.
+ */
+class LocalStackTest {
+
+    private static JsonNode compose() throws Exception {
+        return new ObjectMapper(new YAMLFactory()).readTree(Path.of("docker-compose.yml").toFile());
+    }
+
+    private static Map<String, String> env() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of(".env"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        return env;
+    }
+
+    /** The value README's "local stack" block exports for {@code name}. */
+    private static String readmeExport(String name) throws Exception {
+        Matcher m = Pattern.compile("export [^\\n]*\\b" + name + "=(\\S+)").matcher(Files.readString(Path.of("README.md")));
+        assertTrue(m.find(), "README exports " + name);
+        return m.group(1);
+    }
+
+    /** ${NAME:-default} resolved with .env. */
+    private static String resolve(String text, Map<String, String> env) {
+        Matcher m = Pattern.compile("\\$\\{(\\w+):-([^}]*)}").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.getOrDefault(m.group(1), m.group(2));
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    @Test
+    void servicesHaveHealthChecksAndListenOnLoopbackOnly() throws Exception {
+        JsonNode services = compose().get("services");
+        for (String name : new String[] {"postgres", "mlflow"}) {
+            JsonNode service = services.get(name);
+            assertNotNull(service, name);
+            assertNotNull(service.get("healthcheck"), name + " has a health check");
+            service.get("ports").forEach(p -> assertTrue(p.asText().startsWith("127.0.0.1:"), name + ": " + p.asText()));
+        }
+        assertEquals("service_healthy", services.at("/mlflow/depends_on/postgres/condition").asText());
+    }
+
+    @Test
+    void readmeSettingsPointAtTheStack() throws Exception {
+        Map<String, String> env = env();
+        JsonNode services = compose().get("services");
+        String dbPort = resolve(services.at("/postgres/ports/0").asText(), env).split(":")[1];
+        String dbName = resolve(services.at("/postgres/environment/POSTGRES_DB").asText(), env);
+        assertEquals("jdbc:postgresql://127.0.0.1:" + dbPort + "/" + dbName, readmeExport("NIN_DB_URL"));
+        assertEquals(resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env), readmeExport("NIN_DB_USER"));
+        assertEquals(resolve(services.at("/postgres/environment/POSTGRES_PASSWORD").asText(), env), readmeExport("NIN_DB_PASSWORD"));
+        String mlflowPort = resolve(services.at("/mlflow/ports/0").asText(), env).split(":")[1];
+        assertEquals("http://127.0.0.1:" + mlflowPort, readmeExport("MLFLOW_TRACKING_URI"));
+        // MLflow's backend is the same PostgreSQL, with the same credentials, in the database the init script creates.
+        String command = resolve(services.get("mlflow").get("command").toString(), env);
+        assertTrue(command.contains("postgresql://" + readmeExport("NIN_DB_USER") + ":" + readmeExport("NIN_DB_PASSWORD")
+                + "@postgres:5432/mlflow"), command);
+        assertTrue(Files.readString(Path.of("docker/postgres-init.sql")).contains("CREATE DATABASE mlflow"));
+    }
+
+    @Test
+    void dotEnvSetsNothingTheAppReads() throws Exception {
+        // Quarkus reads .env from the working directory; nin run from the repo must keep its defaults.
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        for (String key : env().keySet()) {
+            assertTrue(!properties.contains("${" + key + ":") && !key.startsWith("NIN_") && !key.startsWith("QUARKUS_")
+                    && !key.startsWith("MLFLOW_"), ".env sets " + key + ", which nin would read as its own setting");
+        }
+    }
+
+    @Test
+    void theAppReadsTheVariablesReadmeSets() throws Exception {
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        for (String variable : new String[] {"NIN_DB_URL", "NIN_DB_USER", "NIN_DB_PASSWORD", "MLFLOW_TRACKING_URI"}) {
+            assertTrue(properties.contains("${" + variable + ":"), "application.properties reads " + variable);
+        }
+    }
+}
