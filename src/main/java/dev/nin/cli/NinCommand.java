@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Train, measure and compare Network-in-Network (NiN) models on Fashion-MNIST with TensorFlow through DJL.",
         subcommands = {SummaryCommand.class, TrainCommand.class, SweepCommand.class, WorkerCommand.class,
             LeaderboardCommand.class, RunsCommand.class, ShowCommand.class, SqlCommand.class, DbCommand.class,
-            SyncCommand.class, PredictCommand.class, EvaluateCommand.class, BenchCommand.class},
+            SyncCommand.class, ReportCommand.class, PredictCommand.class, EvaluateCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:bad flag, value or file",
             "3:dataset missing or corrupt", "4:TensorFlow native libraries missing or broken",
