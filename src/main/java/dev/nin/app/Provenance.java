@@ -17,9 +17,14 @@ public record Provenance(String ninVersion, String gitCommit, String djlVersion,
     /** The launcher passes the checkout's commit as this system property. */
     public static final String GIT_COMMIT_PROPERTY = "nin.git.commit";
 
-    public static Provenance of(RuntimeInfo runtime) {
+    /** This build's version (the jar manifest's, or the development version). */
+    public static String buildVersion() {
         String version = Provenance.class.getPackage().getImplementationVersion();
-        return new Provenance(version == null ? "0.1.0-SNAPSHOT" : version,
+        return version == null ? "0.1.0-SNAPSHOT" : version;
+    }
+
+    public static Provenance of(RuntimeInfo runtime) {
+        return new Provenance(buildVersion(),
                 System.getProperty(GIT_COMMIT_PROPERTY, "unknown"), runtime.djlVersion(), runtime.tensorflowVersion(),
                 System.getProperty("java.version"));
     }

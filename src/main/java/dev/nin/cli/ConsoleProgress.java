@@ -7,7 +7,6 @@ import dev.nin.train.TrainingListener;
 import dev.nin.train.TrainingResult;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Locale;
 
 import me.tongfei.progressbar.ProgressBar;
@@ -106,7 +105,7 @@ final class ConsoleProgress implements TrainingListener {
             double eta = (totalImages - imagesThisEpoch) / rate;
             out.printf(Locale.ROOT, "epoch %d/%d %3d%%  step %d/%d  loss %.4f  %.1f img/s  ETA %s%n", batch.epoch(),
                     epochs, 100 * batch.batch() / batch.batchesPerEpoch(), batch.batch(), batch.batchesPerEpoch(),
-                    batch.loss(), rate, Units.duration(Duration.ofSeconds((long) eta).toSeconds()));
+                    batch.loss(), rate, Units.duration(eta));
             out.flush();
         }
     }

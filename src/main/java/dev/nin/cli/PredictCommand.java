@@ -2,6 +2,7 @@ package dev.nin.cli;
 
 import dev.nin.app.NinServices;
 import dev.nin.data.FashionMnist;
+import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.report.Units;
 import dev.nin.serve.ImageInput;
@@ -59,22 +60,19 @@ public class PredictCommand implements Callable<Integer> {
         files.forEach(f -> images.addAll(ImageInput.read(f)));
         PrintWriter out = spec.commandLine().getOut();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
-        byte[] pixels = new byte[images.size() * dev.nin.data.ImageSet.PIXELS];
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(images.get(i).pixels(), 0, pixels, i * dev.nin.data.ImageSet.PIXELS, dev.nin.data.ImageSet.PIXELS);
-        }
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {
             // Warm-up: the first call prepares TensorFlow's kernels and would distort the latency.
-            predictor.probabilities(java.util.Arrays.copyOf(pixels, dev.nin.data.ImageSet.PIXELS), 1);
+            predictor.probabilities(images.get(0).pixels(), 1);
             long start = System.nanoTime();
             float[][] probabilities = new float[images.size()][];
             // Batches bound the memory of the activations, whatever the number of images.
             for (int from = 0; from < images.size(); from += BATCH) {
                 int count = Math.min(BATCH, images.size() - from);
-                byte[] batch = java.util.Arrays.copyOfRange(pixels, from * dev.nin.data.ImageSet.PIXELS,
-                        (from + count) * dev.nin.data.ImageSet.PIXELS);
-                float[][] p = predictor.probabilities(batch, count);
-                System.arraycopy(p, 0, probabilities, from, count);
+                byte[] batch = new byte[count * ImageSet.PIXELS];
+                for (int i = 0; i < count; i++) {
+                    System.arraycopy(images.get(from + i).pixels(), 0, batch, i * ImageSet.PIXELS, ImageSet.PIXELS);
+                }
+                System.arraycopy(predictor.probabilities(batch, count), 0, probabilities, from, count);
             }
             double millis = (System.nanoTime() - start) / 1e6;
             for (int i = 0; i < images.size(); i++) {

@@ -155,19 +155,20 @@ public class SweepCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** What a training step's speed depends on. */
+    private record StepShape(String variant, int resize, int batch) {}
+
     /** Training GFLOP/s of the slowest (variant, resize, batch) in the plan, from a few real steps. */
     private static double measure(List<PlannedTrial> plan, RuntimeInfo runtime, int threads) {
-        Set<List<Object>> shapes = new LinkedHashSet<>();
+        Set<StepShape> shapes = new LinkedHashSet<>();
         for (PlannedTrial trial : plan) {
             Hyperparameters h = trial.hyperparameters();
-            shapes.add(List.of(h.variant(), h.resize(), h.batch()));
+            shapes.add(new StepShape(h.variant(), h.resize(), h.batch()));
         }
         Benchmark bench = new Benchmark(runtime, threads);
         double slowest = Double.POSITIVE_INFINITY;
-        for (List<Object> shape : shapes) {
-            Benchmark.Measurement m = bench.training(Variants.named((String) shape.get(0)), (Integer) shape.get(1),
-                    (Integer) shape.get(2), 1, 2);
-            slowest = Math.min(slowest, m.gflops());
+        for (StepShape shape : shapes) {
+            slowest = Math.min(slowest, bench.training(Variants.named(shape.variant()), shape.resize(), shape.batch(), 1, 2).gflops());
         }
         return slowest;
     }

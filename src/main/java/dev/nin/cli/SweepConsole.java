@@ -22,9 +22,9 @@ final class SweepConsole implements SweepListener {
     }
 
     @Override
-    public TrainingListener trialStarting(SweepStore.Claim claim, String label, int plannedTrials, int resumedAfter) {
-        remainingAfterCurrent = Math.max(0, plannedTrials - claim.planIndex() - 1);
-        out.printf(Locale.ROOT, "%n== trial %d of %d (id %d, attempt %d): %s%n", claim.planIndex() + 1, plannedTrials,
+    public TrainingListener trialStarting(SweepStore.Claim claim, String label, int resumedAfter) {
+        remainingAfterCurrent = Math.max(0, claim.plannedTrials() - claim.planIndex() - 1);
+        out.printf(Locale.ROOT, "%n== trial %d of %d (id %d, attempt %d): %s%n", claim.planIndex() + 1, claim.plannedTrials(),
                 claim.trialId(), claim.attempt(), label);
         out.flush();
         return ConsoleProgress.forTerminal(out);

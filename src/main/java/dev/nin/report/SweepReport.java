@@ -99,7 +99,7 @@ public final class SweepReport {
             }
         }
         for (long trial : trials) {
-            List<CurvesChart.Point> points = curve(c, trial);
+            List<CurvesChart.Point> points = CurvesChart.load(c, trial);
             if (!points.isEmpty()) {
                 Path file = folder.resolve("curves-trial-" + trial + ".png");
                 Files.write(file, CurvesChart.png("trial " + trial, points));
@@ -133,20 +133,6 @@ public final class SweepReport {
             }
         }
         return out;
-    }
-
-    private static List<CurvesChart.Point> curve(Connection c, long trial) throws SQLException {
-        List<CurvesChart.Point> points = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT epoch, train_loss, train_accuracy, coalesce(validation_accuracy, 'NaN'),"
-                + " coalesce(test_accuracy, 'NaN') FROM epoch_metrics WHERE trial_id = ? ORDER BY epoch")) {
-            s.setLong(1, trial);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    points.add(new CurvesChart.Point(r.getInt(1), r.getDouble(2), r.getDouble(3), r.getDouble(4), r.getDouble(5)));
-                }
-            }
-        }
-        return points;
     }
 
     private static CategoryChart accuracyBars(String sweep, List<Group> groups) {

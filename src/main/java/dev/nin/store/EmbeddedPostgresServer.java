@@ -1,5 +1,7 @@
 package dev.nin.store;
 
+import dev.nin.io.Folders;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -139,11 +141,7 @@ public final class EmbeddedPostgresServer {
     private void initdb(Path binaries) throws IOException {
         Path data = dataDirectory();
         // A failed initdb leaves a partial folder that would never start: clear it first.
-        if (Files.exists(data)) {
-            try (var walk = Files.walk(data)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Folders.deleteRecursively(data);
         run(binaries, "initdb", "-A", "trust", "-U", USER, "-D", data.toString(), "-E", "UTF-8", "--locale=C");
     }
 
@@ -154,11 +152,7 @@ public final class EmbeddedPostgresServer {
             return target;
         }
         Path partial = home.resolve("bin-" + BINARIES_VERSION + ".partial");
-        if (Files.exists(partial)) {
-            try (var walk = Files.walk(partial)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Folders.deleteRecursively(partial);
         try (InputStream raw = EmbeddedPostgresServer.class.getClassLoader().getResourceAsStream(BINARIES)) {
             if (raw == null) {
                 throw new IOException(BINARIES + " is not on the classpath (io.zonky.test.postgres:"

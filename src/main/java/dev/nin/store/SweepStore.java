@@ -45,7 +45,8 @@ public class SweepStore {
     public record Enqueued(long sweepId, int added, int existing, Optional<String> renamedOld) {}
 
     /** A trial handed to this worker. */
-    public record Claim(long trialId, int attempt, int planIndex, long sweepId, String sweepName, int recordedEpochs) {}
+    public record Claim(long trialId, int attempt, int planIndex, long sweepId, String sweepName, int recordedEpochs,
+            int plannedTrials) {}
 
     private final Store store;
 
@@ -149,6 +150,7 @@ public class SweepStore {
                     FROM next WHERE t.id = next.id
                     RETURNING t.id, t.attempt, t.plan_index, t.sweep_id,
                               (SELECT name FROM sweeps WHERE id = t.sweep_id),
+                              (SELECT planned_trials FROM sweeps WHERE id = t.sweep_id),
                               (SELECT coalesce(max(epoch), 0) FROM epoch_metrics WHERE trial_id = t.id)""")) {
                 s.setObject(1, sweepId);
                 s.setObject(2, sweepId);
@@ -156,7 +158,8 @@ public class SweepStore {
                 s.setInt(4, Store.LEASE_SECONDS);
                 try (ResultSet r = s.executeQuery()) {
                     Optional<Claim> claim = r.next()
-                            ? Optional.of(new Claim(r.getLong(1), r.getInt(2), r.getInt(3), r.getLong(4), r.getString(5), r.getInt(6)))
+                            ? Optional.of(new Claim(r.getLong(1), r.getInt(2), r.getInt(3), r.getLong(4), r.getString(5), r.getInt(7),
+                                    r.getInt(6)))
                             : Optional.empty();
                     c.commit();
                     return claim;

@@ -61,8 +61,7 @@ public class TrialRecorder {
         t.config = resolved.json();
         t.configHash = resolved.sha256();
         t.configuration = configuration;
-        t.ninVersion = Provenance.class.getPackage().getImplementationVersion() == null ? "0.1.0-SNAPSHOT"
-                : Provenance.class.getPackage().getImplementationVersion();
+        t.ninVersion = Provenance.buildVersion();
         t.javaVersion = System.getProperty("java.version");
     }
 

@@ -27,16 +27,14 @@ public record SweepFile(String name, String description, Hyperparameters base, D
 
     public enum Strategy { GRID, RANDOM }
 
-    /** What a sweep ranks trials by; never the test set. */
+    /** What a sweep ranks trials by (a column of trial_results); never the test set. */
     public enum Metric {
-        VALIDATION_ACCURACY("validation_accuracy", true), TRAIN_LOSS("train_loss", false);
+        VALIDATION_ACCURACY("validation_accuracy"), TRAIN_LOSS("train_loss");
 
         public final String column;
-        public final boolean higherIsBetter;
 
-        Metric(String column, boolean higherIsBetter) {
+        Metric(String column) {
             this.column = column;
-            this.higherIsBetter = higherIsBetter;
         }
     }
 

@@ -7,7 +7,7 @@ import dev.nin.train.TrainingListener;
 public interface SweepListener {
 
     /** Receives the trial's training events. */
-    TrainingListener trialStarting(SweepStore.Claim claim, String label, int plannedTrials, int resumedAfter);
+    TrainingListener trialStarting(SweepStore.Claim claim, String label, int resumedAfter);
 
     /**
      * @param state completed, diverged, failed, or lost (another worker took it over)

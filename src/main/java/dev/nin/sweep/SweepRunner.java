@@ -10,7 +10,6 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.OptimizerSpec;
 import dev.nin.model.Variants;
 import dev.nin.store.ClaimLostException;
-import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 import dev.nin.store.TrialEntity;
 import dev.nin.store.TrialRecorder;
@@ -108,7 +107,6 @@ public class SweepRunner {
             boolean saveModel) {
         long start = System.nanoTime();
         TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
-        int planned = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(claim.sweepId()).plannedTrials);
         ModelSpec spec = Variants.named(trial.variant);
         TrainConfig config = new TrainConfig(trial.learningRate, trial.epochs, trial.batchSize, trial.resize, trial.seed,
                 new OptimizerSpec(trial.momentum, trial.nesterov, trial.weightDecay), OptionalDouble.of(trial.dropout),
@@ -132,7 +130,7 @@ public class SweepRunner {
             DataOptions.Splits splits = data.apply(dataset, DataOptions.SPLIT_SEED);
             try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), Trainer.plan(spec, config),
                     config, runtime.device(), Provenance.of(runtime))) {
-                var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, planned, resumeAfter);
+                var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
                 try {
                     TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(recording).andThen(mirror.listener()),
                             checkpoints, resumeAfter,

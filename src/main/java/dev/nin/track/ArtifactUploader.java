@@ -43,22 +43,6 @@ final class ArtifactUploader {
         }
     }
 
-    /** Downloads an artifact's bytes (tests and sync verification use it). */
-    byte[] download(String artifactUri, String path) throws IOException {
-        URI target = trackingUri.resolve(PROXY + relative(artifactUri) + "/" + path);
-        try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("GET " + target + " answered HTTP " + response.statusCode());
-            }
-            return response.body();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("download of " + path + " interrupted", e);
-        }
-    }
-
     private static String relative(String artifactUri) throws IOException {
         if (!artifactUri.startsWith(SCHEME)) {
             throw new IOException("the run's artifact location is " + artifactUri + ", not the server's artifact proxy; start"

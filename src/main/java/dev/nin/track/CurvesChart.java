@@ -17,6 +17,21 @@ public final class CurvesChart {
 
     private CurvesChart() {}
 
+    /** A trial's recorded epochs, in order, from the store's {@code epoch_metrics}. */
+    public static List<Point> load(java.sql.Connection c, long trialId) throws java.sql.SQLException {
+        List<Point> points = new ArrayList<>();
+        try (var s = c.prepareStatement("SELECT epoch, train_loss, train_accuracy, coalesce(validation_accuracy, 'NaN'),"
+                + " coalesce(test_accuracy, 'NaN') FROM epoch_metrics WHERE trial_id = ? ORDER BY epoch")) {
+            s.setLong(1, trialId);
+            try (var r = s.executeQuery()) {
+                while (r.next()) {
+                    points.add(new Point(r.getInt(1), r.getDouble(2), r.getDouble(3), r.getDouble(4), r.getDouble(5)));
+                }
+            }
+        }
+        return points;
+    }
+
     public static byte[] png(String title, List<Point> points) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("epoch").yAxisTitle("").build();

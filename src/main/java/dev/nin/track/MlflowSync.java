@@ -229,16 +229,7 @@ public final class MlflowSync {
             LayerTable.print(out, new CostReport(plan), t.batchSize, t.momentum > 0 ? 1 : 0);
         }
         artifacts.upload(artifactUri, "layers.txt", table.toString().getBytes(StandardCharsets.UTF_8), "text/plain");
-        List<CurvesChart.Point> points = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT epoch, train_loss, train_accuracy, coalesce(validation_accuracy, 'NaN'),"
-                + " coalesce(test_accuracy, 'NaN') FROM epoch_metrics WHERE trial_id = ? ORDER BY epoch")) {
-            s.setLong(1, t.id);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    points.add(new CurvesChart.Point(r.getInt(1), r.getDouble(2), r.getDouble(3), r.getDouble(4), r.getDouble(5)));
-                }
-            }
-        }
+        List<CurvesChart.Point> points = CurvesChart.load(c, t.id);
         artifacts.upload(artifactUri, "curves.png", CurvesChart.png(t.runName(), points), "image/png");
         int uploaded = 3;
         try (PreparedStatement s = c.prepareStatement("SELECT path FROM artifacts WHERE trial_id = ? AND kind = 'saved_model'")) {

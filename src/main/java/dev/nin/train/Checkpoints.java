@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import dev.nin.io.Folders;
+
 import java.util.OptionalInt;
 
 /**
@@ -59,11 +60,8 @@ public record Checkpoints(Path folder) {
     }
 
     private static void delete(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var walk = Files.walk(path)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Folders.deleteRecursively(path);
         } catch (IOException e) {
             // Leftover checkpoint files waste disk but harm nothing.
         }

@@ -1,6 +1,7 @@
 package dev.nin.train;
 
 import dev.nin.data.IdxReader;
+import dev.nin.io.Folders;
 import dev.nin.model.NinGraph;
 
 import java.io.IOException;
@@ -38,10 +39,10 @@ public final class SavedModels {
         Signature signature = Signature.builder().key(SIGNATURE).input(NinGraph.IMAGES, net.images)
                 .output(NinGraph.LOGITS, net.logits).output(NinGraph.PROBABILITIES, net.probabilities).build();
         Path partial = folder.resolveSibling(folder.getFileName() + ".partial");
-        delete(partial);
+        Folders.deleteRecursively(partial);
         Files.createDirectories(partial.getParent());
         SavedModelBundle.exporter(partial.toString()).withFunction(SessionFunction.create(signature, session)).export();
-        delete(folder);
+        Folders.deleteRecursively(folder);
         Files.move(partial, folder, StandardCopyOption.ATOMIC_MOVE);
         return describe(folder);
     }
@@ -64,16 +65,6 @@ public final class SavedModels {
             return new Exported(folder, bytes, HexFormat.of().formatHex(digest.digest()));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
-
-    private static void delete(Path path) throws IOException {
-        if (Files.exists(path)) {
-            try (var walk = Files.walk(path)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }
