@@ -6,7 +6,7 @@ import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.report.Units;
 import dev.nin.serve.ImageInput;
-import dev.nin.serve.ProcessMemory;
+import dev.nin.engine.ProcessMemory;
 import dev.nin.serve.SavedModelPredictor;
 import dev.nin.store.Store;
 

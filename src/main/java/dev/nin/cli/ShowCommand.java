@@ -46,7 +46,9 @@ public class ShowCommand implements Callable<Integer> {
                            t.worker, t.started_at, t.ended_at, t.error, t.diverged_at, t.config_hash, t.git_commit,
                            t.nin_version, t.djl_version, t.tensorflow_version, t.java_version, t.weights_sha256,
                            r.parameters, r.forward_flops, r.training_step_flops, r.training_memory_bytes_estimated,
-                           r.prediction_memory_bytes_estimated
+                           r.prediction_memory_bytes_estimated, r.training_memory_bytes_measured,
+                           r.prediction_memory_bytes_measured, r.training_memory_bytes_measured_batch1,
+                           r.prediction_memory_bytes_measured_batch1, r.memory_measured_by
                     FROM trials t LEFT JOIN resource_profiles r ON r.trial_id = t.id WHERE t.id = ?""")) {
                 s.setLong(1, trialId);
                 try (ResultSet r = s.executeQuery()) {
@@ -81,6 +83,13 @@ public class ShowCommand implements Callable<Integer> {
                             r.getLong("forward_flops") / 1e9, r.getLong("training_step_flops") / 1e9,
                             Units.bytes(r.getLong("training_memory_bytes_estimated")),
                             Units.bytes(r.getLong("prediction_memory_bytes_estimated")));
+                    if (r.getString("memory_measured_by") != null) {
+                        out.printf(Locale.ROOT, "  memory measured (%s): training %s (batch 1: %s), prediction %s (batch 1: %s)%n",
+                                r.getString("memory_measured_by"), Units.bytes(r.getLong("training_memory_bytes_measured")),
+                                Units.bytes(r.getLong("training_memory_bytes_measured_batch1")),
+                                Units.bytes(r.getLong("prediction_memory_bytes_measured")),
+                                Units.bytes(r.getLong("prediction_memory_bytes_measured_batch1")));
+                    }
                 }
             }
             curve(c, out);

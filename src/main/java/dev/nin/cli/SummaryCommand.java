@@ -1,5 +1,8 @@
 package dev.nin.cli;
 
+import dev.nin.train.MemoryProbe;
+import java.io.PrintWriter;
+
 import dev.nin.report.LayerTable;
 import dev.nin.model.CostReport;
 import dev.nin.model.ModelSpec;
@@ -37,6 +40,15 @@ public class SummaryCommand implements Callable<Integer> {
             description = "Momentum of the optimizer; above 0 it keeps one more value per parameter (default: ${DEFAULT-VALUE}).")
     double momentum;
 
+    @Option(names = "--measure", paramLabel = "",
+            description = "Also measure training and prediction memory: runs the model for a few steps in fresh processes"
+                    + " (a few seconds at 96 px, about 30 s at 224).")
+    boolean measure;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "TensorFlow CPU threads for --measure (0 = all cores; default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Override
     public Integer call() {
         if (batch < 1) {
@@ -44,8 +56,16 @@ public class SummaryCommand implements Callable<Integer> {
         }
         ModelSpec model = Variants.named(variant);
         CostReport costs = CostReport.of(model, resize);
-        LayerTable.print(spec.commandLine().getOut(), costs, batch,
-                new OptimizerSpec(momentum, false, 0).slotsPerParameter());
+        OptimizerSpec optimizer = new OptimizerSpec(momentum, false, 0);
+        PrintWriter out = spec.commandLine().getOut();
+        LayerTable.print(out, costs, batch, optimizer.slotsPerParameter());
+        if (measure) {
+            out.println();
+            out.println("measuring memory in fresh processes...");
+            out.flush();
+            MemoryProbe.Measured measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer);
+            LayerTable.printMemory(out, costs, batch, optimizer.slotsPerParameter(), measured);
+        }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

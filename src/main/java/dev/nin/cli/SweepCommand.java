@@ -73,6 +73,11 @@ public class SweepCommand implements Callable<Integer> {
     @Option(names = "--save-models", description = "Export every completed trial as a TensorFlow SavedModel (~/.nin/models/trial-ID).")
     boolean saveModels;
 
+    @Option(names = "--no-measure-memory", description = "Skip measuring each network's training and prediction memory"
+            + " (fresh processes, a few seconds per distinct network; trials with the same network share the figures).")
+    boolean noMeasureMemory;
+
+
     @Option(names = "--fail-fast", description = "Stop at the first failed trial (default: record it and go on).")
     boolean failFast;
 
@@ -131,7 +136,7 @@ public class SweepCommand implements Callable<Integer> {
         mirror.start(out::println);
         SweepRunner.Outcome outcome;
         try {
-            outcome = runner.work(enqueued.sweepId(), new SweepRunner.Options(request, failFast, 0, saveModels), console,
+            outcome = runner.work(enqueued.sweepId(), new SweepRunner.Options(request, failFast, 0, saveModels, !noMeasureMemory), console,
                 line -> out.println("note: " + line));
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));

@@ -107,6 +107,11 @@ public class TrainCommand implements Callable<Integer> {
             + "recorded in the store and sent to MLflow.")
     boolean saveModel;
 
+    @Option(names = "--no-measure-memory", description = "Skip measuring each network's training and prediction memory"
+            + " (fresh processes, a few seconds per distinct network; trials with the same network share the figures).")
+    boolean noMeasureMemory;
+
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "TensorFlow CPU threads (default: 0 = all cores; 1 gives bit-for-bit repeatable runs).")
     int threads;
@@ -139,6 +144,9 @@ public class TrainCommand implements Callable<Integer> {
         try (TrialRecorder.Recording recording = recorder.start(Trainer.plan(model, config), config, dataOptions,
                 TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
             out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
+            if (!noMeasureMemory) {
+                recorder.measureMemory(recording.trialId(), Trainer.plan(model, config), config, out::println);
+            }
             try {
                 java.nio.file.Path export = saveModel
                         ? services.home().resolve("models").resolve("trial-" + recording.trialId()) : null;

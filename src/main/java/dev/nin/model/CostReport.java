@@ -56,8 +56,27 @@ public record CostReport(NetworkPlan plan) {
         return params() * BYTES_PER_VALUE;
     }
 
+    /** Sum of the convolutions' output elements for one image (each one is followed by a ReLU). */
+    public long convolutionOutputElements() {
+        return plan.layers().stream().filter(PlannedLayer.Conv.class::isInstance).mapToLong(l -> l.output().elements()).sum();
+    }
+
+    /** Elements of the widest layer's input and output together, for one image. */
+    public long widestLayerElements() {
+        long widest = 0;
+        for (PlannedLayer layer : plan.layers()) {
+            widest = Math.max(widest, layer.input().elements() + layer.output().elements());
+        }
+        return widest;
+    }
+
     /**
-     * Estimated memory of one training step.
+     * Estimated memory of one training step: what TensorFlow's gradient graph keeps alive at its peak.
+     *
+     * <p>The forward pass keeps the resized input and every layer's output for the backward pass,
+     * and, for every convolution, its pre-activation too: TensorFlow's C++ gradient of ReLU (the one
+     * graphs built from Java get) reads the ReLU's input, where Python's reads its output. The
+     * backward pass adds, at its widest layer, the gradients of that layer's input and output.
      *
      * @param batch images per step
      * @param optimizerSlots values of optimizer state per parameter (0 for plain SGD, 1 with momentum)
@@ -66,9 +85,9 @@ public record CostReport(NetworkPlan plan) {
         long weights = weightBytes();
         long gradients = weightBytes();
         long optimizer = (long) optimizerSlots * weightBytes();
-        // The backward pass needs every layer's output (ReLU and pooling gradients read them) and the resized input.
-        long activations = (activationElements() + inputElements()) * batch * BYTES_PER_VALUE;
-        return new MemoryEstimate(weights, gradients, optimizer, activations);
+        long kept = inputElements() + activationElements() + convolutionOutputElements();
+        return new MemoryEstimate(weights, gradients, optimizer, kept * batch * BYTES_PER_VALUE,
+                widestLayerElements() * batch * BYTES_PER_VALUE);
     }
 
     /**
@@ -76,21 +95,22 @@ public record CostReport(NetworkPlan plan) {
      * output alive at once.
      */
     public MemoryEstimate prediction(int batch) {
-        long widest = 0;
-        for (PlannedLayer layer : plan.layers()) {
-            widest = Math.max(widest, layer.input().elements() + layer.output().elements());
-        }
-        return new MemoryEstimate(weightBytes(), 0, 0, widest * batch * BYTES_PER_VALUE);
+        return new MemoryEstimate(weightBytes(), 0, 0, widestLayerElements() * batch * BYTES_PER_VALUE, 0);
     }
 
     public List<PlannedLayer> layers() {
         return plan.layers();
     }
 
-    /** Bytes, split by what they hold. */
-    public record MemoryEstimate(long weights, long gradients, long optimizerState, long activations) {
+    /**
+     * Bytes, split by what they hold.
+     *
+     * @param activations layer outputs alive at the peak (forward pass)
+     * @param backwardWorkspace gradients with respect to activations in flight (training only)
+     */
+    public record MemoryEstimate(long weights, long gradients, long optimizerState, long activations, long backwardWorkspace) {
         public long total() {
-            return weights + gradients + optimizerState + activations;
+            return weights + gradients + optimizerState + activations + backwardWorkspace;
         }
     }
 }

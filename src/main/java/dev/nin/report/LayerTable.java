@@ -3,6 +3,7 @@ package dev.nin.report;
 import dev.nin.model.CostReport;
 import dev.nin.model.PlannedLayer;
 import dev.nin.model.Shape3;
+import dev.nin.train.MemoryProbe;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -38,15 +39,42 @@ public final class LayerTable {
                 Units.bytes(costs.activationElements() * CostReport.BYTES_PER_VALUE));
         out.printf(Locale.ROOT, "smallest input       %d px%n", dev.nin.model.NetworkPlan.smallestResize(costs.plan().spec()));
         out.println();
+        printMemory(out, costs, batch, optimizerSlots, null);
+    }
+
+    /**
+     * The memory section: estimates for training and prediction at batch 1 and {@code batch}, with
+     * the measured figures beside them when {@code measured} is given.
+     */
+    public static void printMemory(PrintWriter out, CostReport costs, int batch, int optimizerSlots,
+            MemoryProbe.Measured measured) {
+        String format = "%-24s %12s %12s %8s%n";
+        out.printf(Locale.ROOT, format, "memory", "estimated", measured == null ? "" : "measured", measured == null ? "" : "ratio");
+        row(out, format, "training, batch " + batch, costs.training(batch, optimizerSlots).total(),
+                measured == null ? -1 : measured.training());
+        row(out, format, "training, batch 1", costs.training(1, optimizerSlots).total(),
+                measured == null ? -1 : measured.trainingBatch1());
+        row(out, format, "prediction, batch " + batch, costs.prediction(batch).total(),
+                measured == null ? -1 : measured.prediction());
+        row(out, format, "prediction, batch 1", costs.prediction(1).total(),
+                measured == null ? -1 : measured.predictionBatch1());
         CostReport.MemoryEstimate training = costs.training(batch, optimizerSlots);
-        out.printf(Locale.ROOT,
-                "memory, training step (batch %d): %s = weights %s + gradients %s + optimizer state %s + activations %s%n",
-                batch, Units.bytes(training.total()), Units.bytes(training.weights()), Units.bytes(training.gradients()),
-                Units.bytes(training.optimizerState()), Units.bytes(training.activations()));
+        out.printf(Locale.ROOT, "training, batch %d = weights %s + gradients %s + optimizer state %s"
+                        + " + activations kept %s + backward workspace %s%n", batch, Units.bytes(training.weights()),
+                Units.bytes(training.gradients()), Units.bytes(training.optimizerState()), Units.bytes(training.activations()),
+                Units.bytes(training.backwardWorkspace()));
         CostReport.MemoryEstimate prediction = costs.prediction(batch);
-        out.printf(Locale.ROOT, "memory, prediction (batch %d):    %s = weights %s + activations %s%n", batch,
-                Units.bytes(prediction.total()), Units.bytes(prediction.weights()), Units.bytes(prediction.activations()));
-        CostReport.MemoryEstimate single = costs.prediction(1);
-        out.printf(Locale.ROOT, "memory, prediction (batch 1):      %s%n", Units.bytes(single.total()));
+        out.printf(Locale.ROOT, "prediction, batch %d = weights %s + widest layer's input and output %s%n", batch,
+                Units.bytes(prediction.weights()), Units.bytes(prediction.activations()));
+        if (measured == null) {
+            out.println("(measure with --measure: peak resident memory of a fresh process running the model)");
+        } else {
+            out.println("measured: " + measured.method());
+        }
+    }
+
+    private static void row(PrintWriter out, String format, String label, long estimated, long measured) {
+        out.printf(Locale.ROOT, format, label, Units.bytes(estimated), measured < 0 ? "" : Units.bytes(measured),
+                measured < 0 ? "" : String.format(Locale.ROOT, "%.2fx", (double) measured / estimated));
     }
 }

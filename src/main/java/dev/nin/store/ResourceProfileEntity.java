@@ -33,4 +33,18 @@ public class ResourceProfileEntity extends PanacheEntityBase {
     public Long trainingMemoryBytesMeasured;
     @Column(name = "prediction_memory_bytes_measured")
     public Long predictionMemoryBytesMeasured;
+    @Column(name = "training_memory_bytes_estimated_batch1")
+    public Long trainingMemoryBytesEstimatedBatch1;
+    @Column(name = "prediction_memory_bytes_estimated_batch1")
+    public Long predictionMemoryBytesEstimatedBatch1;
+    @Column(name = "training_memory_bytes_measured_batch1")
+    public Long trainingMemoryBytesMeasuredBatch1;
+    @Column(name = "prediction_memory_bytes_measured_batch1")
+    public Long predictionMemoryBytesMeasuredBatch1;
+    /** How the measured figures were taken (e.g. peak RSS of a fresh process); null until measured. */
+    @Column(name = "memory_measured_by")
+    public String memoryMeasuredBy;
+    /** Network, input size, batch, optimizer state and runtime: trials with the same key need the same memory. */
+    @Column(name = "memory_key")
+    public String memoryKey;
 }

@@ -1,5 +1,13 @@
 package dev.nin.store;
 
+import dev.nin.data.IdxReader;
+import dev.nin.model.ModelSpecJson;
+import dev.nin.train.MemoryProbe;
+import java.util.function.Supplier;
+import java.util.function.Consumer;
+import java.util.Locale;
+import dev.nin.report.Units;
+
 import dev.nin.app.Provenance;
 import dev.nin.data.DataOptions;
 import dev.nin.model.CostReport;
@@ -109,9 +117,75 @@ public class TrialRecorder {
             r.batchSize = config.batchSize();
             r.trainingMemoryBytesEstimated = costs.training(config.batchSize(), config.optimizer().slotsPerParameter()).total();
             r.predictionMemoryBytesEstimated = costs.prediction(config.batchSize()).total();
+            r.trainingMemoryBytesEstimatedBatch1 = costs.training(1, config.optimizer().slotsPerParameter()).total();
+            r.predictionMemoryBytesEstimatedBatch1 = costs.prediction(1).total();
+            r.memoryKey = memoryKey(plan, config, provenance);
             r.persist();
         });
         return new Recording(trialId, attempt);
+    }
+
+    /**
+     * Records the measured memory of a trial's network: copied from an earlier trial with the same
+     * {@linkplain #memoryKey memory key} when there is one, else measured by {@code probe} (which
+     * takes a few seconds to a minute).
+     *
+     * @return the figures recorded, and whether they were measured now
+     */
+    public MeasuredMemory recordMeasuredMemory(long trialId, Supplier<MemoryProbe.Measured> probe) {
+        store.open();
+        ResourceProfileEntity known = QuarkusTransaction.requiringNew().call(() -> {
+            ResourceProfileEntity own = ResourceProfileEntity.findById(trialId);
+            if (own == null || own.memoryKey == null) {
+                throw new IllegalStateException("trial " + trialId + " has no resource profile; attach it first");
+            }
+            return ResourceProfileEntity.<ResourceProfileEntity>find(
+                    "memoryKey = ?1 and trainingMemoryBytesMeasured is not null and predictionMemoryBytesMeasuredBatch1 is not null",
+                    own.memoryKey).firstResult();
+        });
+        boolean fresh = known == null;
+        MemoryProbe.Measured measured = fresh ? probe.get()
+                : new MemoryProbe.Measured(known.trainingMemoryBytesMeasuredBatch1, known.trainingMemoryBytesMeasured,
+                        known.predictionMemoryBytesMeasuredBatch1, known.predictionMemoryBytesMeasured, known.memoryMeasuredBy);
+        QuarkusTransaction.requiringNew().run(() -> {
+            ResourceProfileEntity r = ResourceProfileEntity.findById(trialId);
+            r.trainingMemoryBytesMeasuredBatch1 = measured.trainingBatch1();
+            r.trainingMemoryBytesMeasured = measured.training();
+            r.predictionMemoryBytesMeasuredBatch1 = measured.predictionBatch1();
+            r.predictionMemoryBytesMeasured = measured.prediction();
+            r.memoryMeasuredBy = measured.method();
+        });
+        return new MeasuredMemory(measured, fresh);
+    }
+
+    /** Measures (or reuses) the trial's memory; a failed measurement is reported and training goes on. */
+    public void measureMemory(long trialId, NetworkPlan plan, TrainConfig config, Consumer<String> notices) {
+        try {
+            var recorded = recordMeasuredMemory(trialId, () -> new MemoryProbe(config.threads())
+                    .measureAll(plan.spec(), config.resize(), config.batchSize(), config.optimizer()));
+            if (recorded.fresh()) {
+                MemoryProbe.Measured m = recorded.measured();
+                notices.accept(String.format(Locale.ROOT, "memory measured for %s at %d px: training %s (batch %d), prediction %s",
+                        plan.spec().variant(), config.resize(), Units.bytes(m.training()), config.batchSize(),
+                        Units.bytes(m.prediction())));
+            }
+        } catch (IllegalStateException e) {
+            notices.accept("memory not measured for trial " + trialId + ": " + e.getMessage());
+        }
+    }
+
+    /** What {@link #recordMeasuredMemory} recorded; {@code fresh} is false when it was copied from an earlier trial. */
+    public record MeasuredMemory(MemoryProbe.Measured measured, boolean fresh) {}
+
+    /**
+     * SHA-256 of what a trial's memory depends on: the network (spec and input size), batch,
+     * optimizer state, threads, precision and the TensorFlow build and device it runs on.
+     */
+    static String memoryKey(NetworkPlan plan, TrainConfig config, Provenance provenance) {
+        String key = ModelSpecJson.write(plan.spec()) + "|resize=" + config.resize() + "|batch=" + config.batchSize()
+                + "|slots=" + config.optimizer().slotsPerParameter() + "|threads=" + config.threads() + "|tf="
+                + provenance.tensorflowVersion() + "|method=" + MemoryProbe.METHOD;
+        return IdxReader.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Records one trial's epochs and end; close it when training ends, however it ends. */

@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+
 import dev.nin.app.NinServices;
 import dev.nin.app.Provenance;
 import dev.nin.data.DataOptions;
@@ -44,7 +45,11 @@ public class SweepRunner {
     /**
      * @param saveModels export every completed trial as a SavedModel under the nin home's models/
      */
-    public record Options(DeviceRequest device, boolean failFast, int maxTrials, boolean saveModels) {}
+    /**
+     * @param measureMemory measure each distinct network's training and prediction memory (in fresh
+     *        processes, once per network: trials with the same network share the figures)
+     */
+    public record Options(DeviceRequest device, boolean failFast, int maxTrials, boolean saveModels, boolean measureMemory) {}
 
     /** What a worker did. */
     public record Outcome(int completed, int diverged, int failed, int lost, boolean stoppedOnFailure) {
@@ -87,7 +92,7 @@ public class SweepRunner {
             if (runtime == null) {
                 runtime = services.tensorflow(options.device(), notices);
             }
-            String state = run(claim, runtime, listener, notices, options.saveModels());
+            String state = run(claim, runtime, listener, notices, options);
             switch (state) {
                 case "completed" -> completed++;
                 case "diverged" -> diverged++;
@@ -104,7 +109,7 @@ public class SweepRunner {
     }
 
     private String run(SweepStore.Claim claim, RuntimeInfo runtime, SweepListener listener, Consumer<String> notices,
-            boolean saveModel) {
+            Options options) {
         long start = System.nanoTime();
         TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
         ModelSpec spec = Variants.named(trial.variant);
@@ -130,11 +135,14 @@ public class SweepRunner {
             DataOptions.Splits splits = data.apply(dataset, DataOptions.SPLIT_SEED);
             try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), Trainer.plan(spec, config),
                     config, runtime.device(), Provenance.of(runtime))) {
+                if (options.measureMemory()) {
+                    recorder.measureMemory(recording.trialId(), Trainer.plan(spec, config), config, notices);
+                }
                 var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
                 try {
                     TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(recording).andThen(mirror.listener()),
                             checkpoints, resumeAfter,
-                            saveModel ? services.home().resolve("models").resolve("trial-" + trial.id) : null);
+                            options.saveModels() ? services.home().resolve("models").resolve("trial-" + trial.id) : null);
                     state = result.status() == TrainingResult.Status.DIVERGED ? "diverged" : "completed";
                     detail = result.divergedAt();
                 } catch (ClaimLostException e) {

@@ -525,12 +525,14 @@ public final class MlflowSync {
             List<Metric> out = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT parameters, multiply_adds, forward_flops, training_step_flops,"
                     + " training_memory_bytes_estimated, prediction_memory_bytes_estimated, training_memory_bytes_measured,"
-                    + " prediction_memory_bytes_measured FROM resource_profiles WHERE trial_id = ?")) {
+                    + " prediction_memory_bytes_measured, training_memory_bytes_estimated_batch1, prediction_memory_bytes_estimated_batch1,"
+                    + " training_memory_bytes_measured_batch1, prediction_memory_bytes_measured_batch1"
+                    + " FROM resource_profiles WHERE trial_id = ?")) {
                 s.setLong(1, id);
                 try (ResultSet r = s.executeQuery()) {
                     if (r.next()) {
                         long now = endedAt == null ? System.currentTimeMillis() : endedAt.getTime();
-                        for (int i = 1; i <= 8; i++) {
+                        for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
                             double v = r.getDouble(i);
                             if (!r.wasNull()) {
                                 out.add(Metric.newBuilder().setKey(r.getMetaData().getColumnLabel(i)).setValue(v)

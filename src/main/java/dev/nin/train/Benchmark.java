@@ -128,7 +128,7 @@ public final class Benchmark {
         }
     }
 
-    private static ImageSet syntheticImages(int batch) {
+    static ImageSet syntheticImages(int batch) {
         SplittableRandom random = new SplittableRandom(7);
         byte[] pixels = new byte[batch * ImageSet.PIXELS];
         byte[] labels = new byte[batch];

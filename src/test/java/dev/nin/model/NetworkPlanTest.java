@@ -91,7 +91,13 @@ class NetworkPlanTest {
         assertEquals(sgd.weights(), sgd.gradients());
         assertEquals(0, sgd.optimizerState());
         assertEquals(sgd.weights(), momentum.optimizerState());
-        assertEquals((costs.activationElements() + 224 * 224) * 128 * 4, sgd.activations());
+        // Per image at 224: conv outputs 3*96*54*54 + 3*256*26*26 + 3*384*12*12 + 3*10*5*5 = 1,525,614;
+        // pools, dropout and GAP 96*26*26 + 256*12*12 + 384*5*5 + 384*5*5 + 10 = 120,970; input 224*224 = 50,176.
+        // Kept: input + every output + every conv's pre-activation (ReLU's C++ gradient reads it).
+        assertEquals((50_176L + 1_525_614 + 120_970 + 1_525_614) * 128 * 4, sgd.activations());
+        // Widest backward step: block1.conv1's input and output, 2 * 96*54*54.
+        assertEquals(2L * 279_936 * 128 * 4, sgd.backwardWorkspace());
+        assertEquals(sgd.weights() + 2L * 279_936 * 128 * 4, costs.prediction(128).total());
         assertTrue(costs.prediction(128).total() < sgd.total());
         assertTrue(costs.prediction(1).total() < costs.prediction(128).total());
     }
