@@ -4,7 +4,6 @@ import dev.nin.report.Units;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
-import dev.nin.model.Variants;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
@@ -102,7 +101,7 @@ public class SweepCommand implements Callable<Integer> {
         SweepFile sweep = SweepParser.parse(file);
         DeviceRequest request = DeviceRequest.parse(device == null ? sweep.device() : device);
         List<PlannedTrial> plan = SweepPlanner.plan(sweep);
-        SweepEstimate estimate = SweepEstimate.of(plan, sweep.data());
+        SweepEstimate estimate = SweepEstimate.of(plan, sweep);
         out.printf(Locale.ROOT, "sweep %s: %d trials (%d configurations x %d seeds, %s), %.3g PFLOP to compute (%.3g training, %.3g evaluation)%n",
                 sweep.name(), plan.size(), plan.size() / sweep.seeds().size(), sweep.seeds().size(),
                 sweep.strategy().name().toLowerCase(Locale.ROOT), estimate.totalFlops() / 1e15, estimate.trainingFlops() / 1e15,
@@ -110,7 +109,7 @@ public class SweepCommand implements Callable<Integer> {
         out.flush();
         if (!skipEstimate) {
             RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
-            double gflops = measure(plan, runtime, sweep.threads());
+            double gflops = measure(sweep, plan, runtime, sweep.threads());
             out.printf(Locale.ROOT, "expected time on %s: about %s (training measured here at %.1f GFLOP/s)%n", runtime.device(),
                     Units.duration(estimate.seconds(gflops)), gflops);
             out.flush();
@@ -164,7 +163,7 @@ public class SweepCommand implements Callable<Integer> {
     private record StepShape(String variant, int resize, int batch) {}
 
     /** Training GFLOP/s of the slowest (variant, resize, batch) in the plan, from a few real steps. */
-    private static double measure(List<PlannedTrial> plan, RuntimeInfo runtime, int threads) {
+    private static double measure(SweepFile sweep, List<PlannedTrial> plan, RuntimeInfo runtime, int threads) {
         Set<StepShape> shapes = new LinkedHashSet<>();
         for (PlannedTrial trial : plan) {
             Hyperparameters h = trial.hyperparameters();
@@ -173,7 +172,7 @@ public class SweepCommand implements Callable<Integer> {
         Benchmark bench = new Benchmark(runtime, threads);
         double slowest = Double.POSITIVE_INFINITY;
         for (StepShape shape : shapes) {
-            slowest = Math.min(slowest, bench.training(Variants.named(shape.variant()), shape.resize(), shape.batch(), 1, 2).gflops());
+            slowest = Math.min(slowest, bench.training(sweep.model(shape.variant()), shape.resize(), shape.batch(), 1, 2).gflops());
         }
         return slowest;
     }

@@ -2,7 +2,6 @@ package dev.nin.store;
 
 import dev.nin.data.DataOptions;
 import dev.nin.model.NetworkPlan;
-import dev.nin.model.Variants;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepFile;
 import dev.nin.train.TrainConfig;
@@ -101,7 +100,7 @@ public class SweepStore {
             int added = 0;
             for (PlannedTrial p : plan) {
                 TrainConfig config = p.hyperparameters().toTrainConfig(p.seed(), sweep.threads());
-                NetworkPlan network = Trainer.plan(Variants.named(p.hyperparameters().variant()), config);
+                NetworkPlan network = Trainer.plan(sweep.model(p.hyperparameters().variant()), config);
                 TrialEntity t = new TrialEntity();
                 TrialRecorder.describe(t, network, config, sweep.data(), p.hyperparameters().label());
                 if (present.contains(t.configHash)) {

@@ -1,5 +1,10 @@
 package dev.nin.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.ModelSpecJson;
+import dev.nin.model.Variants;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -23,9 +28,26 @@ public record TrialConfig(String json, String sha256) {
 
     private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
+    /**
+     * The architecture a trial trains: from its stored config, else (trials recorded before specs
+     * were stored) the built-in variant of that name, with the trial's dropout.
+     */
+    public static ModelSpec modelOf(String configJson, String variant, double dropout) {
+        try {
+            JsonNode model = CANONICAL.readTree(configJson).get("model");
+            if (model != null) {
+                return ModelSpecJson.fromTree(model);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StoreException("a trial's config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return Variants.named(variant).withDropout(dropout);
+    }
+
     public static TrialConfig of(NetworkPlan plan, TrainConfig config, DataOptions data) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("variant", plan.spec().variant());
+        root.put("model", CANONICAL.convertValue(ModelSpecJson.toTree(plan.spec()), Map.class));
         root.put("learning_rate", config.learningRate());
         root.put("epochs", config.epochs());
         root.put("batch_size", config.batchSize());

@@ -2,7 +2,6 @@ package dev.nin.sweep;
 
 import dev.nin.data.DataOptions;
 import dev.nin.model.CostReport;
-import dev.nin.model.Variants;
 import dev.nin.train.Trainer;
 
 import java.util.List;
@@ -21,7 +20,8 @@ public record SweepEstimate(int trials, double trainingFlops, double evaluationF
     static final int TRAIN_IMAGES = 60_000;
     static final int TEST_IMAGES = 10_000;
 
-    public static SweepEstimate of(List<PlannedTrial> plan, DataOptions data) {
+    public static SweepEstimate of(List<PlannedTrial> plan, SweepFile sweep) {
+        DataOptions data = sweep.data();
         int train = TRAIN_IMAGES - data.validationSize();
         if (data.trainLimit() > 0) {
             train = Math.min(train, data.trainLimit());
@@ -31,7 +31,7 @@ public record SweepEstimate(int trials, double trainingFlops, double evaluationF
         double evaluation = 0;
         for (PlannedTrial trial : plan) {
             Hyperparameters h = trial.hyperparameters();
-            CostReport costs = new CostReport(Trainer.plan(Variants.named(h.variant()), h.toTrainConfig(trial.seed(), 0)));
+            CostReport costs = new CostReport(Trainer.plan(sweep.model(h.variant()), h.toTrainConfig(trial.seed(), 0)));
             training += (double) h.epochs() * train * costs.trainingFlops();
             evaluation += (double) h.epochs() * evaluated * costs.forwardFlops();
         }

@@ -1,5 +1,9 @@
 package dev.nin.sweep;
 
+import dev.nin.model.ModelSpec;
+import dev.nin.model.Variants;
+import java.util.Map;
+
 import dev.nin.data.DataOptions;
 
 import java.util.List;
@@ -20,10 +24,11 @@ import java.util.List;
  * @param device auto, cpu or gpu
  * @param threads TensorFlow CPU threads (0 = all cores)
  * @param contentHash SHA-256 of the file's bytes: same name and hash is the same sweep
+ * @param models variants the file defines under {@code models:} (built-in variants with blocks overridden), by name
  */
 public record SweepFile(String name, String description, Hyperparameters base, DataOptions data, List<Axis> axes,
         List<Long> seeds, Strategy strategy, int budget, long samplerSeed, Metric metric, String device, int threads,
-        String contentHash) {
+        String contentHash, Map<String, ModelSpec> models) {
 
     public enum Strategy { GRID, RANDOM }
 
@@ -41,5 +46,12 @@ public record SweepFile(String name, String description, Hyperparameters base, D
     public SweepFile {
         axes = List.copyOf(axes);
         seeds = List.copyOf(seeds);
+        models = Map.copyOf(models);
+    }
+
+    /** The architecture a trial of this sweep uses: one the file defines, else a built-in variant. */
+    public ModelSpec model(String variant) {
+        ModelSpec own = models.get(variant);
+        return own != null ? own : Variants.named(variant);
     }
 }

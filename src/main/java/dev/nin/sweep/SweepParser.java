@@ -2,7 +2,9 @@ package dev.nin.sweep;
 
 import dev.nin.data.DataOptions;
 import dev.nin.data.IdxReader;
+import dev.nin.model.LayerSpec;
 import dev.nin.model.ModelSpec;
+import dev.nin.model.NinBlock;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.Variants;
 import dev.nin.train.TrainConfig;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,12 +31,21 @@ import java.util.Set;
  */
 public final class SweepParser {
 
-    static final Set<String> TOP_KEYS = Set.of("name", "description", "base", "data", "axes", "variants", "seeds",
+    static final Set<String> TOP_KEYS = Set.of("name", "description", "models", "base", "data", "axes", "variants", "seeds",
             "repeats", "strategy", "budget", "sampler_seed", "metric", "device", "threads");
+
+    /** Keys of one entry under {@code models:}. */
+    static final Set<String> MODEL_KEYS = Set.of("from", "blocks", "dropout");
+
+    /** What a block override may change: the fields of {@link NinBlock}. */
+    static final Set<String> BLOCK_KEYS = Set.of("out_channels", "kernel", "stride", "padding", "one_by_one_convs");
 
     static final Set<String> DATA_KEYS = Set.of("train_limit", "validation", "test_limit");
 
     private final String file;
+
+    /** Variants this file defines under {@code models:}; read before anything that names a variant. */
+    private Map<String, ModelSpec> models = Map.of();
 
     private SweepParser(String file) {
         this.file = file;
@@ -78,6 +90,9 @@ public final class SweepParser {
                     + name + "'");
         }
         String description = top.containsKey("description") ? string(top.get("description"), "description") : "";
+        if (top.containsKey("models")) {
+            models = models(top.get("models"));
+        }
 
         Hyperparameters base = Hyperparameters.book();
         Set<String> variants = new LinkedHashSet<>();
@@ -197,7 +212,91 @@ public final class SweepParser {
         }
         int threads = top.containsKey("threads") ? (int) integer(top.get("threads"), "threads", 0, 1024) : 0;
         return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, metric, device,
-                threads, hash);
+                threads, hash, models);
+    }
+
+    /**
+     * {@code models:} — new variants made from a built-in one with some blocks changed, e.g.
+     * {@code wide: {from: standard, blocks: {2: {out_channels: 384}}}}. Blocks are numbered from 1,
+     * as in the layer names ({@code block2.conv0}).
+     */
+    private Map<String, ModelSpec> models(YamlNode node) {
+        Map<String, ModelSpec> defined = new LinkedHashMap<>();
+        for (Map.Entry<String, YamlNode> entry : mapping(node, "models").entrySet()) {
+            String name = entry.getKey();
+            String where = "models." + name;
+            YamlNode def = entry.getValue();
+            if (!name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+                throw at(def, where, "a model name takes lower-case letters, digits, '.', '_' or '-', found '" + name + "'");
+            }
+            if (Variants.find(name).isPresent()) {
+                throw at(def, where, "'" + name + "' is a built-in variant; give the changed model a name of its own");
+            }
+            checkKeys(def, MODEL_KEYS, where + ".");
+            Map<String, YamlNode> fields = mapping(def, where);
+            if (!fields.containsKey("from")) {
+                throw at(def, where + ".from", "required: the built-in variant to start from, one of "
+                        + Variants.all().stream().map(Variants.Variant::name).toList());
+            }
+            String from = string(fields.get("from"), where + ".from");
+            ModelSpec base = Variants.find(from).orElseThrow(() -> at(fields.get("from"), where + ".from",
+                    "expected one of " + Variants.all().stream().map(Variants.Variant::name).toList() + ", found '" + from + "'"));
+            List<LayerSpec> layers = new ArrayList<>(base.layers());
+            List<Integer> blockPositions = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                if (layers.get(i) instanceof NinBlock) {
+                    blockPositions.add(i);
+                }
+            }
+            if (fields.containsKey("blocks")) {
+                for (Map.Entry<String, YamlNode> b : mapping(fields.get("blocks"), where + ".blocks").entrySet()) {
+                    String bWhere = where + ".blocks." + b.getKey();
+                    int number;
+                    try {
+                        number = Integer.parseInt(b.getKey());
+                    } catch (NumberFormatException e) {
+                        number = -1;
+                    }
+                    if (number < 1 || number > blockPositions.size()) {
+                        throw at(b.getValue(), bWhere, "expected a block number from 1 to " + blockPositions.size() + " ("
+                                + from + " has " + blockPositions.size() + " NiN blocks), found '" + b.getKey() + "'");
+                    }
+                    checkKeys(b.getValue(), BLOCK_KEYS, bWhere + ".");
+                    int position = blockPositions.get(number - 1);
+                    NinBlock block = (NinBlock) layers.get(position);
+                    Map<String, YamlNode> o = mapping(b.getValue(), bWhere);
+                    try {
+                        layers.set(position, new NinBlock(
+                                field(o, "out_channels", block.outChannels(), bWhere),
+                                field(o, "kernel", block.kernel(), bWhere),
+                                field(o, "stride", block.stride(), bWhere),
+                                field(o, "padding", block.padding(), bWhere),
+                                field(o, "one_by_one_convs", block.oneByOneConvs(), bWhere)));
+                    } catch (IllegalArgumentException e) {
+                        throw at(b.getValue(), bWhere, e.getMessage());
+                    }
+                }
+            }
+            ModelSpec spec;
+            try {
+                spec = new ModelSpec(name, base.inputChannels(), base.classes(), layers);
+                if (fields.containsKey("dropout")) {
+                    double rate = number(fields.get("dropout"), where + ".dropout");
+                    if (!(rate >= 0 && rate < 1)) {
+                        throw at(fields.get("dropout"), where + ".dropout", "expected a value in [0, 1), found " + rate);
+                    }
+                    spec = spec.withDropout(rate);
+                }
+            } catch (IllegalArgumentException e) {
+                throw at(def, where, e.getMessage());
+            }
+            defined.put(name, spec);
+        }
+        return defined;
+    }
+
+    private int field(Map<String, YamlNode> overrides, String key, int current, String where) {
+        return overrides.containsKey(key) ? (int) integer(overrides.get(key), where + "." + key, 0, 100_000) : current;
     }
 
     private void checkResizes(Map<String, YamlNode> top, Hyperparameters base, Set<String> variants) {
@@ -216,7 +315,7 @@ public final class SweepParser {
             }
         }
         for (String variant : variants) {
-            ModelSpec spec = Variants.named(variant);
+            ModelSpec spec = models.containsKey(variant) ? models.get(variant) : Variants.named(variant);
             int smallest = NetworkPlan.smallestResize(spec);
             if (resizeNodes.isEmpty() && base.resize() < smallest) {
                 throw new SweepFileException(file + ": resize " + base.resize() + " is too small for " + variant);
@@ -295,9 +394,10 @@ public final class SweepParser {
         switch (key) {
             case "variant" -> {
                 String v = string(node, where);
-                if (Variants.find(v).isEmpty()) {
-                    throw at(node, where, "expected one of " + Variants.all().stream().map(Variants.Variant::name).toList()
-                            + ", found '" + v + "'");
+                if (!models.containsKey(v) && Variants.find(v).isEmpty()) {
+                    List<String> known = new ArrayList<>(models.keySet());
+                    Variants.all().forEach(x -> known.add(x.name()));
+                    throw at(node, where, "expected one of " + known + " (or a model defined under models:), found '" + v + "'");
                 }
                 return v;
             }

@@ -9,10 +9,10 @@ import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.OptimizerSpec;
-import dev.nin.model.Variants;
 import dev.nin.store.ClaimLostException;
 import dev.nin.store.SweepStore;
 import dev.nin.store.TrialEntity;
+import dev.nin.store.TrialConfig;
 import dev.nin.store.TrialRecorder;
 import dev.nin.store.Workers;
 import dev.nin.track.MlflowMirror;
@@ -112,7 +112,7 @@ public class SweepRunner {
             Options options) {
         long start = System.nanoTime();
         TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
-        ModelSpec spec = Variants.named(trial.variant);
+        ModelSpec spec = TrialConfig.modelOf(trial.config, trial.variant, trial.dropout);
         TrainConfig config = new TrainConfig(trial.learningRate, trial.epochs, trial.batchSize, trial.resize, trial.seed,
                 new OptimizerSpec(trial.momentum, trial.nesterov, trial.weightDecay), OptionalDouble.of(trial.dropout),
                 threads(trial));

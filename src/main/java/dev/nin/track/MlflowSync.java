@@ -1,7 +1,7 @@
 package dev.nin.track;
 
 import dev.nin.model.CostReport;
-import dev.nin.model.Variants;
+import dev.nin.store.TrialConfig;
 import dev.nin.model.NetworkPlan;
 import dev.nin.report.LayerTable;
 import dev.nin.store.Store;
@@ -225,7 +225,7 @@ public final class MlflowSync {
         artifacts.upload(artifactUri, "config.json", t.config.getBytes(StandardCharsets.UTF_8), "application/json");
         StringWriter table = new StringWriter();
         try (PrintWriter out = new PrintWriter(table)) {
-            NetworkPlan plan = NetworkPlan.of(Variants.named(t.variant).withDropout(t.dropout), t.resize);
+            NetworkPlan plan = NetworkPlan.of(TrialConfig.modelOf(t.config, t.variant, t.dropout), t.resize);
             LayerTable.print(out, new CostReport(plan), t.batchSize, t.momentum > 0 ? 1 : 0);
         }
         artifacts.upload(artifactUri, "layers.txt", table.toString().getBytes(StandardCharsets.UTF_8), "text/plain");

@@ -52,7 +52,50 @@ class SweepParserTest {
                 Arguments.of("name: t\nseeds: [1, 1]\n", "t.yaml:2:12: seeds[1]: seed 1 appears twice", ""),
                 Arguments.of("name: t\nbase:\n  momentum: 1.0\n", "t.yaml:3:13: base.momentum: expected a value in [0, 1)", ""),
                 Arguments.of("name: t\nname: u\n", "t.yaml:2:1: name: appears twice", ""),
-                Arguments.of("name: t\nbase: {lr: [0.1\n", "t.yaml:", "not valid YAML"));
+                Arguments.of("name: t\nbase: {lr: [0.1\n", "t.yaml:", "not valid YAML"),
+                Arguments.of("name: t\nmodels:\n  m: {from: standard, blocks: {5: {kernel: 3}}}\n",
+                        "t.yaml:3:35: models.m.blocks.5: expected a block number from 1 to 4", "found '5'"),
+                Arguments.of("name: t\nmodels:\n  m: {from: standard, blocks: {4: {out_channels: 12}}}\n",
+                        "t.yaml:3:6: models.m: layers of m: expected the last nin_block to output 10 channels", "found 12"),
+                Arguments.of("name: t\nmodels:\n  m: {from: standard, blocks: {2: {channels: 12}}}\n",
+                        "t.yaml:3:36: models.m.blocks.2.channels: unknown key", "out_channels"),
+                Arguments.of("name: t\nmodels:\n  m: {from: resnet}\n", "t.yaml:3:13: models.m.from: expected one of", "found 'resnet'"),
+                Arguments.of("name: t\nmodels:\n  standard: {from: standard}\n", "models.standard: 'standard' is a built-in variant",
+                        ""),
+                Arguments.of("name: t\nmodels:\n  m: {from: standard, blocks: {1: {padding: 11}}}\n",
+                        "models.m.blocks.1: nin_block.padding: expected less than the kernel (11)", "found 11"));
+    }
+
+    @Test
+    void modelsOverrideBlocksOfABuiltInVariant() {
+        SweepFile sweep = SweepParser.parse("t.yaml", """
+                name: t
+                models:
+                  wide-head:
+                    from: standard
+                    blocks:
+                      3: {out_channels: 512}
+                      4: {one_by_one_convs: 1}
+                    dropout: 0.3
+                data:
+                  validation: 100
+                variants: [standard, wide-head]
+                base:
+                  resize: 96
+                """);
+        dev.nin.model.ModelSpec wide = sweep.model("wide-head");
+        assertEquals("wide-head", wide.variant());
+        List<dev.nin.model.LayerSpec> layers = wide.layers();
+        assertEquals(new dev.nin.model.NinBlock(512, 3, 1, 1, 2), layers.get(4));
+        assertEquals(new dev.nin.model.Dropout(0.3), layers.get(6));
+        assertEquals(new dev.nin.model.NinBlock(10, 3, 1, 1, 1), layers.get(7));
+        // Blocks 1 and 2 are the book's.
+        assertEquals(dev.nin.model.Variants.standard().layers().subList(0, 4), layers.subList(0, 4));
+        // By hand: block3 5*5... 3x3 conv 256->512: 3*3*256*512 + 512 = 1,180,160; two 1x1 512->512: 2 * (512*512 + 512)
+        // = 525,312; block4 3x3 512->10: 3*3*512*10 + 10 = 46,090; one 1x1 10->10: 110. Blocks 1 and 2 as the book's:
+        // 11,712 + 2 * 9,312 + 614,656 + 2 * 65,792 = 776,576.
+        assertEquals(776_576L + 1_180_160 + 525_312 + 46_090 + 110, dev.nin.model.NetworkPlan.of(wide, 96).params());
+        assertEquals(dev.nin.model.Variants.standard(), sweep.model("standard"));
     }
 
     @ParameterizedTest

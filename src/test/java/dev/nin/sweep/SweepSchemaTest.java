@@ -46,9 +46,16 @@ class SweepSchemaTest {
     void dataKeysAndVariantsAgree() {
         assertEquals(new TreeSet<>(SweepParser.DATA_KEYS), keys(SCHEMA.at("/properties/data/properties")));
         Set<String> variants = new TreeSet<>();
-        SCHEMA.at("/$defs/variant/enum").forEach(v -> variants.add(v.asText()));
+        SCHEMA.at("/$defs/builtin_variant/enum").forEach(v -> variants.add(v.asText()));
         Set<String> known = new TreeSet<>();
         dev.nin.model.Variants.all().forEach(v -> known.add(v.name()));
         assertEquals(known, variants);
+    }
+
+    @Test
+    void modelKeysAgree() {
+        assertEquals(new TreeSet<>(SweepParser.MODEL_KEYS), keys(SCHEMA.at("/properties/models/additionalProperties/properties")));
+        assertEquals(new TreeSet<>(SweepParser.BLOCK_KEYS),
+                keys(SCHEMA.at("/properties/models/additionalProperties/properties/blocks/additionalProperties/properties")));
     }
 }
