@@ -1,5 +1,9 @@
 package dev.nin.cli;
 
+import dev.nin.store.SweepStore;
+import dev.nin.track.MlflowMirror;
+import dev.nin.track.MlflowSync;
+
 import dev.nin.report.SweepReport;
 import dev.nin.store.Store;
 
@@ -33,6 +37,16 @@ public class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Folder to write (default: reports/SWEEP).")
     Path out;
 
+    @Inject
+    SweepStore sweeps;
+
+    @Inject
+    MlflowMirror mirror;
+
+    @Option(names = "--no-mlflow", description = "Do not log the report to the sweep's MLflow run (default: log it when"
+            + " MLFLOW_TRACKING_URI is set).")
+    boolean noMlflow;
+
     @Override
     public Integer call() throws Exception {
         Path folder = out != null ? out : Path.of("reports", sweep);
@@ -43,6 +57,18 @@ public class ReportCommand implements Callable<Integer> {
         PrintWriter printer = spec.commandLine().getOut();
         printer.printf("report of sweep %s: %s and %d charts%n", sweep, written.markdown(), written.charts().size());
         printer.flush();
+        if (!noMlflow && mirror.trackingUri().isPresent()) {
+            String uri = mirror.trackingUri().get();
+            long sweepId = sweeps.find(sweep).orElseThrow().id;
+            try {
+                int files = new MlflowSync(store, uri).uploadReport(sweepId, folder);
+                printer.printf("logged to MLflow at %s: %d files under report/ of the sweep's run%n", uri, files);
+            } catch (java.io.IOException e) {
+                throw new SyncCommand.MlflowUnavailableException("MLflow at " + uri + ": " + e.getMessage() + "; the report is"
+                        + " written in " + folder + ", run ./nin report " + sweep + " again to log it", e);
+            }
+            printer.flush();
+        }
         return ExitCodes.OK;
     }
 }

@@ -86,6 +86,29 @@ public final class SweepReport {
                     g.forwardFlops() / 1e9));
         }
 
+        md.append("\n## Resources per network (exercise 3: parameters, FLOPs, memory estimated and measured)\n\n")
+                .append("| variant | resize | batch | parameters | forward GFLOP/image | training GFLOP/image"
+                        + " | training memory, estimated | measured | prediction memory, estimated | measured"
+                        + " | training, batch 1 (measured) | prediction, batch 1 (measured) |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT variant, resize, batch_size, max(parameters), max(forward_flops), max(training_step_flops),
+                       max(training_memory_bytes_estimated), max(training_memory_bytes_measured),
+                       max(prediction_memory_bytes_estimated), max(prediction_memory_bytes_measured),
+                       max(training_memory_bytes_measured_batch1), max(prediction_memory_bytes_measured_batch1)
+                FROM resource_usage WHERE sweep = ? GROUP BY variant, resize, batch_size ORDER BY variant, resize, batch_size""")) {
+            s.setString(1, sweep);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    md.append(String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.4f | %.4f | %s | %s | %s | %s | %s | %s |%n",
+                            r.getString(1), r.getInt(2), r.getInt(3), r.getLong(4), r.getLong(5) / 1e9, r.getLong(6) / 1e9,
+                            mib(r, 7), mib(r, 8), mib(r, 9), mib(r, 10), mib(r, 11), mib(r, 12)));
+                }
+            }
+        }
+        md.append("\nMemory in MiB. Measured: peak resident memory of a fresh process running the network, above"
+                + " its baseline with TensorFlow loaded (`./nin summary --measure` repeats it).\n");
+
         md.append("\n## Charts\n\n");
         if (!groups.isEmpty()) {
             charts.add(save(folder, "accuracy-by-configuration.png", accuracyBars(sweep, groups)));
@@ -195,6 +218,12 @@ public final class SweepReport {
         Path file = folder.resolve(name);
         Files.write(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         return file;
+    }
+
+    /** Bytes as MiB with one decimal, or "-" when not recorded. */
+    static String mib(ResultSet r, int column) throws SQLException {
+        long bytes = r.getLong(column);
+        return r.wasNull() ? "-" : String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
 
     private static String value(ResultSet r, int column, String format) throws SQLException {

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -114,6 +115,42 @@ public final class MlflowSync {
             sent = sent.plus(syncTrial(trial));
         }
         return sent;
+    }
+
+    /**
+     * Uploads a report folder's files (Markdown and charts) under {@code report/} of the sweep's
+     * parent run, after sending whatever of the sweep MLflow still lacks. Uploading again replaces them.
+     *
+     * @return the number of files uploaded
+     * @throws IOException when MLflow is unreachable, refuses, or has no run of the sweep (none of its trials started)
+     */
+    public int uploadReport(long sweepId, Path folder) throws IOException {
+        syncPending(Optional.of(sweepId));
+        String runId;
+        try (Connection c = store.connection()) {
+            Link link = Link.load(c, uri, "sweep", sweepId);
+            if (link == null) {
+                throw new IOException("the sweep has no run in MLflow yet (none of its trials has started)");
+            }
+            runId = link.runId;
+        } catch (SQLException e) {
+            throw new IOException("reading the store: " + e.getMessage(), e);
+        }
+        try {
+            String artifactUri = client.getRun(runId).getInfo().getArtifactUri();
+            List<Path> files;
+            try (var listing = java.nio.file.Files.list(folder)) {
+                files = listing.filter(java.nio.file.Files::isRegularFile).sorted().toList();
+            }
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String type = name.endsWith(".png") ? "image/png" : name.endsWith(".md") ? "text/markdown" : "application/octet-stream";
+                artifacts.upload(artifactUri, "report/" + name, java.nio.file.Files.readAllBytes(file), type);
+            }
+            return files.size();
+        } catch (RuntimeException e) {
+            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
     }
 
     /** Sends what MLflow lacks of one trial (run, params, epochs, end, artifacts) and of its sweep's parent run. */

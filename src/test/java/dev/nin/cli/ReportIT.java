@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import dev.nin.track.MlflowServer;
+import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
@@ -68,6 +70,20 @@ class ReportIT {
             }
         }
         assertEquals(4, groups, "two variants x two learning rates");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT DISTINCT variant, parameters, training_memory_bytes_estimated / 1048576.0,"
+                        + " training_memory_bytes_measured / 1048576.0 FROM resource_usage WHERE sweep = 'small'")) {
+            int networks = 0;
+            while (r.next()) {
+                String row = String.format(Locale.ROOT, "| %s | 67 | 64 | %,d |", r.getString(1), r.getLong(2));
+                assertTrue(markdown.contains(row), "report lacks " + row + "\n" + markdown);
+                String memory = String.format(Locale.ROOT, "| %.1f | %.1f |", r.getDouble(3), r.getDouble(4));
+                assertTrue(markdown.contains(memory), "report lacks " + memory + "\n" + markdown);
+                networks++;
+            }
+            assertEquals(2, networks);
+        }
         for (String chart : new String[] {"accuracy-by-configuration.png", "accuracy-vs-parameters.png", "accuracy-vs-flops.png",
             "lr-vs-accuracy.png"}) {
             assertNotNull(ImageIO.read(out.resolve(chart).toFile()), chart + " decodes");
@@ -76,5 +92,52 @@ class ReportIT {
         try (var files = Files.list(out)) {
             assertEquals(8, files.filter(p -> p.getFileName().toString().startsWith("curves-trial-")).count());
         }
+    }
+
+    /** Every trial has its memory estimated and measured; trials of one network share one measurement. */
+    @Test
+    void everyTrialHasMeasuredMemory() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT variant, count(*), count(training_memory_bytes_measured),"
+                        + " count(DISTINCT training_memory_bytes_measured), min(prediction_memory_bytes_measured_batch1),"
+                        + " bool_and(training_memory_bytes_measured > prediction_memory_bytes_measured)"
+                        + " FROM resource_usage WHERE sweep = 'small' GROUP BY variant ORDER BY variant")) {
+            int variants = 0;
+            while (r.next()) {
+                assertEquals(4, r.getInt(2), r.getString(1));
+                assertEquals(4, r.getInt(3), "every trial of " + r.getString(1) + " has a measurement");
+                assertEquals(1, r.getInt(4), "one network, one measurement shared by its trials");
+                assertTrue(r.getLong(5) > 0, "prediction at batch 1 takes memory");
+                assertTrue(r.getBoolean(6), "training takes more than prediction");
+                variants++;
+            }
+            assertEquals(2, variants);
+        }
+    }
+
+    /** With MLFLOW_TRACKING_URI set the report goes under report/ of the sweep's run; with MLflow down it is still written. */
+    @Test
+    void theReportIsLoggedToTheSweepsMlflowRun() throws Exception {
+        Path dir = home.resolve("mlflow");
+        Path out = home.resolve("report-mlflow");
+        NinProcess.Result down = NinProcess.withHome(home, port).env("MLFLOW_TRACKING_URI", "http://127.0.0.1:" + NinProcess.freePort())
+                .run("report", "small", "--out", out.toString());
+        assertEquals(ExitCodes.MLFLOW, down.exitCode(), down.all());
+        assertTrue(down.err().contains("run ./nin report small again"), down.all());
+        assertTrue(Files.isRegularFile(out.resolve("report.md")), "the report is written even when MLflow is down");
+        try (MlflowServer server = new MlflowServer(dir, NinProcess.freePort()).start()) {
+            NinProcess.Result result = NinProcess.withHome(home, port).env("MLFLOW_TRACKING_URI", server.uri())
+                    .run("report", "small", "--out", out.toString());
+            assertEquals(0, result.exitCode(), result.all());
+            assertTrue(result.out().contains("13 files under report/"), result.all());
+        }
+        List<Path> uploaded;
+        try (var files = Files.walk(dir.resolve("artifacts"))) {
+            uploaded = files.filter(p -> p.getParent().getFileName().toString().equals("report")).toList();
+        }
+        assertEquals(13, uploaded.size(), uploaded.toString());
+        Path markdown = uploaded.stream().filter(p -> p.getFileName().toString().equals("report.md")).findFirst().orElseThrow();
+        assertEquals(Files.readString(out.resolve("report.md")), Files.readString(markdown));
     }
 }
