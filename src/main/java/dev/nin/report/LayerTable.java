@@ -48,8 +48,8 @@ public final class LayerTable {
      */
     public static void printMemory(PrintWriter out, CostReport costs, int batch, int optimizerSlots,
             MemoryProbe.Measured measured) {
-        String format = "%-24s %12s %12s %8s%n";
-        out.printf(Locale.ROOT, format, "memory", "estimated", measured == null ? "" : "measured", measured == null ? "" : "ratio");
+        String format = measured == null ? "%-24s %12s%n" : "%-24s %12s %12s %8s%n";
+        out.printf(Locale.ROOT, format, "memory", "estimated", "measured", "ratio");
         row(out, format, "training, batch " + batch, costs.training(batch, optimizerSlots).total(),
                 measured == null ? -1 : measured.training());
         row(out, format, "training, batch 1", costs.training(1, optimizerSlots).total(),
@@ -74,6 +74,7 @@ public final class LayerTable {
     }
 
     private static void row(PrintWriter out, String format, String label, long estimated, long measured) {
+        // With no measurement the format has one column, and printf ignores the extra arguments.
         out.printf(Locale.ROOT, format, label, Units.bytes(estimated), measured < 0 ? "" : Units.bytes(measured),
                 measured < 0 ? "" : String.format(Locale.ROOT, "%.2fx", (double) measured / estimated));
     }

@@ -94,6 +94,23 @@ class ReportIT {
         }
     }
 
+    /** Every SQL example of README's view table runs against a real store. */
+    @Test
+    void readmeViewExamplesRun() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String views = readme.substring(readme.indexOf("### Views"), readme.indexOf("## MLflow"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| `(SELECT [^`]+)` \\|").matcher(views);
+        int examples = 0;
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+                Statement s = c.createStatement()) {
+            while (m.find()) {
+                s.executeQuery(m.group(1)).close();
+                examples++;
+            }
+        }
+        assertEquals(5, examples, "one example per view");
+    }
+
     /** Every trial has its memory estimated and measured; trials of one network share one measurement. */
     @Test
     void everyTrialHasMeasuredMemory() throws Exception {
