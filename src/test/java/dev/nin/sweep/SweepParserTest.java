@@ -137,7 +137,7 @@ class SweepParserTest {
                 assertTrue(SweepPlanner.plan(sweep).size() > 0, yaml.toString());
             }
         }
-        assertEquals(12, SweepPlanner.plan(SweepParser.parse(Path.of("sweeps/ablations.yaml"))).size());
+        assertEquals(15, SweepPlanner.plan(SweepParser.parse(Path.of("sweeps/ablations.yaml"))).size());
         assertEquals(4, SweepPlanner.plan(SweepParser.parse(Path.of("sweeps/quick.yaml"))).size());
     }
 }
