@@ -56,6 +56,14 @@ public class BenchCommand implements Callable<Integer> {
             description = "TensorFlow CPU threads (default: 0 = all cores).")
     int threads;
 
+    @Option(names = "--xla", description = "Let XLA's JIT compile the graphs (a lever to weigh; training does not use it).")
+    boolean xla;
+
+    @Option(names = "--trials", defaultValue = "0", paramLabel = "N",
+            description = "Also run N short trainings in a row, as a sweep's trials, and print the process memory after each "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int trials;
+
     @Override
     public Integer call() {
         ModelSpec model = Variants.named(variant);
@@ -66,10 +74,11 @@ public class BenchCommand implements Callable<Integer> {
         resizes.forEach(size -> NetworkPlan.of(model, size));
         PrintWriter out = spec.commandLine().getOut();
         RuntimeInfo runtime = services.tensorflow(DeviceRequest.parse(device), line -> out.println("note: " + line));
-        out.printf(Locale.ROOT, "nin bench: %s, batch %d, %d timed steps after %d warm-up, on %s (TensorFlow %s, oneDNN %s)%n",
-                variant, batch, steps, warmup, runtime.device(), runtime.tensorflowVersion(), runtime.oneDnn() ? "on" : "off");
+        out.printf(Locale.ROOT, "nin bench: %s, batch %d, %d timed steps after %d warm-up, on %s (TensorFlow %s, oneDNN %s,"
+                        + " threads %s, XLA %s)%n", variant, batch, steps, warmup, runtime.device(), runtime.tensorflowVersion(),
+                runtime.oneDnn() ? "on" : "off", threads == 0 ? "all cores" : Integer.toString(threads), xla ? "on" : "off");
         out.flush();
-        Benchmark bench = new Benchmark(runtime, threads);
+        Benchmark bench = new Benchmark(runtime, threads, xla);
         Benchmark.Measurement ceiling = bench.convolutionCeiling(batch, warmup, steps);
         out.printf(Locale.ROOT, "conv ceiling (5x5 conv 96->256 at 26x26): %.1f GFLOP/s%n", ceiling.gflops());
         out.printf(Locale.ROOT, "%-8s %-10s %10s %10s %12s%n", "resize", "phase", "img/s", "GFLOP/s", "of ceiling");
@@ -79,7 +88,20 @@ public class BenchCommand implements Callable<Integer> {
             row(out, size, "training", train, ceiling);
             Benchmark.Measurement infer = bench.inference(model, size, batch, warmup, steps);
             row(out, size, "inference", infer, ceiling);
+            double prepare = bench.batchPreparationMicros(batch, 200);
+            out.printf(Locale.ROOT, "%-8d batch preparation on the Java side: %.0f us per step, %.3f%% of a training step%n",
+                    size, prepare, 100 * prepare / 1e6 / (batch / train.imagesPerSecond()));
+            out.flush();
         }
+        if (trials > 0) {
+            int size = resizes.get(resizes.size() - 1);
+            List<Long> resident = bench.residentMemoryAcrossTrials(model, size, batch, trials, 2);
+            out.printf(Locale.ROOT, "process memory after each of %d trainings at %d px (2 steps each): %s%n", trials, size,
+                    String.join(", ", resident.stream().map(dev.nin.report.Units::bytes).toList()));
+            out.printf(Locale.ROOT, "growth from the second to the last: %s%n",
+                    resident.size() < 2 ? "n/a" : dev.nin.report.Units.bytes(resident.get(resident.size() - 1) - resident.get(1)));
+        }
+        out.flush();
         return ExitCodes.OK;
     }
 

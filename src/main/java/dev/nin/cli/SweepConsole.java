@@ -1,5 +1,8 @@
 package dev.nin.cli;
 
+import dev.nin.sweep.SweepEfficiency;
+import dev.nin.sweep.TrialTiming;
+
 import dev.nin.report.Units;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.SweepListener;
@@ -31,7 +34,8 @@ final class SweepConsole implements SweepListener {
     }
 
     @Override
-    public void trialEnded(SweepStore.Claim claim, String state, String detail, double seconds) {
+    public void trialEnded(SweepStore.Claim claim, String state, String detail, TrialTiming timing) {
+        double seconds = timing.wall();
         finished++;
         trialSeconds += seconds;
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
@@ -40,7 +44,29 @@ final class SweepConsole implements SweepListener {
                 claim.trialId(), state, detail == null || detail.isEmpty() ? "" : " (" + detail + ")", Units.duration(seconds),
                 finished, Units.duration(elapsed), trialSeconds / finished,
                 Units.duration(remainingAfterCurrent * trialSeconds / finished), remainingAfterCurrent);
+        out.printf(Locale.ROOT, "  time: %.1f s training steps, %.1f s evaluation, %.1f s memory measurement, %.1f s other;"
+                + " process memory after it %s%n", timing.training(), timing.evaluation(), timing.memoryMeasurement(),
+                timing.overhead(), timing.residentBytesAfter() < 0 ? "unknown" : Units.bytes(timing.residentBytesAfter()));
         out.flush();
+    }
+
+    /** The worker's efficiency line (nothing with fewer than two trials: the first is warm-up). */
+    static void printEfficiency(PrintWriter out, SweepEfficiency e) {
+        if (Double.isNaN(e.efficiency())) {
+            return;
+        }
+        out.printf(Locale.ROOT, "efficiency %.1f%%: after the first trial (%.1f s, TensorFlow and data loading included),"
+                + " %.1f s in TensorFlow steps (%.1f training, %.1f evaluation) of %.1f s wall"
+                + " (%.1f s measuring memory not counted); training steps alone %.1f%%%n", 100 * e.efficiency(),
+                e.firstTrialSeconds(), e.trainingAfterFirst() + e.evaluationAfterFirst(), e.trainingAfterFirst(),
+                e.evaluationAfterFirst(), e.wallAfterFirst(), e.memoryMeasurementAfterFirst(), 100 * e.trainingShare());
+        var trials = e.trials();
+        long first = trials.get(0).residentBytesAfter();
+        long last = trials.get(trials.size() - 1).residentBytesAfter();
+        if (first > 0 && last > 0) {
+            out.printf(Locale.ROOT, "process memory after trial 1: %s, after trial %d: %s%n", Units.bytes(first), trials.size(),
+                    Units.bytes(last));
+        }
     }
 
     /** Average seconds per trial this worker measured, NaN before the first. */

@@ -84,6 +84,7 @@ public class WorkerCommand implements Callable<Integer> {
         }
         out.printf("worker ran %d trials: %d completed, %d diverged, %d failed; nothing left to claim%n", outcome.trials(),
                 outcome.completed(), outcome.diverged(), outcome.failed());
+        SweepConsole.printEfficiency(out, outcome.efficiency());
         out.flush();
         return outcome.stoppedOnFailure() ? ExitCodes.SWEEP_STOPPED : ExitCodes.OK;
     }

@@ -36,6 +36,8 @@ public class EpochMetricEntity extends PanacheEntityBase {
     public double imagesPerSecond;
     @Column(name = "train_seconds")
     public double trainSeconds;
+    @Column(name = "evaluation_seconds")
+    public Double evaluationSeconds;
     public double seconds;
 
     /** Composite key (trial, epoch). */

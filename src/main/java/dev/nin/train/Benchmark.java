@@ -1,5 +1,7 @@
 package dev.nin.train;
 
+import java.util.List;
+
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.CostReport;
 import dev.nin.model.ModelSpec;
@@ -37,10 +39,17 @@ public final class Benchmark {
 
     private final RuntimeInfo runtime;
     private final int threads;
+    private final boolean xla;
 
     public Benchmark(RuntimeInfo runtime, int threads) {
+        this(runtime, threads, false);
+    }
+
+    /** @param xla let XLA's JIT compile the graphs (a lever to weigh; training does not use it) */
+    public Benchmark(RuntimeInfo runtime, int threads, boolean xla) {
         this.runtime = runtime;
         this.threads = threads;
+        this.xla = xla;
     }
 
     /**
@@ -62,7 +71,7 @@ public final class Benchmark {
             Operand<TFloat32> y = tf.nn.conv2d(x, w, java.util.List.of(1L, 1L, 1L, 1L), "SAME");
             // Fetch one number so the timing is the convolution, not copying its output to Java.
             Operand<TFloat32> sum = tf.sum(y, tf.constant(new int[] {0, 1, 2, 3}));
-            try (Session session = new Session(graph, Trainer.sessionConfig(threads));
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla));
                     TFloat32 xv = random(new long[] {batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN});
                     TFloat32 wv = random(new long[] {CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT})) {
                 session.runner().feed(xInit, xv).feed(wInit, wv).addTarget(tf.assign(x, xInit))
@@ -87,7 +96,7 @@ public final class Benchmark {
         NetworkPlan plan = NetworkPlan.of(spec, resize);
         try (Graph graph = new Graph()) {
             NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
-            try (Session session = new Session(graph, Trainer.sessionConfig(threads))) {
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla))) {
                 Trainer.initialize(session, net, 1);
                 ImageSet images = syntheticImages(batch);
                 for (int i = 0; i < warmup; i++) {
@@ -109,7 +118,7 @@ public final class Benchmark {
         NetworkPlan plan = NetworkPlan.of(spec, resize);
         try (Graph graph = new Graph()) {
             NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
-            try (Session session = new Session(graph, Trainer.sessionConfig(threads))) {
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla))) {
                 Trainer.initialize(session, net, 1);
                 ImageSet images = syntheticImages(batch);
                 try (TUint8 input = Trainer.images(images)) {
@@ -126,6 +135,39 @@ public final class Benchmark {
                 }
             }
         }
+    }
+
+    /**
+     * Microseconds to prepare one training batch on the Java side as training does (pick the
+     * shuffled images, build the image and label tensors): the most that preparing the next batch
+     * on another thread could hide.
+     */
+    public double batchPreparationMicros(int batch, int repeats) {
+        ImageSet images = syntheticImages(Math.max(batch * 4, 1024));
+        int[] order = ImageSet.permutation(images.size(), 3);
+        long start = System.nanoTime();
+        for (int i = 0; i < repeats; i++) {
+            int from = (i * batch) % (images.size() - batch + 1);
+            ImageSet b = images.select(order, from, from + batch);
+            try (var x = Trainer.images(b); var y = Trainer.labels(b)) {
+                // Built and released, as a training step does.
+            }
+        }
+        return (System.nanoTime() - start) / 1e3 / repeats;
+    }
+
+    /**
+     * Runs {@code trials} short trainings one after another, each with its own graph and session as
+     * a sweep's trials are, and returns the process's resident memory after each, in bytes: it
+     * must not grow from one to the next.
+     */
+    public List<Long> residentMemoryAcrossTrials(ModelSpec spec, int resize, int batch, int trials, int steps) {
+        List<Long> resident = new java.util.ArrayList<>();
+        for (int t = 0; t < trials; t++) {
+            training(spec, resize, batch, 0, steps);
+            resident.add(dev.nin.engine.ProcessMemory.residentBytes());
+        }
+        return resident;
     }
 
     static ImageSet syntheticImages(int batch) {

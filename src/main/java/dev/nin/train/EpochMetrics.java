@@ -9,8 +9,9 @@ package dev.nin.train;
  * @param validationAccuracy on the held-out validation images (NaN when there are none)
  * @param testAccuracy on the test images (NaN when not evaluated)
  * @param imagesPerSecond training images per second of time spent in training steps
- * @param trainSeconds seconds spent in training steps
- * @param seconds wall seconds of the whole epoch, evaluation included
+ * @param trainSeconds seconds spent in training steps (the {@code Session.run} calls and their feeds)
+ * @param evaluationSeconds seconds spent evaluating the validation and test images
+ * @param seconds wall seconds of the whole epoch, evaluation and checkpoint included
  */
 public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double validationAccuracy,
-        double testAccuracy, double imagesPerSecond, double trainSeconds, double seconds) {}
+        double testAccuracy, double imagesPerSecond, double trainSeconds, double evaluationSeconds, double seconds) {}

@@ -45,8 +45,8 @@ class CommandsIT {
             "10x5x5", "10x1x1"}) {
             assertTrue(out.contains(shape), shape + " missing in\n" + out);
         }
-        assertTrue(out.contains("memory, training step (batch 128)"), out);
-        assertTrue(out.contains("memory, prediction (batch 1)"), out);
+        assertTrue(out.contains("training, batch 128          1.82 GiB"), out);
+        assertTrue(out.contains("prediction, batch 1           9.7 MiB"), out);
     }
 
     @Test
