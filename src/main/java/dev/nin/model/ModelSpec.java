@@ -11,8 +11,14 @@ import java.util.List;
  * @param inputChannels channels of the input image (1 for Fashion-MNIST)
  * @param classes number of output classes; the last block must produce this many channels
  * @param layers the stages, in order; the last one is {@link GlobalAvgPool}
+ * @param batchNorm every convolution is followed by batch normalisation (before its ReLU)
  */
-public record ModelSpec(String variant, int inputChannels, int classes, List<LayerSpec> layers) {
+public record ModelSpec(String variant, int inputChannels, int classes, List<LayerSpec> layers, boolean batchNorm) {
+
+    /** Without batch normalisation, as the book's network. */
+    public ModelSpec(String variant, int inputChannels, int classes, List<LayerSpec> layers) {
+        this(variant, inputChannels, classes, layers, false);
+    }
 
     public ModelSpec {
         if (variant == null || variant.isBlank()) {
@@ -51,7 +57,12 @@ public record ModelSpec(String variant, int inputChannels, int classes, List<Lay
         for (LayerSpec layer : layers) {
             changed.add(layer instanceof Dropout ? new Dropout(rate) : layer);
         }
-        return new ModelSpec(variant, inputChannels, classes, changed);
+        return new ModelSpec(variant, inputChannels, classes, changed, batchNorm);
+    }
+
+    /** The same architecture under another name, with batch normalisation after every convolution. */
+    public ModelSpec withBatchNorm(String name) {
+        return new ModelSpec(name, inputChannels, classes, layers, true);
     }
 
     /** Number of NiN blocks. */

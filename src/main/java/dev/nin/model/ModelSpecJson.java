@@ -26,6 +26,9 @@ public final class ModelSpecJson {
         root.put("variant", spec.variant());
         root.put("input_channels", spec.inputChannels());
         root.put("classes", spec.classes());
+        if (spec.batchNorm()) {
+            root.put("batch_norm", true);
+        }
         ArrayNode layers = root.putArray("layers");
         for (LayerSpec layer : spec.layers()) {
             ObjectNode l = layers.addObject();
@@ -70,7 +73,7 @@ public final class ModelSpecJson {
             });
         }
         return new ModelSpec(required(root, "variant").asText(), integer(root, "input_channels"), integer(root, "classes"),
-                layers);
+                layers, root.path("batch_norm").asBoolean(false));
     }
 
     private static JsonNode required(JsonNode node, String field) {

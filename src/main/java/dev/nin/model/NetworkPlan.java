@@ -66,7 +66,7 @@ public record NetworkPlan(ModelSpec spec, int resize, List<PlannedLayer> layers)
                         return Optional.empty();
                     }
                     Shape3 next = new Shape3(b.outChannels(), h, w);
-                    out.add(new PlannedLayer.Conv("block" + block + ".conv" + i, shape, next, k, s, p));
+                    out.add(new PlannedLayer.Conv("block" + block + ".conv" + i, shape, next, k, s, p, spec.batchNorm()));
                     shape = next;
                 }
             } else if (layer instanceof MaxPool m) {

@@ -67,18 +67,37 @@ public final class NinGraph<T extends TFloating> {
     /** Gradient of {@link #trainLoss} for each parameter, in {@link #parameters} order. */
     public final List<Output<T>> gradients;
     public final List<Slot<T>> parameters;
-    /** Sets optimizer state (momentum accumulators) to zero; a no-op for plain SGD. */
+    /** Sets optimizer state (momentum accumulators) to zero and BN running statistics to mean 0, variance 1. */
     public final Op initOptimizer;
+    /**
+     * The training path's input after augmentation, T [N, R, R, 1] (the evaluation path's is
+     * {@link #evalInput}); fetched by tests to see what augmentation does.
+     */
+    public final Operand<T> trainInput;
+    public final Operand<T> evalInput;
+    /** Running mean and variance of each BN layer, in layer order (empty without BN). */
+    public final List<Variable<T>> batchNormStatistics = new ArrayList<>();
+
+    /** BN's ε, as Keras and PyTorch; and the weight of each batch in the running statistics. */
+    static final double BN_EPSILON = 1e-5;
+    static final double BN_MOMENTUM = 0.1;
 
     /** A parameter's variable, with the placeholder and assign op that load its value. */
     public record Slot<T extends TFloating>(Parameter parameter, Variable<T> variable, Placeholder<T> value, Op assign) {}
 
     private final Ops tf;
     private final Class<T> type;
+    private final TrainingTransforms transforms;
     private int dropoutIndex;
+    /** Running (mean, variance) per BN layer by name, created by the training path, read by the evaluation path. */
+    private final java.util.Map<String, List<Variable<T>>> running = new java.util.HashMap<>();
+    private final List<Op> statisticUpdates = new ArrayList<>();
+    private final List<Op> statisticInits = new ArrayList<>();
 
-    private NinGraph(Graph graph, NetworkPlan plan, Precision precision, OptimizerSpec optimizer, boolean gpu) {
+    private NinGraph(Graph graph, NetworkPlan plan, Precision precision, OptimizerSpec optimizer, boolean gpu,
+            TrainingTransforms transforms) {
         this.plan = plan;
+        this.transforms = transforms;
         this.precision = precision;
         this.type = precision.type();
         Ops root = Ops.create(graph);
@@ -99,15 +118,16 @@ public final class NinGraph<T extends TFloating> {
             parameters.add(new Slot<>(p, variable, value, scoped.withName("init").assign(variable, value)));
         }
 
-        Operand<T> input = preprocess(images);
-        Operand<T> trainLogits = forward(input, true);
-        trainLoss = crossEntropy(trainLogits);
+        evalInput = preprocess(images, false);
+        trainInput = transforms.cropPadding() > 0 || transforms.flip() ? preprocess(images, true) : evalInput;
+        Operand<T> trainLogits = forward(trainInput, true);
+        trainLoss = crossEntropy(trainLogits, transforms.labelSmoothing());
         trainCorrect = correct(trainLogits);
 
-        Operand<T> evalLogits = tf.withName(LOGITS).identity(forward(input, false));
+        Operand<T> evalLogits = tf.withName(LOGITS).identity(forward(evalInput, false));
         logits = evalLogits;
         probabilities = tf.withName(PROBABILITIES).nn.softmax(evalLogits);
-        evalLoss = crossEntropy(evalLogits);
+        evalLoss = crossEntropy(evalLogits, 0);
         evalCorrect = correct(evalLogits);
 
         List<Operand<?>> variables = new ArrayList<>();
@@ -143,6 +163,9 @@ public final class NinGraph<T extends TFloating> {
                 updates.add(afterGradients.train.applyGradientDescent(variable, learningRate, gradient));
             }
         }
+        // BN's running statistics move with every training step, from the batch statistics of its forward pass.
+        updates.addAll(statisticUpdates);
+        slotInits.addAll(statisticInits);
         trainStep = tf.withControlDependencies(updates).withName("train_step").noOp();
         initOptimizer = tf.withControlDependencies(slotInits).withName("init_optimizer").noOp();
     }
@@ -154,20 +177,66 @@ public final class NinGraph<T extends TFloating> {
      */
     public static <T extends TFloating> NinGraph<T> build(Graph graph, NetworkPlan plan, Precision precision,
             OptimizerSpec optimizer, boolean gpu) {
-        return new NinGraph<>(graph, plan, precision, optimizer, gpu);
+        return new NinGraph<>(graph, plan, precision, optimizer, gpu, TrainingTransforms.NONE);
     }
 
-    /** uint8 [N, 28, 28] → T [N, R, R, 1] in [0, 1], resized bilinearly as the book's Resize. */
-    private Operand<T> preprocess(Operand<TUint8> raw) {
-        Operand<org.tensorflow.types.TFloat32> pixels = tf.expandDims(
-                tf.dtypes.cast(raw, org.tensorflow.types.TFloat32.class), tf.constant(3));
+    /** As above, with augmentation and label smoothing on the training path. */
+    public static <T extends TFloating> NinGraph<T> build(Graph graph, NetworkPlan plan, Precision precision,
+            OptimizerSpec optimizer, boolean gpu, TrainingTransforms transforms) {
+        return new NinGraph<>(graph, plan, precision, optimizer, gpu, transforms);
+    }
+
+    /**
+     * uint8 [N, 28, 28] → T [N, R, R, 1] in [0, 1], resized bilinearly as the book's Resize; with
+     * {@code augment}, each image first gets a random crop of its zero-padded self and a random
+     * left-right flip (stateless, from the dropout seed feed).
+     */
+    private Operand<T> preprocess(Operand<TUint8> raw, boolean augment) {
+        Ops scope = tf.withSubScope(augment ? "augment" : "preprocess");
+        Operand<org.tensorflow.types.TFloat32> pixels = scope.expandDims(
+                scope.dtypes.cast(raw, org.tensorflow.types.TFloat32.class), scope.constant(3));
+        if (augment) {
+            pixels = augment(scope, pixels);
+        }
         int side = plan.resize();
         if (side != 28) {
             pixels = tf.image.resizeBilinear(pixels, tf.constant(new int[] {side, side}),
                     ResizeBilinear.halfPixelCenters(true));
         }
-        Operand<org.tensorflow.types.TFloat32> scaled = tf.math.mul(pixels, tf.constant(PIXEL_SCALE));
-        return tf.withName("input").dtypes.cast(scaled, type);
+        Operand<org.tensorflow.types.TFloat32> scaled = scope.math.mul(pixels, scope.constant(PIXEL_SCALE));
+        return scope.withName("input").dtypes.cast(scaled, type);
+    }
+
+    /** float [N, 28, 28, 1] → the same shape, randomly cropped from a zero-padded copy and randomly mirrored. */
+    private Operand<org.tensorflow.types.TFloat32> augment(Ops scope, Operand<org.tensorflow.types.TFloat32> x) {
+        Operand<TInt32> n = scope.slice(scope.shape(x), scope.constant(new int[] {0}), scope.constant(new int[] {1}));
+        int pad = transforms.cropPadding();
+        if (pad > 0) {
+            int padded = 28 + 2 * pad;
+            Operand<org.tensorflow.types.TFloat32> big = scope.pad(x,
+                    scope.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), scope.constant(0f));
+            // Per image, a top-left corner in [0, 2·pad]; the box spans 28 pixels, so crop_and_resize
+            // samples exact pixels (no interpolation) into a 28x28 crop.
+            Operand<TInt64> seed = scope.math.add(dropoutSeed, scope.constant(new long[] {0L, 7_000_003L}));
+            Operand<org.tensorflow.types.TFloat32> corner = scope.dtypes.cast(scope.random.statelessRandomUniformInt(
+                    scope.concat(List.of(n, scope.constant(new int[] {2})), scope.constant(0)), seed,
+                    scope.constant(0), scope.constant(2 * pad + 1)), org.tensorflow.types.TFloat32.class);
+            Operand<org.tensorflow.types.TFloat32> start = scope.math.div(corner, scope.constant((float) (padded - 1)));
+            Operand<org.tensorflow.types.TFloat32> end = scope.math.div(scope.math.add(corner, scope.constant(27f)),
+                    scope.constant((float) (padded - 1)));
+            Operand<org.tensorflow.types.TFloat32> boxes = scope.concat(List.of(start, end), scope.constant(1));
+            Operand<TInt32> index = scope.range(scope.constant(0), scope.squeeze(n), scope.constant(1));
+            x = scope.image.cropAndResize(big, boxes, index, scope.constant(new int[] {28, 28}));
+        }
+        if (transforms.flip()) {
+            Operand<TInt64> seed = scope.math.add(dropoutSeed, scope.constant(new long[] {0L, 9_000_011L}));
+            Operand<org.tensorflow.types.TFloat32> coin = scope.random.statelessRandomUniform(n, seed,
+                    org.tensorflow.types.TFloat32.class);
+            Operand<TBool> mirror = scope.reshape(scope.math.less(coin, scope.constant(0.5f)),
+                    scope.constant(new int[] {-1, 1, 1, 1}));
+            x = scope.select(mirror, scope.reverse(x, scope.constant(new int[] {2})), x);
+        }
+        return x;
     }
 
     private Operand<T> forward(Operand<T> input, boolean training) {
@@ -178,8 +247,14 @@ public final class NinGraph<T extends TFloating> {
             Ops scope = tf.withSubScope(training ? "train" : "eval").withSubScope(layer.name().replace(".", "_"));
             if (layer instanceof PlannedLayer.Conv conv) {
                 Variable<T> weights = parameters.get(parameterIndex++).variable();
-                Variable<T> bias = parameters.get(parameterIndex++).variable();
-                x = scope.nn.relu(scope.nn.biasAdd(convolve(scope, x, weights, conv), bias));
+                Operand<T> y = convolve(scope, x, weights, conv);
+                if (conv.batchNorm()) {
+                    Variable<T> scale = parameters.get(parameterIndex++).variable();
+                    Variable<T> shift = parameters.get(parameterIndex++).variable();
+                    x = scope.nn.relu(batchNorm(scope, y, scale, shift, conv, training));
+                } else {
+                    x = scope.nn.relu(scope.nn.biasAdd(y, parameters.get(parameterIndex++).variable()));
+                }
             } else if (layer instanceof PlannedLayer.Pool pool) {
                 x = scope.nn.maxPool(x, scope.constant(new int[] {1, pool.window(), pool.window(), 1}),
                         scope.constant(new int[] {1, pool.stride(), pool.stride(), 1}), "VALID");
@@ -220,12 +295,56 @@ public final class NinGraph<T extends TFloating> {
     }
 
     /**
+     * Batch normalisation of a convolution's output [N, H, W, C] per channel. Training: the batch's
+     * mean and (biased) variance over N, H, W, and the running statistics move toward them
+     * (unbiased variance) by {@link #BN_MOMENTUM} each step. Evaluation: the running statistics.
+     * Composed of plain ops, so TensorFlow's C++ registry has every gradient.
+     */
+    private Operand<T> batchNorm(Ops scope, Operand<T> y, Variable<T> scale, Variable<T> shift, PlannedLayer.Conv conv,
+            boolean training) {
+        Shape channels = Shape.of(conv.output().channels());
+        List<Variable<T>> stats = running.computeIfAbsent(conv.name(), name -> {
+            Ops s = tf.withSubScope(name.replace(".", "_") + "_bn");
+            Variable<T> mean = s.withName("running_mean").variable(channels, type);
+            Variable<T> variance = s.withName("running_variance").variable(channels, type);
+            statisticInits.add(s.assign(mean, s.zeros(s.constant(channels), type)));
+            statisticInits.add(s.assign(variance, s.fill(s.constant(channels), constant(1.0))));
+            batchNormStatistics.add(mean);
+            batchNormStatistics.add(variance);
+            return List.of(mean, variance);
+        });
+        Operand<T> mean;
+        Operand<T> variance;
+        if (training) {
+            Operand<TInt32> axes = scope.constant(new int[] {0, 1, 2});
+            mean = scope.math.mean(y, axes);
+            variance = scope.math.mean(scope.math.square(scope.math.sub(y, mean)), axes);
+            Operand<T> count = scope.dtypes.cast(scope.math.div(scope.size(y, TInt32.class), scope.constant(conv.output().channels())), type);
+            Operand<T> unbiased = scope.math.mul(variance, scope.math.div(count, scope.math.maximum(scope.math.sub(count, constant(1.0)), constant(1.0))));
+            Operand<T> keep = constant(1.0 - BN_MOMENTUM);
+            Operand<T> take = constant(BN_MOMENTUM);
+            statisticUpdates.add(scope.assign(stats.get(0), scope.math.add(scope.math.mul(stats.get(0), keep),
+                    scope.math.mul(scope.stopGradient(mean), take))));
+            statisticUpdates.add(scope.assign(stats.get(1), scope.math.add(scope.math.mul(stats.get(1), keep),
+                    scope.math.mul(scope.stopGradient(unbiased), take))));
+        } else {
+            mean = stats.get(0);
+            variance = stats.get(1);
+        }
+        Operand<T> normalised = scope.math.mul(scope.math.sub(y, mean), scope.math.rsqrt(scope.math.add(variance, constant(BN_EPSILON))));
+        return scope.math.add(scope.math.mul(normalised, scale), shift);
+    }
+
+    /**
      * Mean softmax cross-entropy, -Σ onehot·log_softmax(logits), composed of ops whose gradients
      * TensorFlow's C++ registry has for float32 and float64 alike (the fused sparse op has none, and
      * the dense op's gradient hard-codes float32).
      */
-    private Operand<T> crossEntropy(Operand<T> logits) {
-        Operand<T> oneHot = tf.oneHot(labels, tf.constant(plan.spec().classes()), constant(1.0), constant(0.0));
+    private Operand<T> crossEntropy(Operand<T> logits, double smoothing) {
+        int classes = plan.spec().classes();
+        // Label smoothing: (1-ε)·one-hot + ε/C.
+        Operand<T> oneHot = tf.oneHot(labels, tf.constant(classes), constant(1.0 - smoothing + smoothing / classes),
+                constant(smoothing / classes));
         Operand<T> perImage = tf.math.neg(tf.sum(tf.math.mul(oneHot, tf.nn.logSoftmax(logits)), tf.constant(1)));
         return tf.math.mean(perImage, tf.constant(0));
     }

@@ -7,9 +7,17 @@ package dev.nin.model;
  * @param dims shape; weights are [kernel, kernel, in channels, out channels] (TensorFlow's HWIO), biases [out]
  * @param fanIn inputs feeding one output value (kernel² × in channels)
  * @param fanOut outputs one input value feeds (kernel² × out channels)
- * @param bias true for a bias vector
+ * @param kind what the tensor is, which decides how it starts
  */
-public record Parameter(String name, long[] dims, long fanIn, long fanOut, boolean bias) {
+public record Parameter(String name, long[] dims, long fanIn, long fanOut, Kind kind) {
+
+    /** Weights are drawn at random; biases and BN shifts start at 0, BN scales at 1. */
+    public enum Kind { WEIGHTS, BIAS, SCALE, SHIFT }
+
+    /** A per-channel vector rather than a weight tensor. */
+    public boolean bias() {
+        return kind != Kind.WEIGHTS;
+    }
 
     public long size() {
         long n = 1;
@@ -19,7 +27,7 @@ public record Parameter(String name, long[] dims, long fanIn, long fanOut, boole
         return n;
     }
 
-    /** The parameters of every convolution in {@code plan}, weights then bias, in layer order. */
+    /** The parameters of every convolution in {@code plan}, weights then bias (or BN scale and shift), in layer order. */
     public static java.util.List<Parameter> of(NetworkPlan plan) {
         java.util.List<Parameter> out = new java.util.ArrayList<>();
         for (PlannedLayer.Conv conv : plan.convolutions()) {
@@ -27,8 +35,13 @@ public record Parameter(String name, long[] dims, long fanIn, long fanOut, boole
             long in = conv.input().channels();
             long outC = conv.output().channels();
             out.add(new Parameter(conv.name() + "/weights", new long[] {conv.kernel(), conv.kernel(), in, outC},
-                    k2 * in, k2 * outC, false));
-            out.add(new Parameter(conv.name() + "/bias", new long[] {outC}, k2 * in, k2 * outC, true));
+                    k2 * in, k2 * outC, Kind.WEIGHTS));
+            if (conv.batchNorm()) {
+                out.add(new Parameter(conv.name() + "/bn_scale", new long[] {outC}, k2 * in, k2 * outC, Kind.SCALE));
+                out.add(new Parameter(conv.name() + "/bn_shift", new long[] {outC}, k2 * in, k2 * outC, Kind.SHIFT));
+            } else {
+                out.add(new Parameter(conv.name() + "/bias", new long[] {outC}, k2 * in, k2 * outC, Kind.BIAS));
+            }
         }
         return out;
     }

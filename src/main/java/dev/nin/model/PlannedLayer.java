@@ -27,11 +27,12 @@ public sealed interface PlannedLayer {
     String description();
 
     /**
-     * A convolution with bias and ReLU.
+     * A convolution with bias and ReLU, or with batch normalisation (no bias: BN's shift replaces it) and ReLU.
      *
      * @param kernel window side; weights have shape [kernel, kernel, in channels, out channels]
+     * @param batchNorm normalise the convolution's output over the batch, with a learnt scale and shift per channel
      */
-    record Conv(String name, Shape3 input, Shape3 output, int kernel, int stride, int padding)
+    record Conv(String name, Shape3 input, Shape3 output, int kernel, int stride, int padding, boolean batchNorm)
             implements PlannedLayer {
 
         public long weightCount() {
@@ -40,7 +41,7 @@ public sealed interface PlannedLayer {
 
         @Override
         public long params() {
-            return weightCount() + output.channels();
+            return weightCount() + (batchNorm ? 2L : 1L) * output.channels();
         }
 
         @Override
@@ -50,7 +51,7 @@ public sealed interface PlannedLayer {
 
         @Override
         public String description() {
-            return "conv " + kernel + "x" + kernel + "/" + stride + " p" + padding + " + relu";
+            return "conv " + kernel + "x" + kernel + "/" + stride + " p" + padding + (batchNorm ? " + bn" : "") + " + relu";
         }
     }
 

@@ -29,6 +29,8 @@ public final class Variants {
         register("gradual-head",
                 "exercise 4: 384x5x5 reduced to 10 classes in steps (384->96->10) instead of one 3x3 conv",
                 Variants::gradualHead);
+        register("nin-bn", "the book's network with batch normalisation after every convolution: does it leave the"
+                + " ln 10 plateau at once and take larger learning rates?", Variants::ninBn);
     }
 
     private Variants() {}
@@ -70,6 +72,11 @@ public final class Variants {
 
     public static ModelSpec no1x1() {
         return withOneByOne("no-1x1", 0);
+    }
+
+    /** {@link #standard()} with batch normalisation after each of its 12 convolutions (scale and shift replace the bias). */
+    public static ModelSpec ninBn() {
+        return standard().withBatchNorm("nin-bn");
     }
 
     public static ModelSpec gradualHead() {

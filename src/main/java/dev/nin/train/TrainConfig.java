@@ -17,9 +17,16 @@ import java.util.OptionalDouble;
  * @param dropout overrides the variant's dropout rate when present
  * @param threads TensorFlow's intra-op threads (0 = TensorFlow's default, all cores); 1 makes runs
  *     bit-for-bit repeatable
+ * @param options schedule, initialisation, augmentation, label smoothing, stall rule ({@link TrainingOptions#BOOK} by default)
  */
 public record TrainConfig(double learningRate, int epochs, int batchSize, int resize, long seed,
-        OptimizerSpec optimizer, OptionalDouble dropout, int threads) {
+        OptimizerSpec optimizer, OptionalDouble dropout, int threads, TrainingOptions options) {
+
+    /** With the book's training options. */
+    public TrainConfig(double learningRate, int epochs, int batchSize, int resize, long seed, OptimizerSpec optimizer,
+            OptionalDouble dropout, int threads) {
+        this(learningRate, epochs, batchSize, resize, seed, optimizer, dropout, threads, TrainingOptions.BOOK);
+    }
 
     public static final double BOOK_LEARNING_RATE = 0.1;
     public static final int BOOK_EPOCHS = 10;
@@ -48,6 +55,9 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
         if (optimizer == null) {
             throw new IllegalArgumentException("optimizer: expected a value, found nothing");
         }
+        if (options == null) {
+            options = TrainingOptions.BOOK;
+        }
         if (dropout == null) {
             dropout = OptionalDouble.empty();
         }
@@ -56,6 +66,15 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
                 throw new IllegalArgumentException("dropout: expected a rate in [0, 1), found " + rate);
             }
         });
+    }
+
+    public TrainConfig withOptions(TrainingOptions o) {
+        return new TrainConfig(learningRate, epochs, batchSize, resize, seed, optimizer, dropout, threads, o);
+    }
+
+    /** The learning rate of the 0-based {@code step} of the run, after its schedule. */
+    public double learningRateAt(long step, int stepsPerEpoch) {
+        return learningRate * options.schedule().factor(step, stepsPerEpoch, epochs);
     }
 
     /** The book's setting with the default seed. */

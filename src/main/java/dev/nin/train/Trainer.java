@@ -4,7 +4,7 @@ import dev.nin.data.DataOptions;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.CostReport;
-import dev.nin.model.GlorotUniform;
+import dev.nin.model.Initializer;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.NinGraph;
@@ -54,10 +54,23 @@ public final class Trainer {
 
     /** TensorFlow session options: thread counts, and growth instead of grabbing the whole GPU. */
     public static ConfigProto sessionConfig(int threads) {
+        return sessionConfig(threads, false);
+    }
+
+    /**
+     * Session options, optionally with XLA's JIT compiling the graph's clusters ({@code nin bench
+     * --xla} weighs it; training does not use it, see README "Performance").
+     */
+    public static ConfigProto sessionConfig(int threads, boolean xla) {
         ConfigProto.Builder config = ConfigProto.newBuilder().setAllowSoftPlacement(true)
                 .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
         if (threads > 0) {
             config.setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1);
+        }
+        if (xla) {
+            config.setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder().setOptimizerOptions(
+                    org.tensorflow.proto.OptimizerOptions.newBuilder().setGlobalJitLevel(
+                            org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.ON_1)));
         }
         return config.build();
     }
@@ -87,6 +100,16 @@ public final class Trainer {
      */
     public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
             Checkpoints checkpoints, int resumeAfter, java.nio.file.Path savedModel) {
+        return train(spec, config, data, listener, checkpoints, resumeAfter, savedModel, EpochGate.NONE);
+    }
+
+    /**
+     * As above, asking {@code gate} after every epoch whether to go on (a sweep's pruning rule);
+     * a run it stops ends with status PRUNED. A run whose loss stays on the ln(classes) plateau for
+     * the config's {@link StallRule} ends with status STALLED.
+     */
+    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
+            Checkpoints checkpoints, int resumeAfter, java.nio.file.Path savedModel, EpochGate gate) {
         if (resumeAfter > 0 && (checkpoints == null || !checkpoints.has(resumeAfter))) {
             throw new IllegalArgumentException("no checkpoint of epoch " + resumeAfter + " to resume from");
         }
@@ -100,9 +123,12 @@ public final class Trainer {
         listener.on(new TrainingEvent.Started(config, costs, runtime, train.size(), data.validation().size(),
                 data.test().size(), batches, resumeAfter));
         try (Graph graph = new Graph()) {
-            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, config.optimizer(), runtime.gpu());
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, config.optimizer(), runtime.gpu(),
+                    config.options().transforms());
+            StallRule stall = config.options().stall();
+            int plateauSteps = 0;
             try (Session session = new Session(graph, sessionConfig(config.threads()))) {
-                initialize(session, net, config.seed());
+                initialize(session, net, config.seed(), config.options().initializer());
                 if (resumeAfter > 0) {
                     session.restore(checkpoints.prefix(resumeAfter));
                 }
@@ -118,7 +144,8 @@ public final class Trainer {
                         int to = Math.min(train.size(), from + config.batchSize());
                         ImageSet batch = train.select(order, from, to);
                         long stepStart = System.nanoTime();
-                        double[] step = trainStep(session, net, batch, config.learningRate(),
+                        long globalStep = (long) (epoch - 1) * batches + b;
+                        double[] step = trainStep(session, net, batch, config.learningRateAt(globalStep, batches),
                                 new long[] {config.seed(), (long) epoch * batches + b});
                         stepNanos += System.nanoTime() - stepStart;
                         if (!Double.isFinite(step[0])) {
@@ -131,14 +158,25 @@ public final class Trainer {
                         lossSum += step[0] * batch.size();
                         correct += step[1];
                         listener.on(new TrainingEvent.BatchEnded(epoch, b + 1, batches, step[0], batch.size()));
+                        plateauSteps = stall.enabled() && stall.onPlateau(step[0], plan.spec().classes()) ? plateauSteps + 1 : 0;
+                        if (stall.enabled() && plateauSteps >= stall.steps()) {
+                            TrainingResult result = new TrainingResult(TrainingResult.Status.STALLED, epochs,
+                                    runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1)
+                                    + " (" + plateauSteps + " steps within " + stall.band() + " of ln "
+                                    + plan.spec().classes() + ")", java.util.Optional.empty());
+                            listener.on(new TrainingEvent.Finished(result));
+                            return result;
+                        }
                     }
                     double trainSeconds = stepNanos / 1e9;
                     listener.on(new TrainingEvent.Evaluating(epoch, data.validation().size() + data.test().size()));
+                    long evaluationStart = System.nanoTime();
                     double validation = data.validation().size() == 0 ? Double.NaN
                             : evaluate(session, net, data.validation())[1];
                     double test = data.test().size() == 0 ? Double.NaN : evaluate(session, net, data.test())[1];
+                    double evaluationSeconds = (System.nanoTime() - evaluationStart) / 1e9;
                     EpochMetrics metrics = new EpochMetrics(epoch, lossSum / train.size(), correct / train.size(),
-                            validation, test, train.size() / trainSeconds, trainSeconds,
+                            validation, test, train.size() / trainSeconds, trainSeconds, evaluationSeconds,
                             (System.nanoTime() - epochStart) / 1e9);
                     epochs.add(metrics);
                     if (checkpoints != null) {
@@ -148,6 +186,13 @@ public final class Trainer {
                         checkpoints.saved(epoch);
                     }
                     listener.on(new TrainingEvent.EpochEnded(metrics));
+                    EpochGate.Verdict verdict = epoch < config.epochs() ? gate.afterEpoch(metrics) : EpochGate.Verdict.CONTINUE;
+                    if (verdict.stop()) {
+                        TrainingResult result = new TrainingResult(TrainingResult.Status.PRUNED, epochs, runtime.device(),
+                                weightsSha256(session, net), verdict.detail(), java.util.Optional.empty());
+                        listener.on(new TrainingEvent.Finished(result));
+                        return result;
+                    }
                 }
                 SavedModels.Exported exported = null;
                 if (savedModel != null) {
@@ -165,9 +210,14 @@ public final class Trainer {
         }
     }
 
-    /** Loads Glorot-uniform weights drawn from {@code seed} and zeroes optimizer state. */
+    /** Loads Xavier (Glorot-uniform) weights drawn from {@code seed}, as the book, and zeroes optimizer state. */
     public static void initialize(Session session, NinGraph<?> net, long seed) {
-        GlorotUniform init = new GlorotUniform(seed);
+        initialize(session, net, seed, Initializer.XAVIER);
+    }
+
+    /** Loads weights drawn by {@code scheme} from {@code seed}, and zeroes optimizer state and BN statistics. */
+    public static void initialize(Session session, NinGraph<?> net, long seed, Initializer scheme) {
+        Initializer.Draw init = scheme.seeded(seed);
         List<Tensor> values = new ArrayList<>();
         try {
             Session.Runner runner = session.runner();

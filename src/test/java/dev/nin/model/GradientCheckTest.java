@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -42,16 +41,18 @@ class GradientCheckTest {
         TestRuntime.cpu();
     }
 
-    @Test
-    void gradientsMatchFiniteDifferences() {
-        NetworkPlan plan = NetworkPlan.of(TINY, 28);
+    /** Without and with batch normalisation (nin-bn's layers: batch statistics in the training path). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void gradientsMatchFiniteDifferences(boolean batchNorm) {
+        NetworkPlan plan = NetworkPlan.of(batchNorm ? TINY.withBatchNorm("tiny-bn") : TINY, 28);
         ImageSet batch = randomImages(6, 11);
         try (Graph graph = new Graph()) {
             NinGraph<TFloat64> net = NinGraph.build(graph, plan, Precision.FLOAT64, OptimizerSpec.BOOK_SGD, false);
             try (Session session = new Session(graph);
                     TUint8 images = TUint8.tensorOf(Shape.of(batch.size(), 28, 28), DataBuffers.of(batch.pixels(), true, false));
                     TInt32 labels = labels(batch)) {
-                GlorotUniform init = new GlorotUniform(5);
+                Initializer.Draw init = Initializer.XAVIER.seeded(5);
                 List<double[]> values = new ArrayList<>();
                 for (NinGraph.Slot<TFloat64> slot : net.parameters) {
                     double[] v = init.values(slot.parameter());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 /** The analytic figures of DESIGN.md section 2, which any correct NiN must reproduce. */
@@ -100,5 +102,25 @@ class NetworkPlanTest {
         assertEquals(sgd.weights() + 2L * 279_936 * 128 * 4, costs.prediction(128).total());
         assertTrue(costs.prediction(128).total() < sgd.total());
         assertTrue(costs.prediction(1).total() < costs.prediction(128).total());
+    }
+
+    /**
+     * nin-bn: every one of the 12 convolutions trades its bias (C values) for BN's scale and shift
+     * (2C). Biases of the book's network: 3·96 + 3·256 + 3·384 + 3·10 = 2,238, so
+     * 1,992,166 − 2,238 + 2·2,238 = 1,994,404 trainable values; shapes are the book's.
+     */
+    @Test
+    void ninBnCountsScaleAndShiftInsteadOfBiases() {
+        NetworkPlan bn = NetworkPlan.of(Variants.ninBn(), 224);
+        assertEquals(1_994_404L, bn.params());
+        NetworkPlan book = NetworkPlan.of(Variants.standard(), 224);
+        for (int i = 0; i < book.layers().size(); i++) {
+            assertEquals(book.layers().get(i).output(), bn.layers().get(i).output());
+        }
+        PlannedLayer.Conv first = bn.convolutions().get(0);
+        assertEquals(11L * 11 * 1 * 96 + 2 * 96, first.params());
+        assertEquals("conv 11x11/4 p0 + bn + relu", first.description());
+        assertEquals(List.of("block1.conv0/weights", "block1.conv0/bn_scale", "block1.conv0/bn_shift"),
+                Parameter.of(bn).subList(0, 3).stream().map(Parameter::name).toList());
     }
 }

@@ -8,7 +8,11 @@ import dev.nin.data.DatasetLocator;
 import dev.nin.data.FashionMnist;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.engine.TestRuntime;
+import dev.nin.data.ImageSet;
+import dev.nin.model.NetworkPlan;
+import dev.nin.model.NinGraph;
 import dev.nin.model.OptimizerSpec;
+import dev.nin.model.Precision;
 import dev.nin.model.Variants;
 
 import java.util.ArrayList;
@@ -146,7 +150,66 @@ class TrainerTest {
         DataOptions.Splits splits = new DataOptions(640, 0, 64).apply(data, DataOptions.SPLIT_SEED);
         TrainingResult result = new Trainer(runtime).train(Variants.standard(), config, splits, TrainingListener.NONE);
         assertEquals(TrainingResult.Status.DIVERGED, result.status());
-        assertTrue(result.divergedAt().startsWith("epoch 1 step "), result.divergedAt());
+        assertTrue(result.stoppedAt().startsWith("epoch 1 step "), result.stoppedAt());
+    }
+
+    /** A learning rate too small to move the loss: the book's network sits on ln 10 and is stopped as stalled. */
+    @Test
+    void aTrialOnThePlateauIsStalledAtTheConfiguredStep() {
+        TrainConfig config = new TrainConfig(1e-7, 2, 32, 67, 3, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 0,
+                TrainingOptions.BOOK.withStall(new StallRule(12, 0.05)));
+        DataOptions.Splits splits = new DataOptions(640, 0, 64).apply(data, DataOptions.SPLIT_SEED);
+        List<Double> losses = new ArrayList<>();
+        TrainingResult result = new Trainer(runtime).train(Variants.standard(), config, splits, event -> {
+            if (event instanceof TrainingEvent.BatchEnded b) {
+                losses.add(b.loss());
+            }
+        });
+        assertEquals(TrainingResult.Status.STALLED, result.status());
+        assertTrue(result.stoppedAt().startsWith("epoch 1 step 12 "), result.stoppedAt());
+        assertEquals(12, losses.size(), "stopped right at the 12th step on the plateau");
+        losses.forEach(loss -> assertEquals(Math.log(10), loss, 0.05));
+    }
+
+    /**
+     * nin-bn's training path normalises with the batch's statistics and its evaluation path with the
+     * running ones; the exported SavedModel carries those and predicts as the session did.
+     */
+    @Test
+    void ninBnTrainsAndItsSavedModelPredictsWithTheRunningStatistics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        TrainConfig config = new TrainConfig(0.05, 1, 64, 67, 5, new OptimizerSpec(0.9, false, 0), OptionalDouble.empty(), 1);
+        DataOptions.Splits splits = new DataOptions(1280, 0, 64).apply(data, DataOptions.SPLIT_SEED);
+        java.nio.file.Path folder = dir.resolve("bn");
+        TrainingResult result = new Trainer(runtime).train(Variants.ninBn(), config, splits, TrainingListener.NONE, null, 0, folder);
+        assertEquals(TrainingResult.Status.COMPLETED, result.status());
+        assertTrue(result.last().trainLoss() < Math.log(10) - 0.2, "nin-bn leaves the plateau in 20 steps: " + result.last());
+        float[] saved = referenceLogits(splits.test(), folder);
+
+        // Without dropout, so the training and evaluation paths differ only in BN's statistics.
+        NetworkPlan plan = NetworkPlan.of(Variants.ninBn().withDropout(0), 67);
+        try (org.tensorflow.Graph graph = new org.tensorflow.Graph()) {
+            NinGraph<org.tensorflow.types.TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, config.optimizer(), false);
+            try (org.tensorflow.Session session = new org.tensorflow.Session(graph, Trainer.sessionConfig(1))) {
+                // Restore the trained variables (weights and running statistics) from the SavedModel's checkpoint.
+                session.restore(folder.resolve("variables").resolve("variables").toString());
+                ImageSet batch = splits.test();
+                try (var images = Trainer.images(batch); var labels = Trainer.labels(batch);
+                        var seed = org.tensorflow.types.TInt64.vectorOf(1, 1);
+                        org.tensorflow.Result r = session.runner().feed(net.images, images).feed(net.labels, labels)
+                                .feed(net.dropoutSeed, seed).fetch(net.logits).fetch(net.trainLoss).fetch(net.evalLoss).run()) {
+                    float[] evaluated = new float[saved.length];
+                    ((org.tensorflow.types.TFloat32) r.get(0)).copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(evaluated, false, false));
+                    for (int i = 0; i < saved.length; i++) {
+                        assertEquals(evaluated[i], saved[i], 1e-4f, "logit " + i + " of the SavedModel");
+                    }
+                    double trainLoss = Precision.readScalar(r.get(1));
+                    double evalLoss = Precision.readScalar(r.get(2));
+                    assertTrue(Math.abs(trainLoss - evalLoss) > 1e-3,
+                            "batch statistics (training) and running statistics (evaluation) give different losses: "
+                                    + trainLoss + " vs " + evalLoss);
+                }
+            }
+        }
     }
 
     private static final double LEARNING_RATE = 0.05;

@@ -1,0 +1,26 @@
+package dev.nin.model;
+
+/**
+ * What the training path of the graph does beyond the book's: augmentation of the training images
+ * and label smoothing. The evaluation path (validation, test, prediction, the exported model) never
+ * applies either.
+ *
+ * @param cropPadding zero-pad each 28x28 image by this many pixels per side and crop a random
+ *        28x28 window from it (0 = off; at most 8)
+ * @param flip mirror each image left-right with probability 1/2
+ * @param labelSmoothing ε in [0, 1): the training target is (1-ε)·one-hot + ε/classes
+ */
+public record TrainingTransforms(int cropPadding, boolean flip, double labelSmoothing) {
+
+    public static final int MAX_CROP_PADDING = 8;
+
+    /** The book's: none. */
+    public static final TrainingTransforms NONE = new TrainingTransforms(0, false, 0);
+
+    public TrainingTransforms {
+        Checks.between("crop_padding", cropPadding, 0, MAX_CROP_PADDING);
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw new IllegalArgumentException("label_smoothing: expected a value in [0, 1), found " + labelSmoothing);
+        }
+    }
+}
