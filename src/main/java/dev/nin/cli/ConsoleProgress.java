@@ -71,7 +71,10 @@ final class ConsoleProgress implements TrainingListener {
             EpochMetrics last = result.last();
             if (result.status() == TrainingResult.Status.DIVERGED) {
                 out.printf("training diverged at %s: the loss became NaN or infinite; try a smaller --lr%n",
-                        result.divergedAt());
+                        result.stoppedAt());
+            } else if (result.status() == TrainingResult.Status.STALLED) {
+                out.printf("training stalled at %s: the loss stayed at ln 10, the network predicts nothing yet; try another"
+                        + " --seed, --init he, momentum or the nin-bn variant%n", result.stoppedAt());
             }
             if (last != null) {
                 out.printf(Locale.ROOT, "loss %.3f, train acc %.3f, test acc %s%n", last.trainLoss(),

@@ -24,6 +24,8 @@ public final class ExitCodes {
     public static final int SWEEP_STOPPED = 7;
     /** ./nin sync could not reach MLflow (nothing is lost; run it again later). */
     public static final int MLFLOW = 8;
+    /** {@code train}: the loss stayed on the ln 10 plateau for --stall-steps steps. */
+    public static final int STALLED = 9;
 
     private ExitCodes() {}
 

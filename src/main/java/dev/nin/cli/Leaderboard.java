@@ -53,6 +53,30 @@ final class Leaderboard {
                     }
                 }
             }
+            try (PreparedStatement s = c.prepareStatement("SELECT trial_id AS trial, state, configuration, seed,"
+                    + " epochs_completed AS epochs, stopped_at FROM trial_results WHERE sweep = ? AND state IN ('stalled', 'pruned')"
+                    + " ORDER BY trial_id")) {
+                s.setString(1, sweep.name);
+                try (ResultSet r = s.executeQuery()) {
+                    ResultTable rows = ResultTable.of(r);
+                    if (rows.size() > 0) {
+                        out.printf(Locale.ROOT, "%nstopped early (not ranked):%n");
+                        rows.print(out, ResultTable.Format.TABLE);
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT pruned, stalled, epochs_planned, epochs_run FROM sweep_budget WHERE sweep = ?")) {
+                s.setString(1, sweep.name);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next() && r.getInt(1) + r.getInt(2) > 0) {
+                        long planned = r.getLong(3);
+                        long run = r.getLong(4);
+                        out.printf(Locale.ROOT, "%nstopping early saved %d of %d planned epochs (%.0f%%): %d pruned, %d stalled%n",
+                                planned - run, planned, 100.0 * (planned - run) / Math.max(1, planned), r.getInt(1), r.getInt(2));
+                    }
+                }
+            }
         }
         out.flush();
     }

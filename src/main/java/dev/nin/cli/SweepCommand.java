@@ -146,9 +146,10 @@ public class SweepCommand implements Callable<Integer> {
     /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
     static int finish(PrintWriter out, Store store, SweepStore sweeps, long sweepId, String name, SweepRunner.Outcome outcome,
             int top) throws java.sql.SQLException {
-        out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed%s%n", outcome.trials(),
-                outcome.completed(), outcome.diverged(), outcome.failed(),
+        out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed, %d stalled, %d pruned%s%n",
+                outcome.trials(), outcome.completed(), outcome.diverged(), outcome.failed(), outcome.stalled(), outcome.pruned(),
                 outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
+        SweepConsole.printEfficiency(out, outcome.efficiency());
         out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
         SweepEntity entity = sweeps.find(name).orElseThrow();
         Leaderboard.print(out, store, entity, top);

@@ -1,5 +1,11 @@
 package dev.nin.cli;
 
+import dev.nin.model.Initializer;
+import dev.nin.model.TrainingTransforms;
+import dev.nin.train.LearningRateSchedule;
+import dev.nin.train.StallRule;
+import dev.nin.train.TrainingOptions;
+
 import dev.nin.app.NinServices;
 import dev.nin.app.Provenance;
 import dev.nin.store.Store;
@@ -116,11 +122,57 @@ public class TrainCommand implements Callable<Integer> {
             description = "TensorFlow CPU threads (default: 0 = all cores; 1 gives bit-for-bit repeatable runs).")
     int threads;
 
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|step|cosine",
+            description = "Learning-rate schedule (default: ${DEFAULT-VALUE}, the book's).")
+    String schedule;
+
+    @Option(names = "--warmup-epochs", defaultValue = "0", paramLabel = "E",
+            description = "Ramp the learning rate up linearly over the first E epochs (default: ${DEFAULT-VALUE}).")
+    double warmupEpochs;
+
+    @Option(names = "--step-epochs", defaultValue = "3", paramLabel = "E",
+            description = "Step schedule: multiply the rate by --step-gamma every E epochs (default: ${DEFAULT-VALUE}).")
+    int stepEpochs;
+
+    @Option(names = "--step-gamma", defaultValue = "0.1", paramLabel = "G",
+            description = "Step schedule's factor, in (0, 1) (default: ${DEFAULT-VALUE}).")
+    double stepGamma;
+
+    @Option(names = "--init", defaultValue = "xavier", paramLabel = "xavier|he",
+            description = "Weight initialisation (default: ${DEFAULT-VALUE}, the book's).")
+    String init;
+
+    @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "EPS",
+            description = "Label smoothing ε in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--crop-padding", defaultValue = "0", paramLabel = "PX",
+            description = "Augment: random 28x28 crop of the image zero-padded by PX per side, 0-8 (default: ${DEFAULT-VALUE} = off).")
+    int cropPadding;
+
+    @Option(names = "--flip", description = "Augment: mirror training images left-right at random.")
+    boolean flip;
+
+    @Option(names = "--stall-steps", defaultValue = "0", paramLabel = "N",
+            description = "Stop as stalled after N steps in a row with the loss within --stall-band of ln 10 (default: 0 = never).")
+    int stallSteps;
+
+    @Option(names = "--stall-band", defaultValue = "0.02", paramLabel = "NATS",
+            description = "Half-width of the plateau band around ln 10 (default: ${DEFAULT-VALUE}).")
+    double stallBand;
+
     /** The trial's configuration in words, as sweeps label theirs. */
     static String configuration(ModelSpec model, TrainConfig config) {
+        TrainingOptions o = config.options();
         return new dev.nin.sweep.Hyperparameters(model.variant(), config.learningRate(), config.epochs(), config.batchSize(),
                 config.resize(), config.optimizer().momentum(), config.optimizer().nesterov(),
-                config.optimizer().weightDecay(), config.dropout()).label();
+                config.optimizer().weightDecay(), config.dropout(), o.withStall(StallRule.OFF)).label();
+    }
+
+    private TrainingOptions options() {
+        return new TrainingOptions(new LearningRateSchedule(LearningRateSchedule.Kind.parse(schedule), warmupEpochs, stepEpochs,
+                stepGamma), Initializer.parse(init), new TrainingTransforms(cropPadding, flip, labelSmoothing),
+                new StallRule(stallSteps, stallBand));
     }
 
     @Override
@@ -129,7 +181,7 @@ public class TrainCommand implements Callable<Integer> {
         ModelSpec model = Variants.named(variant);
         TrainConfig config = new TrainConfig(learningRate, epochs, batch, resize, seed,
                 new OptimizerSpec(momentum, nesterov, weightDecay),
-                dropout == null ? OptionalDouble.empty() : OptionalDouble.of(dropout), threads);
+                dropout == null ? OptionalDouble.empty() : OptionalDouble.of(dropout), threads, options());
         Trainer.plan(model, config);
         DataOptions dataOptions = new DataOptions(trainLimit, validation, testLimit);
         DeviceRequest request = DeviceRequest.parse(device);
@@ -161,6 +213,10 @@ public class TrainCommand implements Callable<Integer> {
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
-        return result.status() == TrainingResult.Status.DIVERGED ? ExitCodes.DIVERGED : ExitCodes.OK;
+        return switch (result.status()) {
+            case DIVERGED -> ExitCodes.DIVERGED;
+            case STALLED -> ExitCodes.STALLED;
+            default -> ExitCodes.OK;
+        };
     }
 }

@@ -1,5 +1,7 @@
 package dev.nin.store;
 
+import dev.nin.model.ModelSpec;
+
 import dev.nin.data.DataOptions;
 import dev.nin.model.NetworkPlan;
 import dev.nin.sweep.PlannedTrial;
@@ -99,7 +101,7 @@ public class SweepStore {
             }
             int added = 0;
             for (PlannedTrial p : plan) {
-                TrainConfig config = p.hyperparameters().toTrainConfig(p.seed(), sweep.threads());
+                TrainConfig config = p.hyperparameters().toTrainConfig(p.seed(), sweep.threads(), sweep.stall().rule());
                 NetworkPlan network = Trainer.plan(sweep.model(p.hyperparameters().variant()), config);
                 TrialEntity t = new TrialEntity();
                 TrialRecorder.describe(t, network, config, sweep.data(), p.hyperparameters().label());
@@ -116,6 +118,45 @@ public class SweepStore {
             s.plannedTrials = (int) TrialEntity.count("sweepId", s.id);
             s.persist();
             return new Enqueued(s.id, added, s.plannedTrials - added, renamed);
+        });
+    }
+
+    /** A trial queued to retry a stalled one. */
+    public record Retry(long id, long seed) {}
+
+    /**
+     * Queues {@code stalledId}'s configuration again with the next seed no trial of its sweep has
+     * used for that configuration, unless it has been retried {@code maxRetries} times already.
+     */
+    public Optional<Retry> retryWithNextSeed(long stalledId, ModelSpec spec, TrainConfig config, DataOptions data,
+            int maxRetries) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            TrialEntity stalled = TrialEntity.findById(stalledId);
+            // Serialised with other retries and enqueues of this sweep: no two retries pick one seed.
+            TrialEntity.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
+                    .setParameter(1, "nin-sweep-id:" + stalled.sweepId).getSingleResult();
+            long root = stalled.retryOf != null ? stalled.retryOf : stalled.id;
+            if (TrialEntity.count("retryOf", root) >= maxRetries) {
+                return Optional.<Retry>empty();
+            }
+            long seed = stalled.seed;
+            for (TrialEntity t : TrialEntity.<TrialEntity>list("sweepId = ?1 and configuration = ?2", stalled.sweepId,
+                    stalled.configuration)) {
+                seed = Math.max(seed, t.seed);
+            }
+            TrainConfig next = new TrainConfig(config.learningRate(), config.epochs(), config.batchSize(), config.resize(),
+                    seed + 1, config.optimizer(), config.dropout(), config.threads(), config.options());
+            TrialEntity retry = new TrialEntity();
+            TrialRecorder.describe(retry, Trainer.plan(spec, next), next, data, stalled.configuration);
+            retry.sweepId = stalled.sweepId;
+            retry.planIndex = TrialEntity.find("sweepId", stalled.sweepId).stream()
+                    .mapToInt(t -> ((TrialEntity) t).planIndex).max().orElse(-1) + 1;
+            retry.state = "pending";
+            retry.retryOf = root;
+            retry.persist();
+            SweepEntity sweep = SweepEntity.findById(stalled.sweepId);
+            sweep.plannedTrials = (int) TrialEntity.count("sweepId", stalled.sweepId);
+            return Optional.of(new Retry(retry.id, retry.seed));
         });
     }
 

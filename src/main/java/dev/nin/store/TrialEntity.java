@@ -77,6 +77,12 @@ public class TrialEntity extends PanacheEntityBase {
     public String error;
     @Column(name = "diverged_at")
     public String divergedAt;
+    /** Where a stalled or pruned trial stopped, e.g. "epoch 1 step 300 (…)" or "rung at epoch 3: …". */
+    @Column(name = "stopped_at")
+    public String stoppedAt;
+    /** The trial this one retries with the next seed, after it stalled. */
+    @Column(name = "retry_of")
+    public Long retryOf;
     @Column(name = "weights_sha256")
     public String weightsSha256;
     @Column(name = "git_commit")

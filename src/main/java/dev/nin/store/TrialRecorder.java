@@ -227,12 +227,13 @@ public class TrialRecorder {
                     e.testAccuracy = Double.isNaN(m.testAccuracy()) ? null : m.testAccuracy();
                     e.imagesPerSecond = m.imagesPerSecond();
                     e.trainSeconds = m.trainSeconds();
+                    e.evaluationSeconds = m.evaluationSeconds();
                     e.seconds = m.seconds();
                     e.persist();
                 });
             } else if (event instanceof TrainingEvent.Finished done) {
                 TrainingResult result = done.result();
-                String state = result.status() == TrainingResult.Status.DIVERGED ? "diverged" : "completed";
+                String state = result.status().state();
                 result.savedModel().ifPresent(model -> QuarkusTransaction.requiringNew().run(() -> {
                     ArtifactEntity.delete("trialId = ?1 and kind = ?2", trialId, ArtifactEntity.SAVED_MODEL);
                     ArtifactEntity a = new ArtifactEntity();
@@ -243,7 +244,9 @@ public class TrialRecorder {
                     a.sha256 = model.sha256();
                     a.persist();
                 }));
-                end(state, null, result.divergedAt().isEmpty() ? null : result.divergedAt(), result.weightsSha256());
+                String where = result.stoppedAt().isEmpty() ? null : result.stoppedAt();
+                boolean diverged = result.status() == TrainingResult.Status.DIVERGED;
+                end(state, null, diverged ? where : null, diverged ? null : where, result.weightsSha256());
             }
         }
 
@@ -255,7 +258,7 @@ public class TrialRecorder {
                 return;
             }
             String message = error.getMessage() == null ? error.toString() : error.getMessage();
-            end("failed", message, null, null);
+            end("failed", message, null, null, null);
         }
 
         private void renewOrFail() {
@@ -266,13 +269,13 @@ public class TrialRecorder {
             }
         }
 
-        private void end(String state, String error, String divergedAt, String weights) {
+        private void end(String state, String error, String divergedAt, String stoppedAt, String weights) {
             heartbeat.shutdownNow();
             finished = true;
             int owned = QuarkusTransaction.requiringNew().call(() -> TrialEntity.update(
-                    "state = ?1, endedAt = ?2, error = ?3, divergedAt = ?4, weightsSha256 = ?5, leaseExpiresAt = null"
-                            + " where id = ?6 and attempt = ?7 and state = 'running'",
-                    state, OffsetDateTime.now(), error, divergedAt, weights, trialId, attempt));
+                    "state = ?1, endedAt = ?2, error = ?3, divergedAt = ?4, stoppedAt = ?5, weightsSha256 = ?6,"
+                            + " leaseExpiresAt = null where id = ?7 and attempt = ?8 and state = 'running'",
+                    state, OffsetDateTime.now(), error, divergedAt, stoppedAt, weights, trialId, attempt));
             if (owned == 0) {
                 throw new ClaimLostException(trialId, attempt);
             }
@@ -290,7 +293,7 @@ public class TrialRecorder {
         public void close() {
             heartbeat.shutdownNow();
             if (!finished) {
-                end("interrupted", "training stopped before it finished", null, null);
+                end("interrupted", "training stopped before it finished", null, null, null);
             }
         }
     }

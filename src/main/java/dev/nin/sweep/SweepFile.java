@@ -3,6 +3,7 @@ package dev.nin.sweep;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.Variants;
 import java.util.Map;
+import dev.nin.train.StallRule;
 
 import dev.nin.data.DataOptions;
 
@@ -25,10 +26,22 @@ import java.util.List;
  * @param threads TensorFlow CPU threads (0 = all cores)
  * @param contentHash SHA-256 of the file's bytes: same name and hash is the same sweep
  * @param models variants the file defines under {@code models:} (built-in variants with blocks overridden), by name
+ * @param stall when a trial counts as stuck on the loss plateau, and whether to retry it with the next seed
+ * @param pruning how unpromising trials are stopped early
  */
 public record SweepFile(String name, String description, Hyperparameters base, DataOptions data, List<Axis> axes,
         List<Long> seeds, Strategy strategy, int budget, long samplerSeed, Metric metric, String device, int threads,
-        String contentHash, Map<String, ModelSpec> models) {
+        String contentHash, Map<String, ModelSpec> models, Stall stall, Pruning pruning) {
+
+    /**
+     * @param rule what counts as stalled
+     * @param retryWithNextSeed queue the same configuration again with the next unused seed
+     * @param maxRetries how many times one configuration is retried that way
+     */
+    public record Stall(StallRule rule, boolean retryWithNextSeed, int maxRetries) {
+        public static final int DEFAULT_MAX_RETRIES = 2;
+        public static final Stall OFF = new Stall(StallRule.OFF, false, DEFAULT_MAX_RETRIES);
+    }
 
     public enum Strategy { GRID, RANDOM }
 
@@ -47,6 +60,8 @@ public record SweepFile(String name, String description, Hyperparameters base, D
         axes = List.copyOf(axes);
         seeds = List.copyOf(seeds);
         models = Map.copyOf(models);
+        stall = stall == null ? Stall.OFF : stall;
+        pruning = pruning == null ? Pruning.NONE : pruning;
     }
 
     /** The architecture a trial of this sweep uses: one the file defines, else a built-in variant. */

@@ -12,6 +12,7 @@ public interface SweepListener {
     /**
      * @param state completed, diverged, failed, or lost (another worker took it over)
      * @param detail error or divergence point, empty when none
+     * @param timing where the trial's time went
      */
-    void trialEnded(SweepStore.Claim claim, String state, String detail, double seconds);
+    void trialEnded(SweepStore.Claim claim, String state, String detail, TrialTiming timing);
 }

@@ -7,6 +7,9 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.NinBlock;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.Variants;
+import dev.nin.model.TrainingTransforms;
+import dev.nin.train.LearningRateSchedule;
+import dev.nin.train.StallRule;
 import dev.nin.train.TrainConfig;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -32,10 +35,16 @@ import java.util.Set;
 public final class SweepParser {
 
     static final Set<String> TOP_KEYS = Set.of("name", "description", "models", "base", "data", "axes", "variants", "seeds",
-            "repeats", "strategy", "budget", "sampler_seed", "metric", "device", "threads");
+            "repeats", "strategy", "budget", "sampler_seed", "metric", "device", "threads", "stall", "pruning");
+
+    /** Keys of {@code stall:}. */
+    static final Set<String> STALL_KEYS = Set.of("steps", "band", "retry_with_next_seed", "max_retries");
+
+    /** Keys of {@code pruning:}. */
+    static final Set<String> PRUNING_KEYS = Set.of("method", "min_epochs", "eta", "min_trials");
 
     /** Keys of one entry under {@code models:}. */
-    static final Set<String> MODEL_KEYS = Set.of("from", "blocks", "dropout");
+    static final Set<String> MODEL_KEYS = Set.of("from", "blocks", "dropout", "batch_norm");
 
     /** What a block override may change: the fields of {@link NinBlock}. */
     static final Set<String> BLOCK_KEYS = Set.of("out_channels", "kernel", "stride", "padding", "one_by_one_convs");
@@ -211,8 +220,75 @@ public final class SweepParser {
             throw at(top.get("device"), "device", "expected auto, cpu or gpu, found '" + device + "'");
         }
         int threads = top.containsKey("threads") ? (int) integer(top.get("threads"), "threads", 0, 1024) : 0;
+        SweepFile.Stall stall = top.containsKey("stall") ? stall(top.get("stall")) : SweepFile.Stall.OFF;
+        Pruning pruning = top.containsKey("pruning") ? pruning(top.get("pruning"), base, axes) : Pruning.NONE;
         return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, metric, device,
-                threads, hash, models);
+                threads, hash, models, stall, pruning);
+    }
+
+    /** {@code stall: {steps: 300, band: 0.02, retry_with_next_seed: true, max_retries: 2}}. */
+    private SweepFile.Stall stall(YamlNode node) {
+        checkKeys(node, STALL_KEYS, "stall.");
+        Map<String, YamlNode> s = mapping(node, "stall");
+        if (!s.containsKey("steps")) {
+            throw at(node, "stall.steps", "required: how many steps in a row on the ln(classes) plateau make a trial stalled (e.g. 300)");
+        }
+        int steps = (int) integer(s.get("steps"), "stall.steps", 1, 10_000_000);
+        double band = s.containsKey("band") ? number(s.get("band"), "stall.band") : StallRule.DEFAULT_BAND;
+        if (!(band > 0 && band < 1)) {
+            throw at(s.get("band"), "stall.band", "expected a value in (0, 1) nats, found " + band);
+        }
+        boolean retry = false;
+        if (s.containsKey("retry_with_next_seed")) {
+            if (!(s.get("retry_with_next_seed").value() instanceof Boolean b)) {
+                throw at(s.get("retry_with_next_seed"), "stall.retry_with_next_seed", "expected true or false, found "
+                        + s.get("retry_with_next_seed").typeName());
+            }
+            retry = b;
+        }
+        int maxRetries = s.containsKey("max_retries") ? (int) integer(s.get("max_retries"), "stall.max_retries", 1, 100)
+                : SweepFile.Stall.DEFAULT_MAX_RETRIES;
+        return new SweepFile.Stall(new StallRule(steps, band), retry, maxRetries);
+    }
+
+    /** {@code pruning: {method: asha, min_epochs: 1, eta: 3}} or {@code {method: median, min_epochs: 1, min_trials: 3}}. */
+    private Pruning pruning(YamlNode node, Hyperparameters base, List<Axis> axes) {
+        checkKeys(node, PRUNING_KEYS, "pruning.");
+        Map<String, YamlNode> p = mapping(node, "pruning");
+        if (!p.containsKey("method")) {
+            throw at(node, "pruning.method", "required: asha or median");
+        }
+        String method = string(p.get("method"), "pruning.method");
+        int minEpochs = p.containsKey("min_epochs") ? (int) integer(p.get("min_epochs"), "pruning.min_epochs", 1, TrainConfig.MAX_EPOCHS) : 1;
+        Pruning pruning = switch (method) {
+            case "asha" -> {
+                if (p.containsKey("min_trials")) {
+                    throw at(p.get("min_trials"), "pruning.min_trials", "only the median rule takes min_trials");
+                }
+                int eta = p.containsKey("eta") ? (int) integer(p.get("eta"), "pruning.eta", 2, 100) : Pruning.Asha.DEFAULT_ETA;
+                yield new Pruning.Asha(minEpochs, eta);
+            }
+            case "median" -> {
+                if (p.containsKey("eta")) {
+                    throw at(p.get("eta"), "pruning.eta", "only asha takes eta");
+                }
+                int minTrials = p.containsKey("min_trials") ? (int) integer(p.get("min_trials"), "pruning.min_trials", 1, 10_000)
+                        : Pruning.Median.DEFAULT_MIN_TRIALS;
+                yield new Pruning.Median(minEpochs, minTrials);
+            }
+            default -> throw at(p.get("method"), "pruning.method", "expected asha or median, found '" + method + "'");
+        };
+        int maxEpochs = base.epochs();
+        for (Axis axis : axes) {
+            if (axis.key().equals("epochs")) {
+                maxEpochs = Integer.MAX_VALUE;
+            }
+        }
+        if (maxEpochs <= minEpochs) {
+            throw at(node, "pruning.min_epochs", "expected fewer than the trials' " + base.epochs()
+                    + " epochs: a trial is judged at its rungs before its last epoch, found " + minEpochs);
+        }
+        return pruning;
     }
 
     /**
@@ -279,7 +355,15 @@ public final class SweepParser {
             }
             ModelSpec spec;
             try {
-                spec = new ModelSpec(name, base.inputChannels(), base.classes(), layers);
+                boolean batchNorm = base.batchNorm();
+                if (fields.containsKey("batch_norm")) {
+                    if (!(fields.get("batch_norm").value() instanceof Boolean b)) {
+                        throw at(fields.get("batch_norm"), where + ".batch_norm", "expected true or false, found "
+                                + fields.get("batch_norm").typeName());
+                    }
+                    batchNorm = b;
+                }
+                spec = new ModelSpec(name, base.inputChannels(), base.classes(), layers, batchNorm);
                 if (fields.containsKey("dropout")) {
                     double rate = number(fields.get("dropout"), where + ".dropout");
                     if (!(rate >= 0 && rate < 1)) {
@@ -363,10 +447,11 @@ public final class SweepParser {
                 default -> throw at(map.keys().get(kind), where + "." + kind,
                         "expected uniform, log_uniform, int_uniform or choice");
             };
-            if (!List.of("lr", "momentum", "weight_decay", "dropout", "epochs", "batch", "resize").contains(key)) {
+            if (!List.of("lr", "momentum", "weight_decay", "dropout", "epochs", "batch", "resize", "warmup_epochs",
+                    "step_epochs", "step_gamma", "label_smoothing", "crop_padding").contains(key)) {
                 throw at(node, where, "a range needs a numeric hyperparameter; " + key + " takes a list of values");
             }
-            boolean integral = List.of("epochs", "batch", "resize").contains(key);
+            boolean integral = List.of("epochs", "batch", "resize", "step_epochs", "crop_padding").contains(key);
             if (integral != (scale == Axis.Scale.INT_UNIFORM)) {
                 throw at(map.keys().get(kind), where + "." + kind, integral
                         ? key + " is a whole number: use int_uniform" : key + " is a real number: use uniform or log_uniform");
@@ -416,6 +501,55 @@ public final class SweepParser {
             }
             case "resize" -> {
                 return integer(node, where, 1, NetworkPlan.MAX_RESIZE);
+            }
+            case "schedule" -> {
+                String v = string(node, where);
+                try {
+                    LearningRateSchedule.Kind.parse(v);
+                } catch (IllegalArgumentException e) {
+                    throw at(node, where, "expected constant, step or cosine, found '" + v + "'");
+                }
+                return v;
+            }
+            case "init" -> {
+                String v = string(node, where);
+                if (!v.equals("xavier") && !v.equals("he")) {
+                    throw at(node, where, "expected xavier (the book's) or he, found '" + v + "'");
+                }
+                return v;
+            }
+            case "warmup_epochs" -> {
+                double v = number(node, where);
+                if (!(v >= 0 && v <= TrainConfig.MAX_EPOCHS)) {
+                    throw at(node, where, "expected 0 or more epochs, found " + v);
+                }
+                return v;
+            }
+            case "step_epochs" -> {
+                return integer(node, where, 1, TrainConfig.MAX_EPOCHS);
+            }
+            case "step_gamma" -> {
+                double v = number(node, where);
+                if (!(v > 0 && v < 1)) {
+                    throw at(node, where, "expected a factor in (0, 1), found " + v);
+                }
+                return v;
+            }
+            case "label_smoothing" -> {
+                double v = number(node, where);
+                if (!(v >= 0 && v < 1)) {
+                    throw at(node, where, "expected a value in [0, 1), found " + v);
+                }
+                return v;
+            }
+            case "crop_padding" -> {
+                return integer(node, where, 0, TrainingTransforms.MAX_CROP_PADDING);
+            }
+            case "flip" -> {
+                if (!(node.value() instanceof Boolean b)) {
+                    throw at(node, where, "expected true or false, found " + node.typeName());
+                }
+                return b;
             }
             case "momentum", "dropout" -> {
                 double v = number(node, where);

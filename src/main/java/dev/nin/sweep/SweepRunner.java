@@ -1,5 +1,14 @@
 package dev.nin.sweep;
 
+import dev.nin.store.PruningStore;
+import dev.nin.store.Store;
+import dev.nin.store.SweepEntity;
+import dev.nin.train.EpochGate;
+
+import dev.nin.engine.ProcessMemory;
+import dev.nin.train.TrainingEvent;
+import dev.nin.train.TrainingListener;
+
 
 import dev.nin.app.NinServices;
 import dev.nin.app.Provenance;
@@ -41,20 +50,20 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SweepRunner {
 
-    /** How a worker behaves. */
     /**
+     * How a worker behaves.
+     *
      * @param saveModels export every completed trial as a SavedModel under the nin home's models/
-     */
-    /**
      * @param measureMemory measure each distinct network's training and prediction memory (in fresh
      *        processes, once per network: trials with the same network share the figures)
      */
     public record Options(DeviceRequest device, boolean failFast, int maxTrials, boolean saveModels, boolean measureMemory) {}
 
     /** What a worker did. */
-    public record Outcome(int completed, int diverged, int failed, int lost, boolean stoppedOnFailure) {
+    public record Outcome(int completed, int diverged, int failed, int lost, int stalled, int pruned,
+            boolean stoppedOnFailure, SweepEfficiency efficiency) {
         public int trials() {
-            return completed + diverged + failed + lost;
+            return completed + diverged + failed + lost + stalled + pruned;
         }
     }
 
@@ -64,9 +73,12 @@ public class SweepRunner {
     private final SweepStore sweeps;
     private final TrialRecorder recorder;
     private final MlflowMirror mirror;
+    private final Store store;
+    private final java.util.Map<Long, SweepFile> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
-    public SweepRunner(NinServices services, SweepStore sweeps, TrialRecorder recorder, MlflowMirror mirror) {
+    public SweepRunner(NinServices services, SweepStore sweeps, TrialRecorder recorder, MlflowMirror mirror, Store store) {
+        this.store = store;
         this.services = services;
         this.sweeps = sweeps;
         this.recorder = recorder;
@@ -79,9 +91,13 @@ public class SweepRunner {
         int diverged = 0;
         int failed = 0;
         int lost = 0;
+        int stalled = 0;
+        int pruned = 0;
         RuntimeInfo runtime = null;
         String worker = Workers.self();
-        while (options.maxTrials() <= 0 || completed + diverged + failed + lost < options.maxTrials()) {
+        SweepEfficiency efficiency = new SweepEfficiency();
+        long firstEnded = 0;
+        while (options.maxTrials() <= 0 || completed + diverged + failed + lost + stalled + pruned < options.maxTrials()) {
             // A trial boundary: whatever MLflow missed so far goes now, off this thread.
             mirror.requestSync();
             Optional<SweepStore.Claim> next = sweeps.claim(sweepId, worker);
@@ -92,30 +108,58 @@ public class SweepRunner {
             if (runtime == null) {
                 runtime = services.tensorflow(options.device(), notices);
             }
-            String state = run(claim, runtime, listener, notices, options);
+            TrialRun trial = run(claim, runtime, listener, notices, options);
+            String state = trial.state();
+            if (firstEnded == 0) {
+                firstEnded = System.nanoTime();
+            }
+            efficiency.add(trial.timing(), (System.nanoTime() - firstEnded) / 1e9);
             switch (state) {
                 case "completed" -> completed++;
                 case "diverged" -> diverged++;
                 case "lost" -> lost++;
+                case "stalled" -> stalled++;
+                case "pruned" -> pruned++;
                 default -> {
                     failed++;
                     if (options.failFast()) {
-                        return new Outcome(completed, diverged, failed, lost, true);
+                        return new Outcome(completed, diverged, failed, lost, stalled, pruned, true, efficiency);
                     }
                 }
             }
         }
-        return new Outcome(completed, diverged, failed, lost, false);
+        return new Outcome(completed, diverged, failed, lost, stalled, pruned, false, efficiency);
     }
 
-    private String run(SweepStore.Claim claim, RuntimeInfo runtime, SweepListener listener, Consumer<String> notices,
+    /** How a trial ended and where its time went. */
+    private record TrialRun(String state, TrialTiming timing) {}
+
+    /** Adds up the time a trial spends inside training and evaluation steps, from its epochs. */
+    private static final class StepTime implements TrainingListener {
+        double training;
+        double evaluation;
+
+        @Override
+        public void on(TrainingEvent event) {
+            if (event instanceof TrainingEvent.EpochEnded ended) {
+                training += ended.metrics().trainSeconds();
+                evaluation += ended.metrics().evaluationSeconds();
+            }
+        }
+    }
+
+    private TrialRun run(SweepStore.Claim claim, RuntimeInfo runtime, SweepListener listener, Consumer<String> notices,
             Options options) {
         long start = System.nanoTime();
+        StepTime steps = new StepTime();
+        double memorySeconds = 0;
         TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
         ModelSpec spec = TrialConfig.modelOf(trial.config, trial.variant, trial.dropout);
         TrainConfig config = new TrainConfig(trial.learningRate, trial.epochs, trial.batchSize, trial.resize, trial.seed,
                 new OptimizerSpec(trial.momentum, trial.nesterov, trial.weightDecay), OptionalDouble.of(trial.dropout),
-                threads(trial));
+                threads(trial), TrialConfig.optionsOf(trial.config));
+        SweepFile sweep = sweepFile(claim.sweepId());
+        EpochGate gate = gate(sweep, claim, notices);
         DataOptions data = SweepStore.dataOf(trial);
         Checkpoints checkpoints = new Checkpoints(services.home().resolve("checkpoints").resolve("trial-" + trial.id));
         int resumeAfter = 0;
@@ -136,15 +180,22 @@ public class SweepRunner {
             try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), Trainer.plan(spec, config),
                     config, runtime.device(), Provenance.of(runtime))) {
                 if (options.measureMemory()) {
+                    long measuring = System.nanoTime();
                     recorder.measureMemory(recording.trialId(), Trainer.plan(spec, config), config, notices);
+                    memorySeconds = (System.nanoTime() - measuring) / 1e9;
                 }
                 var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
                 try {
-                    TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(recording).andThen(mirror.listener()),
+                    TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(steps).andThen(recording).andThen(mirror.listener()),
                             checkpoints, resumeAfter,
-                            options.saveModels() ? services.home().resolve("models").resolve("trial-" + trial.id) : null);
-                    state = result.status() == TrainingResult.Status.DIVERGED ? "diverged" : "completed";
-                    detail = result.divergedAt();
+                            options.saveModels() ? services.home().resolve("models").resolve("trial-" + trial.id) : null, gate);
+                    state = result.status().state();
+                    detail = result.stoppedAt();
+                    if (result.status() == TrainingResult.Status.STALLED && sweep.stall().retryWithNextSeed()) {
+                        sweeps.retryWithNextSeed(trial.id, spec, config, data, sweep.stall().maxRetries())
+                                .ifPresent(retry -> notices.accept("trial " + trial.id + " stalled; queued trial " + retry.id()
+                                        + " with seed " + retry.seed()));
+                    }
                 } catch (ClaimLostException e) {
                     recording.failed(e);
                     state = "lost";
@@ -163,8 +214,49 @@ public class SweepRunner {
         if (!state.equals("lost")) {
             checkpoints.deleteAll();
         }
-        listener.trialEnded(claim, state, detail, (System.nanoTime() - start) / 1e9);
-        return state;
+        TrialTiming timing = new TrialTiming((System.nanoTime() - start) / 1e9, steps.training, steps.evaluation,
+                memorySeconds, ProcessMemory.residentBytes());
+        listener.trialEnded(claim, state, detail, timing);
+        return new TrialRun(state, timing);
+    }
+
+    /** The sweep's file as stored (workers elsewhere have no copy), parsed once per sweep. */
+    private SweepFile sweepFile(long sweepId) {
+        return parsed.computeIfAbsent(sweepId, id -> {
+            SweepEntity entity = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(id));
+            return SweepParser.parse(entity.file, entity.content);
+        });
+    }
+
+    /** Asks the sweep's pruning rule, in the store, after each of the trial's judged epochs. */
+    private EpochGate gate(SweepFile sweep, SweepStore.Claim claim, Consumer<String> notices) {
+        Pruning rule = sweep.pruning();
+        if (rule instanceof Pruning.None) {
+            return EpochGate.NONE;
+        }
+        String column = sweep.metric().column;
+        PruningStore decisions = new PruningStore(store::connection);
+        return metrics -> {
+            TrialEntity t = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
+            if (!rule.judgesAt(metrics.epoch(), t.epochs)) {
+                return EpochGate.Verdict.CONTINUE;
+            }
+            double value = column.equals("train_loss") ? metrics.trainLoss() : metrics.validationAccuracy();
+            if (Double.isNaN(value)) {
+                return EpochGate.Verdict.CONTINUE;
+            }
+            PruningStore.Decision d = decisions.decide(claim.sweepId(), claim.trialId(), metrics.epoch(), value, rule, column);
+            if (d.promoted()) {
+                return EpochGate.Verdict.CONTINUE;
+            }
+            String why = rule instanceof Pruning.Asha asha
+                    ? String.format(java.util.Locale.ROOT, "rung at epoch %d: %s %.4f not in the top 1/%d of %d", metrics.epoch(),
+                            column, value, asha.eta(), d.competitors() + 1)
+                    : String.format(java.util.Locale.ROOT, "epoch %d: %s %.4f worse than the median of %d others",
+                            metrics.epoch(), column, value, d.competitors());
+            notices.accept("trial " + claim.trialId() + " pruned at " + why);
+            return EpochGate.Verdict.prune(why);
+        };
     }
 
     private static String reason(Throwable e) {

@@ -455,6 +455,7 @@ public final class MlflowSync {
         String javaVersion;
         String error;
         String divergedAt;
+        String stoppedAt;
         Timestamp endedAt;
 
         static Trial load(Connection c, long id) throws SQLException {
@@ -494,6 +495,7 @@ public final class MlflowSync {
                     t.javaVersion = r.getString("java_version");
                     t.error = r.getString("error");
                     t.divergedAt = r.getString("diverged_at");
+                    t.stoppedAt = r.getString("stopped_at");
                     t.endedAt = r.getTimestamp("ended_at");
                     return t;
                 }
@@ -501,13 +503,14 @@ public final class MlflowSync {
         }
 
         boolean ended() {
-            return List.of("completed", "diverged", "failed", "interrupted").contains(state);
+            return List.of("completed", "diverged", "failed", "interrupted", "stalled", "pruned").contains(state);
         }
 
         RunStatus status() {
             return switch (state) {
                 case "completed" -> RunStatus.FINISHED;
-                case "interrupted" -> RunStatus.KILLED;
+                // Stopped on purpose, by the stall rule or the pruning rule: MLflow's "killed", with nin.state saying which.
+                case "interrupted", "stalled", "pruned" -> RunStatus.KILLED;
                 default -> RunStatus.FAILED;
             };
         }
@@ -551,6 +554,9 @@ public final class MlflowSync {
             List<MlflowLimits.Entry> tags = new ArrayList<>(MlflowLimits.split("nin.state", state, MlflowLimits.MAX_TAG_VALUE));
             if (divergedAt != null) {
                 tags.addAll(MlflowLimits.split("nin.diverged_at", divergedAt, MlflowLimits.MAX_TAG_VALUE));
+            }
+            if (stoppedAt != null) {
+                tags.addAll(MlflowLimits.split("nin.stopped_at", stoppedAt, MlflowLimits.MAX_TAG_VALUE));
             }
             if (error != null) {
                 tags.addAll(MlflowLimits.split("nin.error", error, MlflowLimits.MAX_TAG_VALUE));

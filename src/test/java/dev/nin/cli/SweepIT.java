@@ -205,4 +205,71 @@ class SweepIT {
         assertEquals(0, board.exitCode(), board.all());
         assertTrue(board.out().contains("leaderboard of sweep quick by validation_accuracy"), board.out());
     }
+
+    /**
+     * A trial forced onto the plateau (lr 1e-7) stops as stalled at the configured step and is
+     * retried once with the next seed; the sweep finishes its other trial.
+     */
+    @Test
+    void aStalledTrialStopsIsRetriedWithTheNextSeedAndTheSweepGoesOn() throws Exception {
+        Path file = home.resolve("stall.yaml");
+        Files.writeString(file, """
+                name: stall
+                base: {variant: no-1x1, resize: 67, epochs: 1, batch: 32, momentum: 0.9}
+                data: {train_limit: 384, validation: 64, test_limit: 64}
+                axes:
+                  lr: [0.0000001, 0.05]
+                stall: {steps: 6, band: 0.05, retry_with_next_seed: true, max_retries: 1}
+                """);
+        NinProcess.Result result = nin.run("sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
+        assertEquals(0, result.exitCode(), result.all());
+        assertEquals(Map.of("completed", 1, "stalled", 2), states("stall"));
+        assertTrue(result.out().contains("1 completed, 0 diverged, 0 failed, 2 stalled"), result.out());
+        assertTrue(result.out().contains("stopped early (not ranked)"), result.out());
+        try (Connection c = db(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT t.seed, t.retry_of IS NOT NULL, r.stopped_at FROM trials t"
+                        + " JOIN trial_results r ON r.trial_id = t.id WHERE r.sweep = 'stall' AND t.state = 'stalled' ORDER BY t.id")) {
+            assertTrue(r.next());
+            assertEquals(1, r.getLong(1));
+            assertTrue(!r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 6 "), r.getString(3));
+            assertTrue(r.next(), "retried once");
+            assertEquals(2, r.getLong(1), "with the next seed");
+            assertTrue(r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 6 "), r.getString(3));
+            assertTrue(!r.next(), "max_retries: 1");
+        }
+    }
+
+    /** ASHA with η = 2 over 4 trials of 3 epochs stops some at their rungs and says what it saved. */
+    @Test
+    void ashaPrunesTrialsAtTheirRungsAndReportsTheSaving() throws Exception {
+        Path file = home.resolve("asha.yaml");
+        Files.writeString(file, """
+                name: asha
+                base: {variant: no-1x1, resize: 67, epochs: 3, batch: 64, momentum: 0.9}
+                data: {train_limit: 384, validation: 128, test_limit: 64}
+                axes:
+                  lr: [0.05, 0.0001, 0.02, 0.00001]
+                pruning: {method: asha, min_epochs: 1, eta: 2}
+                """);
+        NinProcess.Result result = nin.run("sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
+        assertEquals(0, result.exitCode(), result.all());
+        Map<String, Integer> states = states("asha");
+        assertTrue(states.getOrDefault("pruned", 0) >= 1, states.toString());
+        assertEquals(4, states.values().stream().mapToInt(Integer::intValue).sum(), states.toString());
+        assertTrue(result.out().matches("(?s).*stopping early saved \\d+ of 12 planned epochs.*"), result.out());
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT r.stopped_at, r.epochs_completed FROM trial_results r"
+                    + " WHERE r.sweep = 'asha' AND r.state = 'pruned'")) {
+                while (r.next()) {
+                    assertTrue(r.getString(1).startsWith("rung at epoch " + r.getInt(2) + ":"), r.getString(1));
+                    assertTrue(r.getInt(2) == 1 || r.getInt(2) == 2, "rungs at 1 and 2 epochs");
+                }
+            }
+            try (ResultSet r = s.executeQuery("SELECT count(*), count(DISTINCT (trial_id, epoch)) FROM pruning_decisions d"
+                    + " JOIN sweeps w ON w.id = d.sweep_id WHERE w.name = 'asha'")) {
+                r.next();
+                assertEquals(r.getInt(1), r.getInt(2), "one decision per trial and rung");
+            }
+        }
+    }
 }

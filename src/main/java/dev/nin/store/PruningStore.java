@@ -1,0 +1,122 @@
+package dev.nin.store;
+
+import dev.nin.sweep.Pruning;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Takes a sweep's pruning decisions in PostgreSQL: one per trial and judged epoch, under a
+ * transaction-scoped advisory lock on the sweep, so that workers on several machines decide one
+ * after another and see each other's decisions. Asking again for a decided (trial, epoch) — a
+ * trial resumed after a crash — returns the recorded decision instead of deciding twice.
+ */
+public final class PruningStore {
+
+    /** First key of the advisory lock; the second is the sweep's id. */
+    private static final int LOCK_NAMESPACE = 0x4e494e50; // "NINP"
+
+    /** Opens a JDBC connection to the store. */
+    @FunctionalInterface
+    public interface Connections {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * A decision.
+     *
+     * @param promoted whether the trial goes on
+     * @param competitors how many other trials' values it was judged against
+     */
+    public record Decision(boolean promoted, int competitors, String method) {}
+
+    private final Connections connections;
+
+    public PruningStore(Connections connections) {
+        this.connections = connections;
+    }
+
+    /**
+     * Judges {@code trialId} after {@code epoch} by {@code rule}.
+     *
+     * @param metricColumn the sweep's metric, a column of epoch_metrics: validation_accuracy or train_loss
+     */
+    public Decision decide(long sweepId, long trialId, int epoch, double value, Pruning rule, String metricColumn) {
+        if (!metricColumn.equals("validation_accuracy") && !metricColumn.equals("train_loss")) {
+            throw new IllegalArgumentException("metric: expected validation_accuracy or train_loss, found " + metricColumn);
+        }
+        boolean higherIsBetter = metricColumn.equals("validation_accuracy");
+        try (Connection c = connections.open()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
+                    lock.setInt(1, LOCK_NAMESPACE);
+                    lock.setInt(2, (int) sweepId);
+                    lock.execute();
+                }
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT decision, competitors, method FROM pruning_decisions WHERE trial_id = ? AND epoch = ?")) {
+                    s.setLong(1, trialId);
+                    s.setInt(2, epoch);
+                    try (ResultSet r = s.executeQuery()) {
+                        if (r.next()) {
+                            Decision known = new Decision(r.getString(1).equals("promoted"), r.getInt(2), r.getString(3));
+                            c.commit();
+                            return known;
+                        }
+                    }
+                }
+                List<Double> others = others(c, sweepId, trialId, epoch, rule, metricColumn);
+                boolean promoted = rule.promote(value, others, higherIsBetter);
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO pruning_decisions"
+                        + " (trial_id, epoch, sweep_id, method, metric_value, competitors, decision, decided_at)"
+                        // clock_timestamp(), not now(): the moment of deciding, inside the lock, so decisions sort in the order taken.
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, clock_timestamp())")) {
+                    insert.setLong(1, trialId);
+                    insert.setInt(2, epoch);
+                    insert.setLong(3, sweepId);
+                    insert.setString(4, rule.method());
+                    insert.setDouble(5, value);
+                    insert.setInt(6, others.size());
+                    insert.setString(7, promoted ? "promoted" : "pruned");
+                    insert.executeUpdate();
+                }
+                c.commit();
+                return new Decision(promoted, others.size(), rule.method());
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("pruning decision for trial " + trialId + " at epoch " + epoch + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * ASHA compares with the trials judged at this rung before (the decisions table holds their
+     * values); the median rule with every other trial of the sweep that has recorded this epoch.
+     */
+    private static List<Double> others(Connection c, long sweepId, long trialId, int epoch, Pruning rule, String metricColumn)
+            throws SQLException {
+        String sql = rule instanceof Pruning.Asha
+                ? "SELECT metric_value FROM pruning_decisions WHERE sweep_id = ? AND epoch = ? AND trial_id <> ?"
+                : "SELECT m." + metricColumn + " FROM epoch_metrics m JOIN trials t ON t.id = m.trial_id"
+                        + " WHERE t.sweep_id = ? AND m.epoch = ? AND t.id <> ? AND m." + metricColumn + " IS NOT NULL";
+        List<Double> values = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, sweepId);
+            s.setInt(2, epoch);
+            s.setLong(3, trialId);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    values.add(r.getDouble(1));
+                }
+            }
+        }
+        return values;
+    }
+}
