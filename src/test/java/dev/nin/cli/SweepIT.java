@@ -207,19 +207,19 @@ class SweepIT {
     }
 
     /**
-     * A trial forced onto the plateau (lr 1e-7) stops as stalled at the configured step and is
-     * retried once with the next seed; the sweep finishes its other trial.
+     * The book's network at 67 px sits on the ln 10 plateau (measured: hundreds of steps), so it
+     * stops as stalled at the configured step and is retried once with the next seed, which stalls
+     * too; the sweep finishes its other trial, nin-bn, which leaves the plateau at once.
      */
     @Test
     void aStalledTrialStopsIsRetriedWithTheNextSeedAndTheSweepGoesOn() throws Exception {
         Path file = home.resolve("stall.yaml");
         Files.writeString(file, """
                 name: stall
-                base: {variant: no-1x1, resize: 67, epochs: 1, batch: 32, momentum: 0.9}
+                base: {resize: 67, epochs: 2, batch: 32, lr: 0.05, momentum: 0.9}
                 data: {train_limit: 384, validation: 64, test_limit: 64}
-                axes:
-                  lr: [0.0000001, 0.05]
-                stall: {steps: 6, band: 0.05, retry_with_next_seed: true, max_retries: 1}
+                variants: [standard, nin-bn]
+                stall: {steps: 10, band: 0.05, retry_with_next_seed: true, max_retries: 1}
                 """);
         NinProcess.Result result = nin.run("sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
         assertEquals(0, result.exitCode(), result.all());
@@ -231,15 +231,19 @@ class SweepIT {
                         + " JOIN trial_results r ON r.trial_id = t.id WHERE r.sweep = 'stall' AND t.state = 'stalled' ORDER BY t.id")) {
             assertTrue(r.next());
             assertEquals(1, r.getLong(1));
-            assertTrue(!r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 6 "), r.getString(3));
+            assertTrue(!r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 10 "), r.getString(3));
             assertTrue(r.next(), "retried once");
             assertEquals(2, r.getLong(1), "with the next seed");
-            assertTrue(r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 6 "), r.getString(3));
+            assertTrue(r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 10 "), r.getString(3));
             assertTrue(!r.next(), "max_retries: 1");
         }
     }
 
-    /** ASHA with η = 2 over 4 trials of 3 epochs stops some at their rungs and says what it saved. */
+    /**
+     * ASHA with η = 2 over 4 trials of 3 epochs stops some at their rungs and says what it saved.
+     * Ranked by training loss: on a few hundred images validation accuracy is still at chance
+     * after one epoch, and ties are all promoted.
+     */
     @Test
     void ashaPrunesTrialsAtTheirRungsAndReportsTheSaving() throws Exception {
         Path file = home.resolve("asha.yaml");
@@ -249,6 +253,7 @@ class SweepIT {
                 data: {train_limit: 384, validation: 128, test_limit: 64}
                 axes:
                   lr: [0.05, 0.0001, 0.02, 0.00001]
+                metric: train_loss
                 pruning: {method: asha, min_epochs: 1, eta: 2}
                 """);
         NinProcess.Result result = nin.run("sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
