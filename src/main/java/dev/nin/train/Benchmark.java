@@ -60,9 +60,111 @@ public final class Benchmark {
      */
     public record Measurement(double imagesPerSecond, double gflops) {}
 
-    /** GFLOP/s of the ceiling probe's forward convolution at {@code batch}. */
+    /**
+     * A phase's speed and the convolution ceiling measured alongside it.
+     *
+     * @param ceilingGflops GFLOP/s of the ceiling probe, timed in turns with the phase's steps
+     */
+    public record Paired(Measurement phase, double ceilingGflops) {
+        /** Achieved GFLOP/s over the ceiling. */
+        public double ratio() {
+            return phase.gflops() / ceilingGflops;
+        }
+    }
+
+    /** What is timed. */
+    public enum Phase { TRAINING, INFERENCE }
+
+    /** GFLOP/s of the ceiling probe's forward convolution at {@code batch}, on its own. */
     public Measurement convolutionCeiling(int batch, int warmup, int steps) {
-        try (Graph graph = new Graph()) {
+        try (Ceiling ceiling = new Ceiling(batch)) {
+            for (int i = 0; i < warmup; i++) {
+                ceiling.step();
+            }
+            long nanos = 0;
+            for (int i = 0; i < steps; i++) {
+                nanos += ceiling.step();
+            }
+            return ceiling.measurement(steps, nanos);
+        }
+    }
+
+    /** Training steps (forward, backward, update) per second on random images. */
+    public Measurement training(ModelSpec spec, int resize, int batch, int warmup, int steps) {
+        return measure(spec, resize, batch, warmup, steps, Phase.TRAINING, false).phase();
+    }
+
+    /** Forward passes (evaluation path, logits fetched) per second on random images. */
+    public Measurement inference(ModelSpec spec, int resize, int batch, int warmup, int steps) {
+        return measure(spec, resize, batch, warmup, steps, Phase.INFERENCE, false).phase();
+    }
+
+    /**
+     * The phase's speed with the ceiling timed in turns with it: after every step of the phase, as
+     * many ceiling steps as take about as long. This machine's speed drifts by a third within
+     * minutes (shared cores, bursts faster than sustained work), so a ceiling measured before or
+     * after would not be the ceiling the phase ran under.
+     */
+    public Paired paired(ModelSpec spec, int resize, int batch, int warmup, int steps, Phase phase) {
+        return measure(spec, resize, batch, warmup, steps, phase, true);
+    }
+
+    private Paired measure(ModelSpec spec, int resize, int batch, int warmup, int steps, Phase phase, boolean withCeiling) {
+        NetworkPlan plan = NetworkPlan.of(spec, resize);
+        CostReport costs = new CostReport(plan);
+        ImageSet images = syntheticImages(batch);
+        try (Graph graph = new Graph(); Ceiling ceiling = withCeiling ? new Ceiling(batch) : null) {
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla)); TUint8 input = Trainer.images(images)) {
+                Trainer.initialize(session, net, 1);
+                long[] step = {0};
+                java.util.function.LongSupplier run = () -> {
+                    long start = System.nanoTime();
+                    if (phase == Phase.TRAINING) {
+                        Trainer.trainStep(session, net, images, 0.01, new long[] {1, step[0]++});
+                    } else {
+                        session.runner().feed(net.images, input).fetch(net.logits).run().close();
+                    }
+                    return System.nanoTime() - start;
+                };
+                long phaseStep = 0;
+                for (int i = 0; i < warmup; i++) {
+                    phaseStep = run.getAsLong();
+                }
+                int ceilingPerStep = 0;
+                if (ceiling != null) {
+                    ceiling.step();
+                    long ceilingStep = ceiling.step();
+                    ceilingPerStep = (int) Math.max(1, Math.round((double) phaseStep / Math.max(1, ceilingStep)));
+                }
+                long phaseNanos = 0;
+                long ceilingNanos = 0;
+                for (int i = 0; i < steps; i++) {
+                    phaseNanos += run.getAsLong();
+                    for (int k = 0; k < ceilingPerStep; k++) {
+                        ceilingNanos += ceiling.step();
+                    }
+                }
+                double seconds = phaseNanos / 1e9;
+                double rate = batch * steps / seconds;
+                long flopsPerImage = phase == Phase.TRAINING ? costs.trainingFlops() : costs.forwardFlops();
+                Measurement measured = new Measurement(rate, rate * flopsPerImage / 1e9);
+                double ceilingGflops = ceiling == null ? Double.NaN
+                        : ceiling.measurement((long) steps * ceilingPerStep, ceilingNanos).gflops();
+                return new Paired(measured, ceilingGflops);
+            }
+        }
+    }
+
+    /** The ceiling probe: one 5x5 conv, 96 → 256 channels, at 26x26, on random data. */
+    private final class Ceiling implements AutoCloseable {
+        private final int batch;
+        private final Graph graph = new Graph();
+        private final Session session;
+        private final Operand<TFloat32> sum;
+
+        Ceiling(int batch) {
+            this.batch = batch;
             Ops tf = Ops.create(graph);
             Placeholder<TFloat32> xInit = tf.placeholder(TFloat32.class);
             Placeholder<TFloat32> wInit = tf.placeholder(TFloat32.class);
@@ -70,70 +172,32 @@ public final class Benchmark {
             Variable<TFloat32> w = tf.variable(Shape.of(CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT), TFloat32.class);
             Operand<TFloat32> y = tf.nn.conv2d(x, w, java.util.List.of(1L, 1L, 1L, 1L), "SAME");
             // Fetch one number so the timing is the convolution, not copying its output to Java.
-            Operand<TFloat32> sum = tf.sum(y, tf.constant(new int[] {0, 1, 2, 3}));
-            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla));
-                    TFloat32 xv = random(new long[] {batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN});
+            sum = tf.sum(y, tf.constant(new int[] {0, 1, 2, 3}));
+            session = new Session(graph, Trainer.sessionConfig(threads, xla));
+            try (TFloat32 xv = random(new long[] {batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN});
                     TFloat32 wv = random(new long[] {CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT})) {
                 session.runner().feed(xInit, xv).feed(wInit, wv).addTarget(tf.assign(x, xInit))
                         .addTarget(tf.assign(w, wInit)).run().close();
-                for (int i = 0; i < warmup; i++) {
-                    session.runner().fetch(sum).run().close();
-                }
-                long start = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    session.runner().fetch(sum).run().close();
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double flops = 2.0 * batch * CEILING_SIDE * CEILING_SIDE * CEILING_KERNEL * CEILING_KERNEL
-                        * CEILING_IN * CEILING_OUT * steps;
-                return new Measurement(batch * steps / seconds, flops / seconds / 1e9);
             }
         }
-    }
 
-    /** Training steps (forward, backward, update) per second on random images. */
-    public Measurement training(ModelSpec spec, int resize, int batch, int warmup, int steps) {
-        NetworkPlan plan = NetworkPlan.of(spec, resize);
-        try (Graph graph = new Graph()) {
-            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
-            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla))) {
-                Trainer.initialize(session, net, 1);
-                ImageSet images = syntheticImages(batch);
-                for (int i = 0; i < warmup; i++) {
-                    Trainer.trainStep(session, net, images, 0.01, new long[] {1, i});
-                }
-                long start = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    Trainer.trainStep(session, net, images, 0.01, new long[] {2, i});
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double rate = batch * steps / seconds;
-                return new Measurement(rate, rate * new CostReport(plan).trainingFlops() / 1e9);
-            }
+        /** Runs one convolution; returns its nanoseconds. */
+        long step() {
+            long start = System.nanoTime();
+            session.runner().fetch(sum).run().close();
+            return System.nanoTime() - start;
         }
-    }
 
-    /** Forward passes (evaluation path, logits fetched) per second on random images. */
-    public Measurement inference(ModelSpec spec, int resize, int batch, int warmup, int steps) {
-        NetworkPlan plan = NetworkPlan.of(spec, resize);
-        try (Graph graph = new Graph()) {
-            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
-            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla))) {
-                Trainer.initialize(session, net, 1);
-                ImageSet images = syntheticImages(batch);
-                try (TUint8 input = Trainer.images(images)) {
-                    for (int i = 0; i < warmup; i++) {
-                        session.runner().feed(net.images, input).fetch(net.logits).run().close();
-                    }
-                    long start = System.nanoTime();
-                    for (int i = 0; i < steps; i++) {
-                        session.runner().feed(net.images, input).fetch(net.logits).run().close();
-                    }
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    double rate = batch * steps / seconds;
-                    return new Measurement(rate, rate * new CostReport(plan).forwardFlops() / 1e9);
-                }
-            }
+        Measurement measurement(long steps, long nanos) {
+            double seconds = nanos / 1e9;
+            double flops = 2.0 * batch * CEILING_SIDE * CEILING_SIDE * CEILING_KERNEL * CEILING_KERNEL * CEILING_IN * CEILING_OUT * steps;
+            return new Measurement(batch * steps / seconds, flops / seconds / 1e9);
+        }
+
+        @Override
+        public void close() {
+            session.close();
+            graph.close();
         }
     }
 
