@@ -535,6 +535,17 @@ public final class MlflowSync {
             add(p, "train_limit", trainLimit);
             add(p, "validation_size", validationSize);
             add(p, "test_limit", testLimit);
+            dev.nin.train.TrainingOptions o = TrialConfig.optionsOf(config);
+            add(p, "schedule", o.schedule().kind().key());
+            add(p, "warmup_epochs", o.schedule().warmupEpochs());
+            add(p, "step_epochs", o.schedule().stepEpochs());
+            add(p, "step_gamma", o.schedule().stepGamma());
+            add(p, "init", o.initializer().key());
+            add(p, "label_smoothing", o.transforms().labelSmoothing());
+            add(p, "crop_padding", o.transforms().cropPadding());
+            add(p, "flip", o.transforms().flip());
+            add(p, "stall_steps", o.stall().steps());
+            add(p, "stall_band", o.stall().band());
             add(p, "device", device);
             add(p, "config_hash", configHash);
             add(p, "configuration", configuration);

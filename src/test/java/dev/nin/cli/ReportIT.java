@@ -108,7 +108,7 @@ class ReportIT {
                 examples++;
             }
         }
-        assertEquals(5, examples, "one example per view");
+        assertEquals(6, examples, "one example per view");
     }
 
     /** Every trial has its memory estimated and measured; trials of one network share one measurement. */
