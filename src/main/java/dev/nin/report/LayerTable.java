@@ -17,7 +17,8 @@ public final class LayerTable {
         int resize = costs.plan().resize();
         out.printf(Locale.ROOT, "NiN variant %s, input %dx%d, batch %d%n%n", costs.plan().spec().variant(), resize,
                 resize, batch);
-        String format = "%-14s %-26s %-12s %12s %12s %14s%n";
+        int width = Math.max(26, costs.layers().stream().mapToInt(l -> l.description().length()).max().orElse(0));
+        String format = "%-14s %-" + width + "s %-12s %12s %12s %14s%n";
         out.printf(Locale.ROOT, format, "layer", "operation", "output", "params", "mult-adds", "activations");
         Shape3 input = new Shape3(costs.plan().spec().inputChannels(), resize, resize);
         out.printf(Locale.ROOT, format, "input", "resize + scale to [0,1]", input, "0", "0",

@@ -134,15 +134,16 @@ public class SweepRunner {
     /** How a trial ended and where its time went. */
     private record TrialRun(String state, TrialTiming timing) {}
 
-    /** Adds up the time a trial spends inside training and evaluation steps, from its epochs. */
+    /** Adds up the time a trial spends inside training steps (each step, so a stopped epoch counts) and evaluation. */
     private static final class StepTime implements TrainingListener {
         double training;
         double evaluation;
 
         @Override
         public void on(TrainingEvent event) {
-            if (event instanceof TrainingEvent.EpochEnded ended) {
-                training += ended.metrics().trainSeconds();
+            if (event instanceof TrainingEvent.BatchEnded batch) {
+                training += batch.seconds();
+            } else if (event instanceof TrainingEvent.EpochEnded ended) {
                 evaluation += ended.metrics().evaluationSeconds();
             }
         }

@@ -147,7 +147,8 @@ public final class Trainer {
                         long globalStep = (long) (epoch - 1) * batches + b;
                         double[] step = trainStep(session, net, batch, config.learningRateAt(globalStep, batches),
                                 new long[] {config.seed(), (long) epoch * batches + b});
-                        stepNanos += System.nanoTime() - stepStart;
+                        long stepTook = System.nanoTime() - stepStart;
+                        stepNanos += stepTook;
                         if (!Double.isFinite(step[0])) {
                             TrainingResult result = new TrainingResult(TrainingResult.Status.DIVERGED, epochs,
                                     runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1),
@@ -157,7 +158,7 @@ public final class Trainer {
                         }
                         lossSum += step[0] * batch.size();
                         correct += step[1];
-                        listener.on(new TrainingEvent.BatchEnded(epoch, b + 1, batches, step[0], batch.size()));
+                        listener.on(new TrainingEvent.BatchEnded(epoch, b + 1, batches, step[0], batch.size(), stepTook / 1e9));
                         plateauSteps = stall.enabled() && stall.onPlateau(step[0], plan.spec().classes()) ? plateauSteps + 1 : 0;
                         if (stall.enabled() && plateauSteps >= stall.steps()) {
                             TrainingResult result = new TrainingResult(TrainingResult.Status.STALLED, epochs,

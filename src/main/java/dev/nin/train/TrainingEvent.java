@@ -20,8 +20,10 @@ public sealed interface TrainingEvent {
      * @param batch 1-based index within the epoch
      * @param loss the batch's mean loss
      * @param images images in this batch
+     * @param seconds time inside the training step ({@code Session.run} and its feeds)
      */
-    record BatchEnded(int epoch, int batch, int batchesPerEpoch, double loss, int images) implements TrainingEvent {}
+    record BatchEnded(int epoch, int batch, int batchesPerEpoch, double loss, int images, double seconds)
+            implements TrainingEvent {}
 
     /** Evaluation of the epoch's model begins (it has no per-step progress). */
     record Evaluating(int epoch, int images) implements TrainingEvent {}
