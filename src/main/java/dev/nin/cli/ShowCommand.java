@@ -43,7 +43,7 @@ public class ShowCommand implements Callable<Integer> {
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT t.id, t.state, t.variant, t.learning_rate, t.epochs, t.batch_size, t.resize, t.seed, t.momentum,
                            t.nesterov, t.weight_decay, t.dropout, t.train_limit, t.validation_size, t.test_limit, t.device,
-                           t.worker, t.started_at, t.ended_at, t.error, t.diverged_at, t.config_hash, t.git_commit,
+                           t.worker, t.started_at, t.ended_at, t.error, t.diverged_at, t.stopped_at, t.retry_of, t.config_hash, t.git_commit,
                            t.nin_version, t.djl_version, t.tensorflow_version, t.java_version, t.weights_sha256,
                            r.parameters, r.forward_flops, r.training_step_flops, r.training_memory_bytes_estimated,
                            r.prediction_memory_bytes_estimated, r.training_memory_bytes_measured,
@@ -70,6 +70,12 @@ public class ShowCommand implements Callable<Integer> {
                     }
                     if (r.getString("diverged_at") != null) {
                         out.println("  diverged at " + r.getString("diverged_at"));
+                    }
+                    if (r.getString("stopped_at") != null) {
+                        out.println("  stopped at " + r.getString("stopped_at"));
+                    }
+                    if (r.getObject("retry_of") != null) {
+                        out.println("  retries stalled trial " + r.getLong("retry_of") + " with the next seed");
                     }
                     out.printf(Locale.ROOT, "  provenance: nin %s, git %s, DJL %s, TensorFlow %s, Java %s%n",
                             r.getString("nin_version"), r.getString("git_commit"), r.getString("djl_version"),
