@@ -69,16 +69,8 @@ public class SweepCommand implements Callable<Integer> {
     @Option(names = "--retry-failed", description = "Run the sweep's failed and diverged trials again.")
     boolean retryFailed;
 
-    @Option(names = "--save-models", description = "Export every completed trial as a TensorFlow SavedModel (~/.nin/models/trial-ID).")
-    boolean saveModels;
-
-    @Option(names = "--no-measure-memory", description = "Skip measuring each network's training and prediction memory"
-            + " (fresh processes, a few seconds per distinct network; trials with the same network share the figures).")
-    boolean noMeasureMemory;
-
-
-    @Option(names = "--fail-fast", description = "Stop at the first failed trial (default: record it and go on).")
-    boolean failFast;
+    @picocli.CommandLine.Mixin
+    TrialRunOptions run;
 
     @Option(names = "--dry-run", description = "Print the plan and the time estimate; store and run nothing.")
     boolean dryRun;
@@ -135,7 +127,7 @@ public class SweepCommand implements Callable<Integer> {
         mirror.start(out::println);
         SweepRunner.Outcome outcome;
         try {
-            outcome = runner.work(enqueued.sweepId(), new SweepRunner.Options(request, failFast, 0, saveModels, !noMeasureMemory), console,
+            outcome = runner.work(enqueued.sweepId(), run.toOptions(request, 0), console,
                 line -> out.println("note: " + line));
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));

@@ -42,16 +42,8 @@ public class WorkerCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--save-models", description = "Export every completed trial as a TensorFlow SavedModel (~/.nin/models/trial-ID).")
-    boolean saveModels;
-
-    @Option(names = "--no-measure-memory", description = "Skip measuring each network's training and prediction memory"
-            + " (fresh processes, a few seconds per distinct network; trials with the same network share the figures).")
-    boolean noMeasureMemory;
-
-
-    @Option(names = "--fail-fast", description = "Stop at the first failed trial.")
-    boolean failFast;
+    @picocli.CommandLine.Mixin
+    TrialRunOptions run;
 
     @Option(names = "--max-trials", defaultValue = "0", paramLabel = "N", description = "Stop after N trials (default: 0 = no limit).")
     int maxTrials;
@@ -74,7 +66,7 @@ public class WorkerCommand implements Callable<Integer> {
         mirror.start(out::println);
         SweepRunner.Outcome outcome;
         try {
-            outcome = runner.work(sweepId, new SweepRunner.Options(request, failFast, maxTrials, saveModels, !noMeasureMemory),
+            outcome = runner.work(sweepId, run.toOptions(request, maxTrials),
                 new SweepConsole(out), line -> out.println("note: " + line));
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
