@@ -110,8 +110,9 @@ class CommandsIT {
         LaunchResult result = launcher.launch("bench", "--resize", "67", "--batch", "16", "--steps", "1", "--warmup", "1");
         String out = result.getOutput();
         assertEquals(0, result.exitCode(), out + result.getErrorOutput());
-        assertTrue(out.contains("conv ceiling"), out);
-        assertTrue(out.matches("(?s).*67\\s+training\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+%.*"), out);
+        assertTrue(out.contains("ceiling: a 5x5 conv 96->256 at 26x26, batch 16, timed in turns"), out);
+        // resize, phase, img/s, GFLOP/s, the ceiling timed alongside, and the ratio.
+        assertTrue(out.matches("(?s).*67\\s+training\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+%.*"), out);
         assertTrue(out.matches("(?s).*67\\s+inference\\s+\\d+\\.\\d.*"), out);
     }
 }
