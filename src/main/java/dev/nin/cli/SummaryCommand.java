@@ -58,9 +58,10 @@ public class SummaryCommand implements Callable<Integer> {
         CostReport costs = CostReport.of(model, resize);
         OptimizerSpec optimizer = new OptimizerSpec(momentum, false, 0);
         PrintWriter out = spec.commandLine().getOut();
-        LayerTable.print(out, costs, batch, optimizer.slotsPerParameter());
-        if (measure) {
-            out.println();
+        if (!measure) {
+            LayerTable.print(out, costs, batch, optimizer.slotsPerParameter());
+        } else {
+            LayerTable.printLayers(out, costs, batch);
             out.println("measuring memory in fresh processes...");
             out.flush();
             MemoryProbe.Measured measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer);

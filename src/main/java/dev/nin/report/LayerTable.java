@@ -13,7 +13,14 @@ public final class LayerTable {
 
     private LayerTable() {}
 
+    /** The layer table, totals and memory estimates. */
     public static void print(PrintWriter out, CostReport costs, int batch, int optimizerSlots) {
+        printLayers(out, costs, batch);
+        printMemory(out, costs, batch, optimizerSlots, null);
+    }
+
+    /** The layer table and totals (parameters, multiply-adds, FLOPs, activations, smallest input). */
+    public static void printLayers(PrintWriter out, CostReport costs, int batch) {
         int resize = costs.plan().resize();
         out.printf(Locale.ROOT, "NiN variant %s, input %dx%d, batch %d%n%n", costs.plan().spec().variant(), resize,
                 resize, batch);
@@ -40,7 +47,6 @@ public final class LayerTable {
                 Units.bytes(costs.activationElements() * CostReport.BYTES_PER_VALUE));
         out.printf(Locale.ROOT, "smallest input       %d px%n", dev.nin.model.NetworkPlan.smallestResize(costs.plan().spec()));
         out.println();
-        printMemory(out, costs, batch, optimizerSlots, null);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.ModelSpec;
+import dev.nin.model.NetworkPlan;
 import dev.nin.model.OptimizerSpec;
 import dev.nin.store.ClaimLostException;
 import dev.nin.store.SweepStore;
@@ -160,7 +161,7 @@ public class SweepRunner {
                 new OptimizerSpec(trial.momentum, trial.nesterov, trial.weightDecay), OptionalDouble.of(trial.dropout),
                 threads(trial), TrialConfig.optionsOf(trial.config));
         SweepFile sweep = sweepFile(claim.sweepId());
-        EpochGate gate = gate(sweep, claim, notices);
+        EpochGate gate = gate(sweep, claim, config.epochs(), notices);
         DataOptions data = SweepStore.dataOf(trial);
         Checkpoints checkpoints = new Checkpoints(services.home().resolve("checkpoints").resolve("trial-" + trial.id));
         int resumeAfter = 0;
@@ -178,11 +179,12 @@ public class SweepRunner {
         try {
             FashionMnist dataset = services.dataset(Optional.empty(), notices);
             DataOptions.Splits splits = data.apply(dataset, DataOptions.SPLIT_SEED);
-            try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), Trainer.plan(spec, config),
-                    config, runtime.device(), Provenance.of(runtime))) {
+            NetworkPlan plan = Trainer.plan(spec, config);
+            try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), plan, config, runtime.device(),
+                    Provenance.of(runtime))) {
                 if (options.measureMemory()) {
                     long measuring = System.nanoTime();
-                    recorder.measureMemory(recording.trialId(), Trainer.plan(spec, config), config, notices);
+                    recorder.measureMemory(recording.trialId(), plan, config, notices);
                     memorySeconds = (System.nanoTime() - measuring) / 1e9;
                 }
                 var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
@@ -230,7 +232,7 @@ public class SweepRunner {
     }
 
     /** Asks the sweep's pruning rule, in the store, after each of the trial's judged epochs. */
-    private EpochGate gate(SweepFile sweep, SweepStore.Claim claim, Consumer<String> notices) {
+    private EpochGate gate(SweepFile sweep, SweepStore.Claim claim, int epochs, Consumer<String> notices) {
         Pruning rule = sweep.pruning();
         if (rule instanceof Pruning.None) {
             return EpochGate.NONE;
@@ -238,8 +240,7 @@ public class SweepRunner {
         String column = sweep.metric().column;
         PruningStore decisions = new PruningStore(store::connection);
         return metrics -> {
-            TrialEntity t = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
-            if (!rule.judgesAt(metrics.epoch(), t.epochs)) {
+            if (!rule.judgesAt(metrics.epoch(), epochs)) {
                 return EpochGate.Verdict.CONTINUE;
             }
             double value = column.equals("train_loss") ? metrics.trainLoss() : metrics.validationAccuracy();

@@ -75,28 +75,9 @@ public final class Benchmark {
     /** What is timed. */
     public enum Phase { TRAINING, INFERENCE }
 
-    /** GFLOP/s of the ceiling probe's forward convolution at {@code batch}, on its own. */
-    public Measurement convolutionCeiling(int batch, int warmup, int steps) {
-        try (Ceiling ceiling = new Ceiling(batch)) {
-            for (int i = 0; i < warmup; i++) {
-                ceiling.step();
-            }
-            long nanos = 0;
-            for (int i = 0; i < steps; i++) {
-                nanos += ceiling.step();
-            }
-            return ceiling.measurement(steps, nanos);
-        }
-    }
-
     /** Training steps (forward, backward, update) per second on random images. */
     public Measurement training(ModelSpec spec, int resize, int batch, int warmup, int steps) {
         return measure(spec, resize, batch, warmup, steps, Phase.TRAINING, false).phase();
-    }
-
-    /** Forward passes (evaluation path, logits fetched) per second on random images. */
-    public Measurement inference(ModelSpec spec, int resize, int batch, int warmup, int steps) {
-        return measure(spec, resize, batch, warmup, steps, Phase.INFERENCE, false).phase();
     }
 
     /**
