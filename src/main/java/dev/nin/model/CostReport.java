@@ -56,9 +56,15 @@ public record CostReport(NetworkPlan plan) {
         return params() * BYTES_PER_VALUE;
     }
 
-    /** Sum of the convolutions' output elements for one image (each one is followed by a ReLU). */
-    public long convolutionOutputElements() {
-        return plan.layers().stream().filter(PlannedLayer.Conv.class::isInstance).mapToLong(l -> l.output().elements()).sum();
+    /**
+     * Elements, for one image, of the pre-activations the backward pass keeps: those of convolutions
+     * with batch normalisation, whose ReLU is TensorFlow's own op (its C++ gradient reads the ReLU's
+     * input). A convolution with a bias is one fused op whose gradient reads its output instead
+     * ({@link FusedConvolution}), so it keeps nothing extra.
+     */
+    public long keptPreActivationElements() {
+        return plan.layers().stream().filter(l -> l instanceof PlannedLayer.Conv c && c.batchNorm())
+                .mapToLong(l -> l.output().elements()).sum();
     }
 
     /** Elements of the widest layer's input and output together, for one image. */
@@ -74,9 +80,8 @@ public record CostReport(NetworkPlan plan) {
      * Estimated memory of one training step: what TensorFlow's gradient graph keeps alive at its peak.
      *
      * <p>The forward pass keeps the resized input and every layer's output for the backward pass,
-     * and, for every convolution, its pre-activation too: TensorFlow's C++ gradient of ReLU (the one
-     * graphs built from Java get) reads the ReLU's input, where Python's reads its output. The
-     * backward pass adds, at its widest layer, the gradients of that layer's input and output.
+     * and the pre-activations of {@link #keptPreActivationElements()}. The backward pass adds, at
+     * its widest layer, the gradients of that layer's input and output.
      *
      * @param batch images per step
      * @param optimizerSlots values of optimizer state per parameter (0 for plain SGD, 1 with momentum)
@@ -85,7 +90,7 @@ public record CostReport(NetworkPlan plan) {
         long weights = weightBytes();
         long gradients = weightBytes();
         long optimizer = (long) optimizerSlots * weightBytes();
-        long kept = inputElements() + activationElements() + convolutionOutputElements();
+        long kept = inputElements() + activationElements() + keptPreActivationElements();
         return new MemoryEstimate(weights, gradients, optimizer, kept * batch * BYTES_PER_VALUE,
                 widestLayerElements() * batch * BYTES_PER_VALUE);
     }

@@ -247,17 +247,19 @@ public final class NinGraph<T extends TFloating> {
             Ops scope = tf.withSubScope(training ? "train" : "eval").withSubScope(layer.name().replace(".", "_"));
             if (layer instanceof PlannedLayer.Conv conv) {
                 Variable<T> weights = parameters.get(parameterIndex++).variable();
-                Operand<T> y = convolve(scope, x, weights, conv);
+                Operand<T> padded = explicitPadding(scope, x, conv);
                 if (conv.batchNorm()) {
                     Variable<T> scale = parameters.get(parameterIndex++).variable();
                     Variable<T> shift = parameters.get(parameterIndex++).variable();
+                    Operand<T> y = scope.nn.conv2d(padded, weights, List.of(1L, (long) conv.stride(), (long) conv.stride(), 1L),
+                            paddingMode(conv));
                     x = scope.nn.relu(batchNorm(scope, y, scale, shift, conv, training));
                 } else {
-                    x = scope.nn.relu(scope.nn.biasAdd(y, parameters.get(parameterIndex++).variable()));
+                    Variable<T> bias = parameters.get(parameterIndex++).variable();
+                    x = FusedConvolution.convBiasRelu(scope, padded, weights, bias, conv.stride(), paddingMode(conv));
                 }
             } else if (layer instanceof PlannedLayer.Pool pool) {
-                x = scope.nn.maxPool(x, scope.constant(new int[] {1, pool.window(), pool.window(), 1}),
-                        scope.constant(new int[] {1, pool.stride(), pool.stride(), 1}), "VALID");
+                x = maxPool(scope, x, pool);
             } else if (layer instanceof PlannedLayer.Drop drop) {
                 if (training && drop.rate() > 0) {
                     x = dropout(scope, x, drop.rate());
@@ -269,20 +271,43 @@ public final class NinGraph<T extends TFloating> {
         return x;
     }
 
-    private Operand<T> convolve(Ops scope, Operand<T> x, Operand<T> weights, PlannedLayer.Conv conv) {
-        List<Long> strides = List.of(1L, (long) conv.stride(), (long) conv.stride(), 1L);
+    /** Symmetric padding that keeps the size is TensorFlow's SAME, its fastest path; all else is VALID. */
+    private static boolean same(PlannedLayer.Conv conv) {
+        return conv.padding() > 0 && conv.stride() == 1 && 2 * conv.padding() == conv.kernel() - 1;
+    }
+
+    private static String paddingMode(PlannedLayer.Conv conv) {
+        return same(conv) ? "SAME" : "VALID";
+    }
+
+    /**
+     * The convolution's input, zero-padded here when TensorFlow's SAME does not express its padding.
+     * (Conv2D's EXPLICIT padding loses its paddings in TensorFlow's C++ gradient, so the backward
+     * pass would fail.)
+     */
+    private Operand<T> explicitPadding(Ops scope, Operand<T> x, PlannedLayer.Conv conv) {
         int p = conv.padding();
-        if (p == 0) {
-            return scope.nn.conv2d(x, weights, strides, "VALID");
+        if (p == 0 || same(conv)) {
+            return x;
         }
-        if (conv.stride() == 1 && 2 * p == conv.kernel() - 1) {
-            // Symmetric padding that keeps the size is TensorFlow's SAME, its fastest path.
-            return scope.nn.conv2d(x, weights, strides, "SAME");
-        }
-        // Other paddings: pad explicitly, then VALID. (Conv2D's EXPLICIT padding loses its paddings
-        // in TensorFlow's C++ gradient, so the backward pass would fail.)
-        Operand<T> padded = scope.pad(x, scope.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), constant(0.0));
-        return scope.nn.conv2d(padded, weights, strides, "VALID");
+        return scope.pad(x, scope.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), constant(0.0));
+    }
+
+    /**
+     * Max pooling with TensorFlow's {@code MaxPool} op, window and stride as attributes. oneDNN
+     * replaces that op and its gradient with its own kernels; {@code MaxPoolV2}, which
+     * {@code tf.nn.maxPool} builds, stays on Eigen's, whose gradient took four times as long at 224.
+     */
+    private Operand<T> maxPool(Ops scope, Operand<T> x, PlannedLayer.Pool pool) {
+        org.tensorflow.Operation op = scope.scope().opBuilder("MaxPool", "MaxPool")
+                .addInput(x.asOutput())
+                .setAttr("ksize", new long[] {1, pool.window(), pool.window(), 1})
+                .setAttr("strides", new long[] {1, pool.stride(), pool.stride(), 1})
+                .setAttr("padding", "VALID")
+                .build();
+        @SuppressWarnings("unchecked")
+        Operand<T> pooled = (Operand<T>) (Operand<?>) op.output(0);
+        return pooled;
     }
 
     /** Inverted dropout with a stateless mask: the same seed feed gives the same mask. */
