@@ -45,7 +45,7 @@ class CommandsIT {
             "10x5x5", "10x1x1"}) {
             assertTrue(out.contains(shape), shape + " missing in\n" + out);
         }
-        assertTrue(out.contains("training, batch 128          1.82 GiB"), out);
+        assertTrue(out.contains("training, batch 128          1.09 GiB"), out);
         assertTrue(out.contains("prediction, batch 1           9.7 MiB"), out);
     }
 

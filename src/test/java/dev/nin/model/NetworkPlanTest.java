@@ -97,7 +97,7 @@ class NetworkPlanTest {
         // pools, dropout and GAP 96*26*26 + 256*12*12 + 384*5*5 + 384*5*5 + 10 = 120,970; input 224*224 = 50,176.
         // Kept: input + every output. Conv, bias and ReLU are one fused op whose gradient reads the
         // output, so no pre-activation is kept.
-        assertEquals(0, costs.keptPreActivationElements());
+        assertEquals(0, costs.keptIntermediateElements());
         assertEquals((50_176L + 1_525_614 + 120_970) * 128 * 4, sgd.activations());
         // Widest backward step: block1.conv1's input and output, 2 * 96*54*54.
         assertEquals(2L * 279_936 * 128 * 4, sgd.backwardWorkspace());
@@ -124,8 +124,9 @@ class NetworkPlanTest {
         assertEquals("conv 11x11/4 p0 + bn + relu", first.description());
         assertEquals(List.of("block1.conv0/weights", "block1.conv0/bn_scale", "block1.conv0/bn_shift"),
                 Parameter.of(bn).subList(0, 3).stream().map(Parameter::name).toList());
-        // BN's ReLU is TensorFlow's own op, whose C++ gradient reads its input: every conv output
-        // (1,525,614 values per image at 224) stays alive for the backward pass.
-        assertEquals(1_525_614L, new CostReport(bn).keptPreActivationElements());
+        // Batch norm from plain ops keeps four tensors the size of each conv output (1,525,614
+        // values per image at 224) for the backward pass: two centred copies, the normalised
+        // values and the ReLU's input.
+        assertEquals(4 * 1_525_614L, new CostReport(bn).keptIntermediateElements());
     }
 }
