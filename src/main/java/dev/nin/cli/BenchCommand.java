@@ -9,6 +9,7 @@ import dev.nin.model.Variants;
 import dev.nin.train.Benchmark;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -49,6 +50,10 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
+            description = "Measure each size N times in turn and print the median and range of the ratios (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu", description = "Device (default: ${DEFAULT-VALUE}).")
     String device;
 
@@ -67,9 +72,9 @@ public class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelSpec model = Variants.named(variant);
-        if (batch < 1 || steps < 1 || warmup < 0) {
-            throw new IllegalArgumentException("batch and steps: expected 1 or more, warmup 0 or more; found batch "
-                    + batch + ", steps " + steps + ", warmup " + warmup);
+        if (batch < 1 || steps < 1 || warmup < 0 || rounds < 1) {
+            throw new IllegalArgumentException("batch, steps and rounds: expected 1 or more, warmup 0 or more; found batch "
+                    + batch + ", steps " + steps + ", rounds " + rounds + ", warmup " + warmup);
         }
         resizes.forEach(size -> NetworkPlan.of(model, size));
         PrintWriter out = spec.commandLine().getOut();
@@ -85,13 +90,25 @@ public class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-8s %-10s %10s %10s %10s %12s%n", "resize", "phase", "img/s", "GFLOP/s", "ceiling", "of ceiling");
         out.flush();
         for (int size : resizes) {
-            Benchmark.Paired train = bench.paired(model, size, batch, warmup, steps, Benchmark.Phase.TRAINING);
-            row(out, size, "training", train);
-            Benchmark.Paired infer = bench.paired(model, size, batch, warmup, steps, Benchmark.Phase.INFERENCE);
-            row(out, size, "inference", infer);
+            List<Double> trainRatios = new ArrayList<>();
+            List<Double> inferRatios = new ArrayList<>();
+            double trainImagesPerSecond = 0;
+            for (int round = 0; round < rounds; round++) {
+                Benchmark.Paired train = bench.paired(model, size, batch, warmup, steps, Benchmark.Phase.TRAINING);
+                row(out, size, "training", train);
+                Benchmark.Paired infer = bench.paired(model, size, batch, warmup, steps, Benchmark.Phase.INFERENCE);
+                row(out, size, "inference", infer);
+                trainRatios.add(train.ratio());
+                inferRatios.add(infer.ratio());
+                trainImagesPerSecond = train.phase().imagesPerSecond();
+            }
+            if (rounds > 1) {
+                spread(out, size, "training", trainRatios);
+                spread(out, size, "inference", inferRatios);
+            }
             double prepare = bench.batchPreparationMicros(batch, 200);
             out.printf(Locale.ROOT, "%-8d batch preparation on the Java side: %.0f us per step, %.3f%% of a training step%n",
-                    size, prepare, 100 * prepare / 1e6 / (batch / train.phase().imagesPerSecond()));
+                    size, prepare, 100 * prepare / 1e6 / (batch / trainImagesPerSecond));
             out.flush();
         }
         if (trials > 0) {
@@ -104,6 +121,16 @@ public class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The median and range of one phase's ratios over the rounds: single runs drift too much to compare levers. */
+    private static void spread(PrintWriter out, int size, String phase, List<Double> ratios) {
+        List<Double> sorted = ratios.stream().sorted().toList();
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        out.printf(Locale.ROOT, "%-8d %-10s of the ceiling over %d rounds: median %.1f%%, range %.0f-%.0f%%%n", size, phase, n,
+                100 * median, 100 * sorted.get(0), 100 * sorted.get(n - 1));
+        out.flush();
     }
 
     private static void row(PrintWriter out, int size, String phase, Benchmark.Paired p) {

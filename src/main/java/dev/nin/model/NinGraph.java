@@ -66,6 +66,12 @@ public final class NinGraph<T extends TFloating> {
     public final Operand<T> probabilities;
     /** Gradient of {@link #trainLoss} for each parameter, in {@link #parameters} order. */
     public final List<Output<T>> gradients;
+    /**
+     * Scalar: the sum of every gradient's squared values in a training step. Not finite when the
+     * step blew up, even where the loss stays finite: a fused ReLU (oneDNN's) turns NaN
+     * activations into zeros, so a network wrecked by a huge learning rate can report the loss ln C.
+     */
+    public final Operand<T> gradientSquaredSum;
     public final List<Slot<T>> parameters;
     /** Sets optimizer state (momentum accumulators) to zero and BN running statistics to mean 0, variance 1. */
     public final Op initOptimizer;
@@ -138,6 +144,12 @@ public final class NinGraph<T extends TFloating> {
             Output<T> typed = (Output<T>) g;
             gradients.add(typed);
         }
+
+        List<Operand<T>> squaredSums = new ArrayList<>();
+        for (Output<T> g : gradients) {
+            squaredSums.add(tf.reduceSum(tf.math.square(tf.reshape(g, tf.constant(new int[] {-1}))), tf.constant(0)));
+        }
+        gradientSquaredSum = tf.withName("gradient_squared_sum").math.addN(squaredSums);
 
         // Variables are read by reference, so an update must not start before every gradient is
         // computed: the backward pass reads the weights too, and would otherwise see some of them

@@ -77,7 +77,7 @@ public final class Trainer {
 
     /**
      * Trains and evaluates after every epoch. Stops early, with status DIVERGED, when the loss
-     * stops being finite.
+     * or the gradients stop being finite.
      */
     public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener) {
         return train(spec, config, data, listener, null, 0);
@@ -149,7 +149,7 @@ public final class Trainer {
                                 new long[] {config.seed(), (long) epoch * batches + b});
                         long stepTook = System.nanoTime() - stepStart;
                         stepNanos += stepTook;
-                        if (!Double.isFinite(step[0])) {
+                        if (!Double.isFinite(step[0]) || !Double.isFinite(step[2])) {
                             TrainingResult result = new TrainingResult(TrainingResult.Status.DIVERGED, epochs,
                                     runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1),
                                     java.util.Optional.empty());
@@ -233,7 +233,10 @@ public final class Trainer {
         }
     }
 
-    /** One SGD step; returns {mean loss, correct count} of the batch before the update. */
+    /**
+     * One SGD step; returns {mean loss, correct count, sum of squared gradients} of the batch before
+     * the update.
+     */
     static double[] trainStep(Session session, NinGraph<?> net, ImageSet batch, double learningRate, long[] dropoutSeed) {
         try (TUint8 images = images(batch);
                 TInt32 labels = labels(batch);
@@ -241,8 +244,9 @@ public final class Trainer {
                 TInt64 seed = TInt64.vectorOf(dropoutSeed);
                 Result result = session.runner().feed(net.images, images).feed(net.labels, labels)
                         .feed(net.learningRate, lr).feed(net.dropoutSeed, seed)
-                        .fetch(net.trainLoss).fetch(net.trainCorrect).addTarget(net.trainStep).run()) {
-            return new double[] {Precision.readScalar(result.get(0)), Precision.readScalar(result.get(1))};
+                        .fetch(net.trainLoss).fetch(net.trainCorrect).fetch(net.gradientSquaredSum).addTarget(net.trainStep).run()) {
+            return new double[] {Precision.readScalar(result.get(0)), Precision.readScalar(result.get(1)),
+                Precision.readScalar(result.get(2))};
         }
     }
 

@@ -175,6 +175,42 @@ class MlflowIT {
         }
     }
 
+    /**
+     * A trial stopped by the stall rule shows in MLflow as KILLED, with nin.state and nin.stopped_at
+     * saying why and where; its epochs up to the stop are there. (The book's network at 67 px sits
+     * on the ln 10 plateau for hundreds of steps, see SweepIT.)
+     */
+    @Test
+    void aStalledTrialIsKilledInMlflowWithWhereItStopped() throws Exception {
+        int mlflowPort = NinProcess.freePort();
+        try (MlflowServer server = new MlflowServer(home.resolve("mlflow-stall"), mlflowPort).start()) {
+            Path file = home.resolve("stalled.yaml");
+            Files.writeString(file, """
+                    name: stalled
+                    base: {variant: standard, resize: 67, epochs: 2, batch: 32, lr: 0.05, momentum: 0.9}
+                    data: {train_limit: 384, validation: 64, test_limit: 64}
+                    stall: {steps: 10, band: 0.05}
+                    """);
+            NinProcess.Result result = new NinProcess().env("NIN_HOME", home.toString())
+                    .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).env("MLFLOW_TRACKING_URI", server.uri())
+                    .run("sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
+            assertEquals(0, result.exitCode(), result.all());
+            assertTrue(result.out().contains("1 stalled"), result.out());
+            MlflowClient client = new MlflowClient(server.uri());
+            String experiment = client.getExperimentByName("stalled").orElseThrow().getExperimentId();
+            List<RunInfo> trials = client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'");
+            assertEquals(1, trials.size());
+            Run run = client.getRun(trials.get(0).getRunId());
+            Map<String, String> tags = run.getData().getTagsList().stream().collect(Collectors.toMap(t -> t.getKey(), t -> t.getValue()));
+            assertEquals("KILLED", run.getInfo().getStatus().name());
+            assertEquals("stalled", tags.get("nin.state"));
+            assertTrue(tags.get("nin.stopped_at").startsWith("epoch 1 step 10 "), tags.toString());
+            long trial = Long.parseLong(tags.get("nin.local_id"));
+            assertEquals(epochsInStore("stalled").getOrDefault(trial, Map.of()).size(),
+                    client.getMetricHistory(run.getInfo().getRunId(), "train_loss").size(), "the epochs the store has, no more");
+        }
+    }
+
     @Test
     void mlflowDownMidSweepThenSyncSendsEverythingOnce() throws Exception {
         int mlflowPort = NinProcess.freePort();
