@@ -46,9 +46,7 @@ final class FusedConvolution {
      */
     static <T extends TNumber> Operand<T> convBiasRelu(Ops scope, Operand<T> x, Operand<T> weights, Operand<T> bias,
             int stride, String padding) {
-        if (!GradientRegistration.DONE) {
-            throw new IllegalStateException("the gradient of " + OP_TYPE + " is not registered");
-        }
+        GradientRegistration.ensure();
         GraphOperation op = (GraphOperation) scope.scope().opBuilder(OP_TYPE, "FusedConv2D")
                 .addInput(x.asOutput())
                 .addInput(weights.asOutput())
@@ -68,12 +66,12 @@ final class FusedConvolution {
      * which can only be this one, loaded by another class loader of the same process (Quarkus tests).
      */
     private static final class GradientRegistration {
-        static final boolean DONE = register();
-
-        private static boolean register() {
+        static {
             TensorFlow.registerCustomGradient(OP_TYPE, (tf, op, upstream) -> gradient(tf, op, cast(upstream.get(0))));
-            return true;
         }
+
+        /** Does nothing itself: the first call initialises this class, which registers the gradient. */
+        static void ensure() {}
     }
 
     /**
