@@ -54,15 +54,15 @@ class FusedConvolutionTest {
         float[] b = gaussian(random, cout, 0.1);
         Shape xShape = Shape.of(2, side, side, cin);
         Shape wShape = Shape.of(kernel, kernel, cin, cout);
-        List<float[]> fused = run(xShape, x, wShape, w, b, true, stride, padding);
-        List<float[]> plain = run(xShape, x, wShape, w, b, false, stride, padding);
+        List<double[]> fused = run(xShape, x, wShape, w, b, true, stride, padding);
+        List<double[]> plain = run(xShape, x, wShape, w, b, false, stride, padding);
         String[] names = {"output", "d input", "d weights", "d bias"};
         for (int i = 0; i < names.length; i++) {
-            float[] expected = plain.get(i);
-            float[] actual = fused.get(i);
+            double[] expected = plain.get(i);
+            double[] actual = fused.get(i);
             assertEquals(expected.length, actual.length, names[i]);
             double scale = 0;
-            for (float v : expected) {
+            for (double v : expected) {
                 scale = Math.max(scale, Math.abs(v));
             }
             assertTrue(scale > 0, names[i] + " is all zero: the test would prove nothing");
@@ -76,7 +76,7 @@ class FusedConvolutionTest {
      * Runs relu(conv(x, w) + b), fused or as plain ops, and the gradients of a fixed weighted sum
      * of its output. Returns output, d x, d w, d b.
      */
-    private static List<float[]> run(Shape xShape, float[] x, Shape wShape, float[] w, float[] b, boolean fused, int stride,
+    private static List<double[]> run(Shape xShape, float[] x, Shape wShape, float[] w, float[] b, boolean fused, int stride,
             String padding) {
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
@@ -96,10 +96,10 @@ class FusedConvolutionTest {
                 session.initialize();
                 Session.Runner runner = session.runner().fetch(flat);
                 gradients.forEach(g -> runner.fetch(g));
-                List<float[]> out = new ArrayList<>();
+                List<double[]> out = new ArrayList<>();
                 try (Result result = runner.run()) {
                     for (int i = 0; i < 4; i++) {
-                        out.add(floats((TFloat32) result.get(i)));
+                        out.add(Precision.read(result.get(i)));
                     }
                 }
                 return out;
@@ -141,12 +141,6 @@ class FusedConvolutionTest {
             // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
             values[i] = (float) (scale * Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble()));
         }
-        return values;
-    }
-
-    private static float[] floats(TFloat32 tensor) {
-        float[] values = new float[(int) tensor.shape().size()];
-        tensor.copyTo(DataBuffers.of(values, false, false));
         return values;
     }
 }
