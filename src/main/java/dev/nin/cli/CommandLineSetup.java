@@ -1,6 +1,11 @@
 package dev.nin.cli;
 
+import dev.nin.io.Redaction;
+import dev.nin.store.DatabaseLogins;
+
 import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
+
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -12,14 +17,16 @@ import picocli.CommandLine;
 public class CommandLineSetup {
 
     @Produces
-    CommandLine commandLine(PicocliCommandLineFactory factory) {
+    CommandLine commandLine(PicocliCommandLineFactory factory, DatabaseLogins logins) {
         return factory.create()
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((error, commandLine, parseResult) -> {
                     String command = commandLine.getCommandSpec().qualifiedName();
-                    commandLine.getErr().println(command + ": error: " + message(error));
+                    // Every message passes the one redaction: URLs, driver causes and config values may hold a password.
+                    List<String> secrets = logins.secrets();
+                    commandLine.getErr().println(command + ": error: " + Redaction.redact(message(error), secrets));
                     if (ExitCodes.of(error) == ExitCodes.FAILURE) {
-                        error.printStackTrace(commandLine.getErr());
+                        commandLine.getErr().print(Redaction.stackTrace(error, secrets));
                     }
                     commandLine.getErr().flush();
                     return ExitCodes.of(error);

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.store.DatabaseLogins;
 import dev.nin.store.Store;
 
 import java.io.PrintWriter;
@@ -12,12 +13,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code nin db}: where the experiment store is and how to reach it. */
+/** {@code nin db}: where the experiment store is, how to reach it, and the roles it needs. */
 @Command(name = "db", mixinStandardHelpOptions = true, description = "The experiment store (PostgreSQL).",
-        subcommands = {DbCommand.Url.class, DbCommand.Stop.class})
+        subcommands = {DbCommand.Url.class, DbCommand.Stop.class, DbCommand.SetupSql.class})
 public class DbCommand {
 
-    /** {@code nin db url}: JDBC URL and a psql command line; the password only with --show-password. */
+    /** {@code nin db url}: JDBC URL and a psql command line; passwords only with --show-password. */
     @Command(name = "url", mixinStandardHelpOptions = true,
             description = "Print how to connect psql or any SQL client (starts the embedded server if needed).")
     public static class Url implements Callable<Integer> {
@@ -28,26 +29,53 @@ public class DbCommand {
         @Inject
         Store store;
 
-        @Option(names = "--show-password", description = "Print the password too (it is hidden by default).")
+        @Option(names = "--show-password", description = "Print the passwords too (they are hidden by default).")
         boolean showPassword;
 
         @Override
         public Integer call() {
             store.open();
             PrintWriter out = spec.commandLine().getOut();
-            String url = showPassword ? store.jdbcUrl() : store.redactedUrl();
-            String password = store.password().map(p -> showPassword ? p : "***").orElse("(none)");
-            out.println("jdbc:     " + url);
-            out.println("user:     " + store.user());
-            out.println("password: " + password);
-            java.net.URI uri = java.net.URI.create(store.jdbcUrl().substring("jdbc:".length()));
+            String jdbc = store.jdbcUrl();
+            java.net.URI uri = java.net.URI.create(jdbc.substring("jdbc:".length()));
             String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
-            out.printf("psql:     psql -h %s -p %d -U %s %s%n", uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
-                    store.user(), database);
+            int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+            DatabaseLogins.Login owner = store.owner();
+            out.println("jdbc:     " + (showPassword ? jdbc : store.redactedUrl()));
+            out.println("user:     " + owner.user() + " (owner: records trials)");
+            out.println("password: " + (showPassword ? owner.password() : "*** (--show-password prints it)"));
+            out.printf("psql:     %spsql -h %s -p %d -U %s %s%n",
+                    showPassword ? "PGPASSWORD=" + owner.password() + " " : "", uri.getHost(), port, owner.user(), database);
             if (store.isEmbedded()) {
+                DatabaseLogins.Login reader = store.reader();
+                out.printf("reader:   %s (read-only, as ./nin sql), password %s%n", reader.user(),
+                        showPassword ? reader.password() : "***");
                 out.println("embedded: data in " + store.embeddedServer().dataDirectory() + ", log "
-                        + store.embeddedServer().logFile() + "; it keeps running for the next nin; ./nin db stop stops it");
+                        + store.embeddedServer().logFile() + ", passwords in "
+                        + store.embeddedServer().dataDirectory().resolveSibling("credentials")
+                        + "; it keeps running for the next nin; ./nin db stop stops it");
             }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code nin db setup-sql}: the roles and grants, as a psql script for an administrator. */
+    @Command(name = "setup-sql", mixinStandardHelpOptions = true,
+            description = "Print the psql script an administrator runs (as a superuser) to create nin's owner and "
+                    + "read-only roles on the server NIN_DB_URL names; psql asks for their passwords.")
+    public static class SetupSql implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Inject
+        Store store;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(store.roles().psqlScript());
             out.flush();
             return ExitCodes.OK;
         }

@@ -16,10 +16,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code nin sql "SELECT …"}: query the experiment store; read-only, so nothing recorded can be changed. */
+/**
+ * {@code nin sql "SELECT …"}: query the experiment store as its read-only role. Nothing recorded can
+ * be changed because the server refuses it (that role may only SELECT, see
+ * {@link dev.nin.store.DatabaseRoles}), not because this command inspects the query; the one
+ * statement per call rule is only for a clear output.
+ */
 @Command(name = "sql", mixinStandardHelpOptions = true,
-        description = "Run a read-only SQL query on the experiment store and print the result.")
+        description = "Run a read-only SQL query on the experiment store and print the result. It runs as a role "
+                + "that may only read; one statement per call.")
 public class SqlCommand implements Callable<Integer> {
+
+    /** Client-side limit too, beside the role's own statement_timeout. */
+    static final int TIMEOUT_SECONDS = 60;
 
     @Spec
     CommandSpec spec;
@@ -36,22 +45,36 @@ public class SqlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Connection connection = store.connection()) {
-            connection.setReadOnly(true);
-            connection.setAutoCommit(false);
+        if (query.isBlank()) {
+            throw new IllegalArgumentException("query: expected one SQL statement, found an empty one");
+        }
+        try (Connection connection = store.readOnlyConnection()) {
             try (Statement statement = connection.createStatement()) {
-                if (!statement.execute(query)) {
+                statement.setQueryTimeout(TIMEOUT_SECONDS);
+                boolean rows = statement.execute(query);
+                ResultTable table = null;
+                if (rows) {
+                    try (ResultSet result = statement.getResultSet()) {
+                        table = ResultTable.of(result);
+                    }
+                }
+                if (statement.getMoreResults() || statement.getUpdateCount() != -1) {
+                    throw new IllegalArgumentException("query: expected one statement, found several; run them one by one");
+                }
+                if (table == null) {
                     throw new IllegalArgumentException("query: expected a statement that returns rows (SELECT, WITH, "
                             + "SHOW, EXPLAIN), found one that returns none");
                 }
-                try (ResultSet result = statement.getResultSet()) {
-                    ResultTable.of(result).print(spec.commandLine().getOut(), format);
-                }
+                table.print(spec.commandLine().getOut(), format);
             } finally {
                 connection.rollback();
             }
         } catch (SQLException e) {
-            throw new IllegalArgumentException("query: " + e.getMessage().replace("\n", " "), e);
+            String message = store.redact(String.valueOf(e.getMessage()).replace("\n", " "));
+            if ("42501".equals(e.getSQLState()) || "25006".equals(e.getSQLState())) {
+                throw new IllegalArgumentException("query: refused, ./nin sql may only read (" + message + ")", e);
+            }
+            throw new IllegalArgumentException("query: " + message, e);
         }
         return ExitCodes.OK;
     }

@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,23 +29,65 @@ import org.tukaani.xz.XZInputStream;
  * home. The server is started once and outlives the nin process that started it, so a second nin
  * process joins it instead of starting another; a file lock makes the start itself one at a time.
  * {@code nin db stop} stops it.
+ *
+ * <p>Every role logs in with a password (scram-sha-256), over 127.0.0.1 only; the passwords are
+ * generated per home ({@link EmbeddedCredentials}). The bootstrap superuser is used only to set
+ * the server up ({@link #secure}); nin records as {@link #OWNER} and {@code ./nin sql} reads as
+ * {@link #READER} ({@link DatabaseRoles}). A home made by an older nin (trust authentication,
+ * every object owned by the superuser) is converted at its first start: each step is idempotent
+ * and the marker that ends the conversion is written last, so a kill at any step is followed by
+ * the same steps again, with the same passwords and no row lost.
  */
 public final class EmbeddedPostgresServer {
 
     /** The database nin uses inside the server. */
     public static final String DATABASE = "nin";
 
-    public static final String USER = "postgres";
+    /** The bootstrap superuser: sets the server up, never records anything. */
+    public static final String SUPERUSER = "postgres";
+
+    /** The role nin records with: owns the database, neither superuser nor CREATEROLE. */
+    public static final String OWNER = "nin";
+
+    /** The read-only role of {@code ./nin sql}. */
+    public static final String READER = DatabaseRoles.defaultReader(DATABASE);
+
+    /** The roles and grants of the embedded server. */
+    public static final DatabaseRoles ROLES = new DatabaseRoles(DATABASE, OWNER, READER);
+
+    /**
+     * Written when the server's roles, grants and password authentication are in place; a home
+     * without it (made by an older nin, or set up by a process that was killed) is secured again.
+     */
+    static final String SECURED_MARKER = "secured-v1";
+
+    /** Steps of {@link #secure} a test can pause at, to kill the process there. */
+    public enum SecureStep { ROLES_CREATED, GRANTED, HBA_WRITTEN, RELOADED }
 
     private static final String BINARIES = "postgres-linux-x86_64.txz";
     private static final String BINARIES_VERSION = "14.22.0";
 
+    private static final String HBA = """
+            # Written by nin: every role logs in with its password (scram-sha-256), from this machine only.
+            # TYPE  DATABASE  USER  ADDRESS       METHOD
+            local   all       all                 scram-sha-256
+            host    all       all   127.0.0.1/32  scram-sha-256
+            host    all       all   ::1/128       scram-sha-256
+            """;
+
     private final Path home;
     private final int port;
+    private final java.util.function.Consumer<SecureStep> stepHook;
 
     public EmbeddedPostgresServer(Path ninHome, int port) {
+        this(ninHome, port, step -> {});
+    }
+
+    /** As above; {@code stepHook} is called after each step of {@link #secure} (tests pause there). */
+    public EmbeddedPostgresServer(Path ninHome, int port, java.util.function.Consumer<SecureStep> stepHook) {
         this.home = ninHome.resolve("postgres");
         this.port = port;
+        this.stepHook = stepHook;
     }
 
     public Path dataDirectory() {
@@ -55,28 +98,56 @@ public final class EmbeddedPostgresServer {
         return home.resolve("server.log");
     }
 
-    public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    public int port() {
+        return port;
     }
 
-    /** Starts the server unless it already runs; waits for another nin process that is starting it. */
+    public String jdbcUrl() {
+        return jdbcUrl(DATABASE);
+    }
+
+    private String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?connectTimeout=10";
+    }
+
+    /** Whether this home's server has been set up (it has its passwords). */
+    public boolean hasCredentials() {
+        return EmbeddedCredentials.exist(home);
+    }
+
+    /** The passwords of this home's roles; the server must have been set up ({@link #ensureRunning}). */
+    public EmbeddedCredentials credentials() {
+        return EmbeddedCredentials.read(home);
+    }
+
+    /**
+     * Starts the server unless it already runs, and secures it unless that was done: waits for
+     * another nin process that is starting it.
+     */
     public void ensureRunning() {
         try {
             Files.createDirectories(home);
             try (FileChannel channel = FileChannel.open(home.resolve("start.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
-                if (answers()) {
-                    checkItIsOurs();
-                    return;
+                EmbeddedCredentials credentials = EmbeddedCredentials.readOrCreate(home, new SecureRandom());
+                if (servesThisHome()) {
+                    // Running already: ours, or a stale pid file and someone else's server.
+                } else if (portAnswers()) {
+                    throw new IOException("port " + port + " is served by another program or another nin home's "
+                            + "PostgreSQL, not by this home's (" + dataDirectory() + "); set NIN_DB_EMBEDDED_PORT to a free port");
+                } else {
+                    Path binaries = binaries();
+                    if (!Files.exists(dataDirectory().resolve("PG_VERSION"))) {
+                        initdb(binaries, credentials);
+                    }
+                    run(binaries, "pg_ctl", "-D", dataDirectory().toString(), "-l", logFile().toString(), "-w", "-t", "60",
+                            "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c timezone=UTC"
+                                    + " -c password_encryption=scram-sha-256",
+                            "start");
                 }
-                Path binaries = binaries();
-                if (!Files.exists(dataDirectory().resolve("PG_VERSION"))) {
-                    initdb(binaries);
+                if (!Files.exists(home.resolve(SECURED_MARKER))) {
+                    secure(credentials);
                 }
-                run(binaries, "pg_ctl", "-D", dataDirectory().toString(), "-l", logFile().toString(), "-w", "-t", "60",
-                        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c timezone=UTC",
-                        "start");
-                createDatabase();
             }
         } catch (IOException e) {
             throw new StoreException("the embedded PostgreSQL under " + home + " could not start (" + e.getMessage()
@@ -88,7 +159,7 @@ public final class EmbeddedPostgresServer {
     /** Stops the server if it runs; true when it was running. */
     public boolean stop() {
         try {
-            if (!answers()) {
+            if (!servesThisHome()) {
                 return false;
             }
             run(binaries(), "pg_ctl", "-D", dataDirectory().toString(), "-m", "fast", "-w", "stop");
@@ -98,51 +169,144 @@ public final class EmbeddedPostgresServer {
         }
     }
 
-    /** Whether a server answers on our port. */
-    public boolean answers() {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres?connectTimeout=2",
-                USER, "")) {
-            return c.isValid(2);
-        } catch (SQLException e) {
+    /**
+     * Whether this home's server runs on our port: its {@code postmaster.pid} names our port and
+     * a live process. Asks no password, so it cannot be fooled into logging in elsewhere.
+     */
+    public boolean servesThisHome() {
+        Path pidFile = dataDirectory().resolve("postmaster.pid");
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.size() < 4 || !lines.get(3).strip().equals(Integer.toString(port))) {
+                return false;
+            }
+            long pid = Long.parseLong(lines.get(0).strip());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && portAnswers();
+        } catch (IOException | NumberFormatException e) {
             return false;
         }
     }
 
-    /** The server on our port must be the one of this nin home, not another home's. */
-    private void checkItIsOurs() throws IOException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "");
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SHOW data_directory")) {
-            r.next();
-            Path serving = Path.of(r.getString(1)).toRealPath();
-            if (!serving.equals(dataDirectory().toRealPath())) {
-                throw new IOException("port " + port + " is served by the PostgreSQL of " + serving
-                        + ", not this nin home's; set NIN_DB_EMBEDDED_PORT to another port for this home");
-            }
-        } catch (SQLException e) {
-            throw new IOException("port " + port + " answers but not as nin's PostgreSQL (" + e.getMessage() + ")", e);
+    /** Whether anything accepts connections on our port of 127.0.0.1. */
+    private boolean portAnswers() {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
-    private void createDatabase() throws IOException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "");
+    /**
+     * Sets up roles, grants and password authentication as the bootstrap superuser. Each step can
+     * be repeated: a home killed half-way is secured again from the start, with the passwords its
+     * credentials file already holds. The superuser's password is set first, so that switching
+     * the server from trust to scram-sha-256 never locks nin out.
+     */
+    private void secure(EmbeddedCredentials credentials) throws IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, credentials.superuser());
                 Statement s = c.createStatement()) {
-            try (ResultSet r = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
-                if (r.next()) {
-                    return;
-                }
+            s.execute("ALTER ROLE " + SUPERUSER + " PASSWORD " + literal(credentials.superuser()));
+            for (String statement : ROLES.clusterStatements()) {
+                s.execute(statement);
             }
-            s.execute("CREATE DATABASE " + DATABASE);
+            s.execute("ALTER ROLE " + OWNER + " PASSWORD " + literal(credentials.owner()));
+            s.execute("ALTER ROLE " + READER + " PASSWORD " + literal(credentials.reader()));
+            boolean exists;
+            try (ResultSet r = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+                exists = r.next();
+            }
+            if (!exists) {
+                s.execute(ROLES.createDatabase());
+            }
+            for (String statement : ROLES.databaseStatements()) {
+                s.execute(statement);
+            }
+            // Only nin's database is for its roles: no tables of theirs in the maintenance databases.
+            s.execute("REVOKE ALL ON DATABASE postgres FROM PUBLIC");
+            s.execute("REVOKE ALL ON DATABASE template1 FROM PUBLIC");
         } catch (SQLException e) {
-            throw new IOException("could not create database " + DATABASE + ": " + e.getMessage(), e);
+            throw new IOException("could not set up the roles of the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+        stepHook.accept(SecureStep.ROLES_CREATED);
+        try (Connection c = DriverManager.getConnection(jdbcUrl(DATABASE), SUPERUSER, credentials.superuser());
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (String statement : ROLES.inDatabaseStatements()) {
+                s.execute(statement);
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IOException("could not set up the grants of the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+        stepHook.accept(SecureStep.GRANTED);
+        writeAtomically(dataDirectory().resolve("pg_hba.conf"), HBA);
+        stepHook.accept(SecureStep.HBA_WRITTEN);
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, credentials.superuser());
+                Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IOException("could not reload the embedded PostgreSQL's authentication: " + e.getMessage(), e);
+        }
+        awaitPasswordAuthentication();
+        stepHook.accept(SecureStep.RELOADED);
+        writeAtomically(home.resolve(SECURED_MARKER), "roles, grants and scram-sha-256 authentication in place\n");
+    }
+
+    /** The reload is a signal the server handles in its own time: wait until a wrong password is refused. */
+    private void awaitPasswordAuthentication() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, "not-the-password")) {
+                sleep(50);
+            } catch (SQLException e) {
+                return;
+            }
+        }
+        throw new IOException("the embedded PostgreSQL still accepts logins without the password 10 s after its reload");
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
-    private void initdb(Path binaries) throws IOException {
+    private static String literal(String password) {
+        if (!password.matches("[0-9a-f]+")) {
+            throw new IllegalStateException("generated passwords are hex digits");
+        }
+        return "'" + password + "'";
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.writeString(partial, text);
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A fresh cluster asks for passwords from its first start: there is no trust window. */
+    private void initdb(Path binaries, EmbeddedCredentials credentials) throws IOException {
         Path data = dataDirectory();
         // A failed initdb leaves a partial folder that would never start: clear it first.
         Folders.deleteRecursively(data);
-        run(binaries, "initdb", "-A", "trust", "-U", USER, "-D", data.toString(), "-E", "UTF-8", "--locale=C");
+        Path passwordFile = home.resolve("initdb-password");
+        Files.deleteIfExists(passwordFile);
+        Files.createFile(passwordFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(passwordFile, credentials.superuser() + "\n");
+            run(binaries, "initdb", "--auth=scram-sha-256", "--pwfile=" + passwordFile, "-U", SUPERUSER, "-D", data.toString(),
+                    "-E", "UTF-8", "--locale=C");
+        } finally {
+            Files.deleteIfExists(passwordFile);
+        }
     }
 
     /** The server binaries, unpacked once per nin home from the jar on the classpath. */

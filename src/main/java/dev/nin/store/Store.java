@@ -2,20 +2,17 @@ package dev.nin.store;
 
 import io.agroal.api.AgroalDataSource;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -34,55 +31,51 @@ public class Store {
 
     private final AgroalDataSource dataSource;
     private final Flyway flyway;
-    private final Optional<String> externalUrl;
-    private final String jdbcUrl;
-    private final String user;
-    private final Optional<String> password;
-    private final EmbeddedPostgresServer embedded;
+    private final DatabaseLogins logins;
     private boolean open;
 
     @Inject
-    public Store(AgroalDataSource dataSource, Flyway flyway, @ConfigProperty(name = "nin.db.url") Optional<String> externalUrl,
-            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
-            @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
-            @ConfigProperty(name = "nin.home") Path home, @ConfigProperty(name = "nin.db.embedded-port") int embeddedPort) {
+    public Store(AgroalDataSource dataSource, Flyway flyway, DatabaseLogins logins) {
         this.dataSource = dataSource;
         this.flyway = flyway;
-        this.externalUrl = externalUrl.filter(url -> !url.isBlank());
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password.filter(p -> !p.isEmpty());
-        this.embedded = new EmbeddedPostgresServer(home, embeddedPort);
+        this.logins = logins;
     }
 
     public boolean isEmbedded() {
-        return externalUrl.isEmpty();
+        return logins.isEmbedded();
     }
 
     public EmbeddedPostgresServer embeddedServer() {
-        return embedded;
+        return logins.embedded();
     }
 
     public String jdbcUrl() {
-        return jdbcUrl;
+        return logins.jdbcUrl();
     }
 
-    public String user() {
-        return user;
+    /** The owner role nin records with. */
+    public DatabaseLogins.Login owner() {
+        return logins.owner();
     }
 
-    public Optional<String> password() {
-        return password;
+    /** The read-only role of {@code ./nin sql}. */
+    public DatabaseLogins.Login reader() {
+        return logins.reader();
     }
 
-    /** The JDBC URL with any password in it replaced by ***. */
+    /** The roles and grants nin needs on its server ({@code ./nin db setup-sql}). */
+    public DatabaseRoles roles() {
+        return logins.roles();
+    }
+
+    /** The JDBC URL with any secret in it replaced by ***. */
     public String redactedUrl() {
-        return redact(jdbcUrl);
+        return logins.redact(jdbcUrl());
     }
 
-    static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^:/@]+):([^@/]+)@", "//$1:***@");
+    /** {@code text} with every secret nin knows hidden: for messages that quote a URL or a driver. */
+    public String redact(String text) {
+        return logins.redact(text);
     }
 
     /** Connects, migrates and tidies up; idempotent. */
@@ -90,19 +83,74 @@ public class Store {
         if (open) {
             return;
         }
+        // Settings first: a bad URL or port is the user's to fix (exit 2), not an unreachable server.
+        logins.jdbcUrl();
         if (isEmbedded()) {
-            embedded.ensureRunning();
+            logins.embedded().ensureRunning();
         }
+        DatabaseLogins.Login owner = logins.owner();
         try (Connection c = dataSource.getConnection()) {
             c.isValid(5);
+            refuseSuperuser(c, owner);
         } catch (SQLException e) {
-            throw unreachable(e);
+            throw unreachable(e, owner);
+        } catch (StoreException e) {
+            throw e;
         } catch (RuntimeException e) {
-            throw unreachable(e);
+            throw unreachable(e, owner);
         }
         migrate();
+        grantReader();
         markAbandonedTrials();
         open = true;
+    }
+
+    /** nin never records as a role that could change the server or its files. */
+    private void refuseSuperuser(Connection c, DatabaseLogins.Login owner) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
+            if (r.next() && (r.getBoolean(1) || r.getBoolean(2))) {
+                throw new StoreException("nin will not record as " + owner.user() + " at " + redactedUrl() + ": it is a "
+                        + (r.getBoolean(1) ? "superuser" : "role with CREATEROLE")
+                        + ", which could change the server itself. Set NIN_DB_USER to an ordinary owner role; "
+                        + "./nin db setup-sql prints what an administrator runs to create one. Nothing was written.");
+            }
+        }
+    }
+
+    /** The reader may SELECT what the migrations made; default privileges cover what later ones make. */
+    private void grantReader() {
+        DatabaseRoles roles = logins.roles();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + roles.reader() + "'")) {
+                if (!r.next()) {
+                    return;
+                }
+            }
+            for (String statement : roles.ownerGrants()) {
+                s.execute(statement);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not grant " + roles.reader() + " read access at " + redactedUrl() + ": "
+                    + redact(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * A connection as the read-only role, in a read-only transaction that is never committed.
+     * What it may do is decided by the server's grants ({@link DatabaseRoles}).
+     */
+    public Connection readOnlyConnection() {
+        open();
+        DatabaseLogins.Login reader = logins.reader();
+        try {
+            Connection c = java.sql.DriverManager.getConnection(jdbcUrl(), reader.user(), reader.password());
+            c.setReadOnly(true);
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            throw unreachable(e, reader);
+        }
     }
 
     private void migrate() {
@@ -157,33 +205,43 @@ public class Store {
         }
     }
 
-    /** A plain connection for ad-hoc SQL; the caller closes it. */
+    /** A plain connection as the owner role, for statements of {@code store/}; the caller closes it. */
     public Connection connection() {
         open();
         try {
             return dataSource.getConnection();
         } catch (SQLException e) {
-            throw unreachable(e);
+            throw unreachable(e, logins.owner());
         }
     }
 
-    private StoreException unreachable(Exception e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    private StoreException unreachable(Exception e, DatabaseLogins.Login login) {
+        SQLException sql = null;
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException found) {
+                sql = found;
+                break;
+            }
         }
-        String state = e instanceof SQLException sql ? sql.getSQLState() : null;
+        String state = sql == null ? null : sql.getSQLState();
+        String cause = redact(dev.nin.io.Redaction.messageChain(e, logins.secrets()));
         String why;
         if ("28P01".equals(state) || "28000".equals(state)) {
-            why = "the user name or password was refused; check NIN_DB_USER and NIN_DB_PASSWORD";
+            why = "the server refused the login (" + cause + "); check " + (isEmbedded()
+                    ? "that " + logins.embedded().dataDirectory().getParent().resolve(EmbeddedCredentials.FILE)
+                            + " is this home's, unchanged"
+                    : (login.user().equals(logins.roles().reader()) ? "NIN_DB_READER_USER and NIN_DB_READER_PASSWORD"
+                            : "NIN_DB_USER and NIN_DB_PASSWORD")) + ".";
+        } else if ("08004".equals(state)) {
+            why = "the server refused the login: it asks for a password and none was given (" + cause + "); set "
+                    + (login.user().equals(logins.roles().reader()) ? "NIN_DB_READER_PASSWORD." : "NIN_DB_PASSWORD.");
         } else if ("3D000".equals(state)) {
-            why = "the database does not exist; create it (CREATE DATABASE ...) or fix the name in NIN_DB_URL";
+            why = "the database does not exist; create it (./nin db setup-sql) or fix the name in NIN_DB_URL.";
         } else {
-            why = "the server cannot be reached (" + root.getMessage() + "); is it running, and are host and port in NIN_DB_URL right?"
-                    + (isEmbedded() ? " The embedded server's log is " + embedded.logFile() + "." : "");
+            why = "the server cannot be reached (" + cause + "); is it running, and are host and port in NIN_DB_URL right?"
+                    + (isEmbedded() ? " The embedded server's log is " + logins.embedded().logFile() + "." : "");
         }
-        return new StoreException("cannot use the database at " + redactedUrl() + " as " + user + ": " + why
+        return new StoreException("cannot use the database at " + redactedUrl() + " as " + login.user() + ": " + why
                 + " Nothing was written.", e);
     }
-
 }

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -71,7 +70,7 @@ class MlflowIT {
 
     private static Map<Long, Map<Integer, double[]>> epochsInStore(String sweep) throws Exception {
         Map<Long, Map<Integer, double[]>> out = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT m.trial_id, m.epoch, m.train_loss, m.test_accuracy FROM epoch_metrics m"
                         + " JOIN trials t ON t.id = m.trial_id JOIN sweeps w ON w.id = t.sweep_id WHERE w.name = '" + sweep + "'")) {
@@ -83,7 +82,7 @@ class MlflowIT {
     }
 
     private static String configInStore(long trial) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT config FROM trials WHERE id = " + trial)) {
             r.next();
             return r.getString(1);

@@ -8,7 +8,6 @@ import dev.nin.sweep.Pruning;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,12 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class PruningIT {
 
+    private static Path home;
     private static int port;
     private static NinProcess nin;
 
     @BeforeAll
     static void startStore() throws Exception {
-        Path home = StoreIT.fresh("pruning-it-home");
+        home = StoreIT.fresh("pruning-it-home");
         port = NinProcess.freePort();
         nin = NinProcess.withHome(home, port);
         NinProcess.Result url = nin.run("db", "url");
@@ -48,7 +48,7 @@ class PruningIT {
     }
 
     private static Connection db() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        return TestDb.connect(home, port);
     }
 
     @Test

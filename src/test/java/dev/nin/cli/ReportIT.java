@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import dev.nin.track.MlflowServer;
@@ -58,7 +57,7 @@ class ReportIT {
         assertEquals(0, result.exitCode(), result.all());
         String markdown = Files.readString(out.resolve("report.md"));
         int groups = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT configuration, trials, test_accuracy_mean, test_accuracy_std"
                         + " FROM ablation_comparison WHERE sweep = 'small'")) {
@@ -70,7 +69,7 @@ class ReportIT {
             }
         }
         assertEquals(4, groups, "two variants x two learning rates");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT DISTINCT variant, parameters, training_memory_bytes_estimated / 1048576.0,"
                         + " training_memory_bytes_measured / 1048576.0 FROM resource_usage WHERE sweep = 'small'")) {
@@ -101,7 +100,7 @@ class ReportIT {
         String views = readme.substring(readme.indexOf("### Views"), readme.indexOf("## MLflow"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| `(SELECT [^`]+)` \\|").matcher(views);
         int examples = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement()) {
             while (m.find()) {
                 s.executeQuery(m.group(1)).close();
@@ -114,7 +113,7 @@ class ReportIT {
     /** Every trial has its memory estimated and measured; trials of one network share one measurement. */
     @Test
     void everyTrialHasMeasuredMemory() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT variant, count(*), count(training_memory_bytes_measured),"
                         + " count(DISTINCT training_memory_bytes_measured), min(prediction_memory_bytes_measured_batch1),"

@@ -1,5 +1,7 @@
 package dev.nin.cli;
 
+import dev.nin.store.DatabaseRoles;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +58,7 @@ class StoreIT {
     }
 
     private static Connection db() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        return TestDb.connect(home, port);
     }
 
     private static String one(Connection c, String sql) throws SQLException {
@@ -233,13 +235,36 @@ class StoreIT {
     @Test
     void anExternalDatabaseByUrl() throws Exception {
         try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
+            // What an administrator runs (./nin db setup-sql prints it for psql): the owner and reader roles.
+            DatabaseRoles roles = new DatabaseRoles("experiments", "experiments_owner", "experiments_reader");
             try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE experiments");
+                for (String statement : roles.clusterStatements()) {
+                    s.execute(statement);
+                }
+                s.execute("ALTER ROLE experiments_owner PASSWORD 'owner-pw-1'");
+                s.execute("ALTER ROLE experiments_reader PASSWORD 'reader-pw-1'");
+                s.execute(roles.createDatabase());
+                for (String statement : roles.databaseStatements()) {
+                    s.execute(statement);
+                }
+            }
+            try (Connection c = server.getDatabase("postgres", "experiments").getConnection(); Statement s = c.createStatement()) {
+                for (String statement : roles.inDatabaseStatements()) {
+                    s.execute(statement);
+                }
             }
             Path emptyHome = fresh("store-it-external");
-            NinProcess external = NinProcess.withHome(emptyHome, NinProcess.freePort())
-                    .env("NIN_DB_URL", "jdbc:postgresql://localhost:" + server.getPort() + "/experiments")
-                    .env("NIN_DB_USER", "postgres");
+            String url = "jdbc:postgresql://localhost:" + server.getPort() + "/experiments";
+            NinProcess.Result asSuperuser = NinProcess.withHome(emptyHome, NinProcess.freePort()).env("NIN_DB_URL", url)
+                    .env("NIN_DB_USER", "postgres").run("runs");
+            assertEquals(ExitCodes.STORE, asSuperuser.exitCode(), asSuperuser.all());
+            assertTrue(asSuperuser.err().startsWith("nin runs: error: nin will not record as postgres at "), asSuperuser.err());
+            try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
+                assertEquals("0", one(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "nothing written");
+            }
+            NinProcess external = NinProcess.withHome(emptyHome, NinProcess.freePort()).env("NIN_DB_URL", url)
+                    .env("NIN_DB_USER", "experiments_owner").env("NIN_DB_PASSWORD", "owner-pw-1")
+                    .env("NIN_DB_READER_PASSWORD", "reader-pw-1");
             NinProcess.Result train = external.run(TINY_TRAIN);
             assertEquals(0, train.exitCode(), train.all());
             try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
@@ -248,6 +273,10 @@ class StoreIT {
                 assertEquals("1", one(c, "SELECT count(*) FROM resource_profiles WHERE parameters = 1546058"));
             }
             assertFalse(Files.exists(emptyHome.resolve("postgres")), "no embedded server when a URL is configured");
+            NinProcess.Result read = external.run("sql", "SELECT count(*) AS n FROM epoch_metrics", "--format", "csv");
+            assertEquals("n\n2\n", read.out(), read.all());
+            NinProcess.Result write = external.run("sql", "DELETE FROM epoch_metrics RETURNING 1");
+            assertEquals(ExitCodes.USAGE, write.exitCode(), write.all());
 
             // A database written by a newer nin: refused, nothing written.
             try (Connection c = server.getDatabase("postgres", "experiments").getConnection(); Statement s = c.createStatement()) {
@@ -280,14 +309,14 @@ class StoreIT {
                     .env("NIN_DB_USER", "analyst").env("NIN_DB_PASSWORD", "wrong");
             NinProcess.Result refused = wrong.run("runs");
             assertEquals(ExitCodes.STORE, refused.exitCode(), refused.all());
-            assertTrue(refused.err().contains("password was refused"), refused.err());
+            assertTrue(refused.err().contains("the server refused the login"), refused.err());
             assertTrue(refused.err().contains("127.0.0.1:" + server.getPort() + "/analysis"), refused.err());
             assertFalse(refused.all().contains("wrong"), "the password must never be printed: " + refused.all());
         }
 
         int closed = NinProcess.freePort();
         NinProcess nowhere = NinProcess.withHome(fresh("store-it-nowhere"), NinProcess.freePort())
-                .env("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/nin?password=secret");
+                .env("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/nin?password=secret").env("NIN_DB_USER", "nin");
         NinProcess.Result unreachable = nowhere.run("runs");
         assertEquals(ExitCodes.STORE, unreachable.exitCode(), unreachable.all());
         assertTrue(unreachable.err().contains("127.0.0.1:" + closed + "/nin?password=***"), unreachable.err());

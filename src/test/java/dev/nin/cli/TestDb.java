@@ -1,17 +1,40 @@
 package dev.nin.cli;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Properties;
 
-/** How tests reach the embedded PostgreSQL of a nin home: always as nin's own owner role, never as a superuser. */
+/**
+ * How tests reach the embedded PostgreSQL of a nin home: as nin's own owner role with the password
+ * the home generated (as a user would, from {@code ./nin db url --show-password}), never as a superuser.
+ */
 final class TestDb {
 
     private TestDb() {}
 
-    /** A connection to the {@code nin} database of the embedded server of {@code home} on {@code port}. */
+    /** A connection to the {@code nin} database of the embedded server of {@code home} on {@code port}, as the owner. */
     static Connection connect(Path home, int port) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "nin", password(home, "owner"));
+    }
+
+    /** As {@link #connect}, as the read-only role of {@code ./nin sql}. */
+    static Connection reader(Path home, int port) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "nin_reader", password(home, "reader"));
+    }
+
+    /** The password of {@code role} (superuser, owner or reader) in the home's 0600 credentials file. */
+    static String password(Path home, String role) {
+        Properties values = new Properties();
+        try (Reader in = Files.newBufferedReader(home.resolve("postgres").resolve("credentials"))) {
+            values.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("no credentials in " + home + "; has nin set up its database yet?", e);
+        }
+        return values.getProperty(role);
     }
 }
