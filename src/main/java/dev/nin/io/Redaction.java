@@ -31,8 +31,8 @@ public final class Redaction {
     /** {@code user:secret@host}: the user-info part of a URL, with or without its scheme. */
     private static final Pattern USER_INFO = Pattern.compile("(?<![\\w.%+-])([\\w.%+~-]*):([^\\s@/?#\"'<>]+)@(?=[\\w\\[.-])");
 
-    /** {@code password=secret} in a query string, a properties list or a command line. */
-    private static final Pattern KEY_VALUE = Pattern.compile("(?i)(\\b(?:" + SECRET_KEYS + ")\\s*=\\s*)([^&;,\\s\"')]+)");
+    /** {@code password=secret} (or {@code PGPASSWORD=}, {@code db_password=}) in a query string, properties or a command line. */
+    private static final Pattern KEY_VALUE = Pattern.compile("(?i)(\\b\\w*(?:" + SECRET_KEYS + ")\\s*=\\s*)([^&;,\\s\"')]+)");
 
     /** {@code "password": "secret"} or {@code password: secret} in JSON or YAML. */
     private static final Pattern KEY_COLON = Pattern.compile("(?i)(\"?\\b(?:" + SECRET_KEYS + ")\"?\\s*:\\s*)(\"[^\"]*\"|'[^']*'|[^\\s,}\"']+)");

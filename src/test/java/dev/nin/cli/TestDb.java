@@ -27,6 +27,26 @@ final class TestDb {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "nin_reader", password(home, "reader"));
     }
 
+    /** Rows of every table of nin's schema, by table name: "nothing changed" is this map unchanged. */
+    static java.util.SortedMap<String, Long> rowCounts(Connection c) throws SQLException {
+        java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+        java.util.List<String> tables = new java.util.ArrayList<>();
+        try (java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet r = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")) {
+            while (r.next()) {
+                tables.add(r.getString(1));
+            }
+        }
+        for (String table : tables) {
+            try (java.sql.Statement s = c.createStatement();
+                    java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
+                r.next();
+                counts.put(table, r.getLong(1));
+            }
+        }
+        return counts;
+    }
+
     /** The password of {@code role} (superuser, owner or reader) in the home's 0600 credentials file. */
     static String password(Path home, String role) {
         Properties values = new Properties();
