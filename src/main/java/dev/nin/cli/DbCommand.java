@@ -1,6 +1,7 @@
 package dev.nin.cli;
 
 import dev.nin.store.DatabaseLogins;
+import dev.nin.store.DatabaseRoles;
 import dev.nin.store.Store;
 
 import java.io.PrintWriter;
@@ -72,10 +73,14 @@ public class DbCommand {
         @Inject
         Store store;
 
+        @Option(names = "--passwords-from-variables", description = "Set the passwords from the psql variables "
+                + "owner_password and reader_password (psql -v) instead of asking at psql's prompt: for init scripts.")
+        boolean fromVariables;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            out.print(store.roles().psqlScript());
+            out.print(store.roles().psqlScript(fromVariables ? DatabaseRoles.Passwords.VARIABLES : DatabaseRoles.Passwords.PROMPT));
             out.flush();
             return ExitCodes.OK;
         }

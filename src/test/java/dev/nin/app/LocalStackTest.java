@@ -1,6 +1,10 @@
 package dev.nin.app;
 
+import dev.nin.store.DatabaseRoles;
+import dev.nin.store.EmbeddedPostgresServer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,15 +79,31 @@ class LocalStackTest {
         String dbPort = resolve(services.at("/postgres/ports/0").asText(), env).split(":")[1];
         String dbName = resolve(services.at("/postgres/environment/POSTGRES_DB").asText(), env);
         assertEquals("jdbc:postgresql://127.0.0.1:" + dbPort + "/" + dbName, readmeExport("NIN_DB_URL"));
-        assertEquals(resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env), readmeExport("NIN_DB_USER"));
-        assertEquals(resolve(services.at("/postgres/environment/POSTGRES_PASSWORD").asText(), env), readmeExport("NIN_DB_PASSWORD"));
+        // nin records as the owner role the init script creates, never as the container's superuser.
+        assertEquals(EmbeddedPostgresServer.ROLES.owner(), readmeExport("NIN_DB_USER"));
+        assertNotEquals(resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env), readmeExport("NIN_DB_USER"));
+        assertEquals(resolve(services.at("/postgres/environment/NIN_OWNER_PASSWORD").asText(), env), readmeExport("NIN_DB_PASSWORD"));
+        assertEquals(resolve(services.at("/postgres/environment/NIN_READER_PASSWORD").asText(), env),
+                readmeExport("NIN_DB_READER_PASSWORD"));
         String mlflowPort = resolve(services.at("/mlflow/ports/0").asText(), env).split(":")[1];
         assertEquals("http://127.0.0.1:" + mlflowPort, readmeExport("MLFLOW_TRACKING_URI"));
-        // MLflow's backend is the same PostgreSQL, with the same credentials, in the database the init script creates.
+        // MLflow's backend is the same PostgreSQL, as its superuser, in the database the init script creates.
         String command = resolve(services.get("mlflow").get("command").toString(), env);
-        assertTrue(command.contains("postgresql://" + readmeExport("NIN_DB_USER") + ":" + readmeExport("NIN_DB_PASSWORD")
-                + "@postgres:5432/mlflow"), command);
+        assertTrue(command.contains("postgresql://" + resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env)
+                + ":" + resolve(services.at("/postgres/environment/POSTGRES_PASSWORD").asText(), env) + "@postgres:5432/mlflow"),
+                command);
         assertTrue(Files.readString(Path.of("docker/postgres-init.sql")).contains("CREATE DATABASE mlflow"));
+    }
+
+    @Test
+    void theRolesScriptIsTheOneNinGenerates() throws Exception {
+        // docker/nin-roles.sql is ./nin db setup-sql --passwords-from-variables: one definition of nin's roles.
+        assertEquals(EmbeddedPostgresServer.ROLES.psqlScript(DatabaseRoles.Passwords.VARIABLES),
+                Files.readString(Path.of("docker/nin-roles.sql")), "regenerate: ./nin db setup-sql --passwords-from-variables "
+                        + "> docker/nin-roles.sql");
+        JsonNode volumes = compose().at("/services/postgres/volumes");
+        assertTrue(volumes.toString().contains("./docker/nin-roles.sql:/nin/nin-roles.sql"), volumes.toString());
+        assertTrue(Files.readString(Path.of("docker/nin-roles.sh")).contains("-f /nin/nin-roles.sql"));
     }
 
     @Test
@@ -99,7 +119,7 @@ class LocalStackTest {
     @Test
     void theAppReadsTheVariablesReadmeSets() throws Exception {
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
-        for (String variable : new String[] {"NIN_DB_URL", "NIN_DB_USER", "NIN_DB_PASSWORD", "MLFLOW_TRACKING_URI"}) {
+        for (String variable : new String[] {"NIN_DB_URL", "NIN_DB_USER", "NIN_DB_PASSWORD", "NIN_DB_READER_PASSWORD", "MLFLOW_TRACKING_URI"}) {
             assertTrue(properties.contains("${" + variable + ":"), "application.properties reads " + variable);
         }
     }
