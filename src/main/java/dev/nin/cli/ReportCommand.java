@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.io.Redaction;
 import dev.nin.store.SweepStore;
 import dev.nin.track.MlflowMirror;
 import dev.nin.track.MlflowSync;
@@ -7,6 +8,7 @@ import dev.nin.track.MlflowSync;
 import dev.nin.report.SweepReport;
 import dev.nin.store.Store;
 
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,7 +64,7 @@ public class ReportCommand implements Callable<Integer> {
             long sweepId = sweeps.find(sweep).orElseThrow().id;
             try {
                 int files = new MlflowSync(store, uri).uploadReport(sweepId, folder);
-                printer.printf("logged to MLflow at %s: %d files under report/ of the sweep's run%n", uri, files);
+                printer.printf("logged to MLflow at %s: %d files under report/ of the sweep's run%n", Redaction.redact(uri, List.of()), files);
             } catch (java.io.IOException e) {
                 throw new SyncCommand.MlflowUnavailableException("MLflow at " + uri + ": " + e.getMessage() + "; the report is"
                         + " written in " + folder + ", run ./nin report " + sweep + " again to log it", e);

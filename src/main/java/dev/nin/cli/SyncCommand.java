@@ -1,11 +1,13 @@
 package dev.nin.cli;
 
+import dev.nin.io.Redaction;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 import dev.nin.track.MlflowMirror;
 import dev.nin.track.MlflowSync;
 
+import java.util.List;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -64,7 +66,7 @@ public class SyncCommand implements Callable<Integer> {
             throw new MlflowUnavailableException("MLflow at " + uri + ": " + e.getMessage()
                     + "; nothing is lost, run ./nin sync again when it is reachable", e);
         }
-        out.printf("MLflow at %s: %s%n", uri, sent.nothing() ? "already up to date"
+        out.printf("MLflow at %s: %s%n", Redaction.redact(uri, List.of()), sent.nothing() ? "already up to date"
                 : sent.runs() + " runs created, " + sent.epochs() + " epochs of metrics, " + sent.finished()
                         + " runs finished, " + sent.artifacts() + " artifacts uploaded");
         out.flush();

@@ -1,9 +1,11 @@
 package dev.nin.track;
 
+import dev.nin.io.Redaction;
 import dev.nin.store.Store;
 import dev.nin.train.TrainingEvent;
 import dev.nin.train.TrainingListener;
 
+import java.util.List;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -60,7 +62,7 @@ public class MlflowMirror {
                 t.setDaemon(true);
                 return t;
             }, new ThreadPoolExecutor.DiscardPolicy());
-            notices.accept("MLflow: mirroring runs to " + trackingUri.get());
+            notices.accept("MLflow: mirroring runs to " + Redaction.redact(trackingUri.get(), List.of()));
         }
     }
 
@@ -86,12 +88,12 @@ public class MlflowMirror {
             sync.syncPending(Optional.empty());
             if (failing) {
                 failing = false;
-                notices.accept("MLflow: reachable again at " + sync.trackingUri() + "; pending results sent");
+                notices.accept("MLflow: reachable again at " + Redaction.redact(sync.trackingUri(), List.of()) + "; pending results sent");
             }
         } catch (IOException | RuntimeException e) {
             if (!failing) {
                 failing = true;
-                notices.accept("MLflow: cannot send to " + sync.trackingUri() + " (" + e.getMessage()
+                notices.accept("MLflow: cannot send to " + Redaction.redact(sync.trackingUri(), List.of()) + " (" + e.getMessage()
                         + "); training goes on, results stay pending in PostgreSQL; ./nin sync sends them later");
             }
         }

@@ -18,6 +18,7 @@ import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -70,8 +71,15 @@ class LegacyHomeIT {
         assertEquals(0, p.exitValue(), program + ": " + output);
     }
 
+    private static Path binaries;
+
+    @BeforeAll
+    static void unpackBinaries() throws Exception {
+        binaries = unpackedBinaries();
+    }
+
     /** The binaries of the embedded server, unpacked by nin itself into a scratch home. */
-    private static Path binaries() throws Exception {
+    private static Path unpackedBinaries() throws Exception {
         Path scratch = StoreIT.fresh("legacy-it-binaries");
         NinProcess nin = NinProcess.withHome(scratch, NinProcess.freePort());
         NinProcess.Result url = nin.run("db", "url");
@@ -87,7 +95,7 @@ class LegacyHomeIT {
     void convertsWithEveryRowIntact(String killAt) throws Exception {
         Path home = StoreIT.fresh("legacy-it-home");
         int port = NinProcess.freePort();
-        buildLegacyHome(home, port, binaries());
+        buildLegacyHome(home, port, binaries);
         SortedMap<String, Long> before;
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "postgres", "")) {
             before = TestDb.rowCounts(c);
