@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.Knob;
 import dev.nin.data.DataOptions;
 import dev.nin.data.IdxReader;
 import dev.nin.model.LayerSpec;
@@ -120,9 +121,9 @@ public final class SweepParser {
         if (dataNode != null) {
             checkKeys(dataNode, DATA_KEYS, "data.");
             Map<String, YamlNode> d = mapping(dataNode, "data");
-            int trainLimit = d.containsKey("train_limit") ? (int) integer(d.get("train_limit"), "data.train_limit", 0, 60_000) : 0;
-            validation = d.containsKey("validation") ? (int) integer(d.get("validation"), "data.validation", 0, 59_999) : 0;
-            int testLimit = d.containsKey("test_limit") ? (int) integer(d.get("test_limit"), "data.test_limit", 0, 10_000) : 0;
+            int trainLimit = d.containsKey("train_limit") ? (int) whole(d.get("train_limit"), "data.train_limit", Knob.TRAIN_LIMIT) : 0;
+            validation = d.containsKey("validation") ? (int) whole(d.get("validation"), "data.validation", Knob.VALIDATION) : 0;
+            int testLimit = d.containsKey("test_limit") ? (int) whole(d.get("test_limit"), "data.test_limit", Knob.TEST_LIMIT) : 0;
             data = new DataOptions(trainLimit, validation, testLimit);
         }
 
@@ -158,7 +159,7 @@ public final class SweepParser {
             YamlNode seedsNode = top.get("seeds");
             List<YamlNode> list = list(seedsNode, "seeds");
             for (int i = 0; i < list.size(); i++) {
-                long seed = integer(list.get(i), "seeds[" + i + "]", 0, Long.MAX_VALUE);
+                long seed = whole(list.get(i), "seeds[" + i + "]", Knob.SEED);
                 if (seeds.contains(seed)) {
                     throw at(list.get(i), "seeds[" + i + "]", "seed " + seed + " appears twice");
                 }
@@ -219,7 +220,7 @@ public final class SweepParser {
         if (!List.of("auto", "cpu", "gpu").contains(device)) {
             throw at(top.get("device"), "device", "expected auto, cpu or gpu, found '" + device + "'");
         }
-        int threads = top.containsKey("threads") ? (int) integer(top.get("threads"), "threads", 0, 1024) : 0;
+        int threads = top.containsKey("threads") ? (int) whole(top.get("threads"), "threads", Knob.THREADS) : 0;
         SweepFile.Stall stall = top.containsKey("stall") ? stall(top.get("stall")) : SweepFile.Stall.OFF;
         Pruning pruning = top.containsKey("pruning") ? pruning(top.get("pruning"), base, axes) : Pruning.NONE;
         return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, metric, device,
@@ -233,11 +234,12 @@ public final class SweepParser {
         if (!s.containsKey("steps")) {
             throw at(node, "stall.steps", "required: how many steps in a row on the ln(classes) plateau make a trial stalled (e.g. 300)");
         }
-        int steps = (int) integer(s.get("steps"), "stall.steps", 1, 10_000_000);
-        double band = s.containsKey("band") ? number(s.get("band"), "stall.band") : StallRule.DEFAULT_BAND;
-        if (!(band > 0 && band < 1)) {
-            throw at(s.get("band"), "stall.band", "expected a value in (0, 1) nats, found " + band);
+        int steps = (int) whole(s.get("steps"), "stall.steps", Knob.STALL_STEPS);
+        if (steps == 0) {
+            // --stall-steps 0 means off; in a file, off is leaving stall: out (as schema.json says, minimum 1).
+            throw at(s.get("steps"), "stall.steps", "expected 1 or more (leave out stall: to never stall), found 0");
         }
+        double band = s.containsKey("band") ? real(s.get("band"), "stall.band", Knob.STALL_BAND) : StallRule.DEFAULT_BAND;
         boolean retry = false;
         if (s.containsKey("retry_with_next_seed")) {
             if (!(s.get("retry_with_next_seed").value() instanceof Boolean b)) {
@@ -365,10 +367,7 @@ public final class SweepParser {
                 }
                 spec = new ModelSpec(name, base.inputChannels(), base.classes(), layers, batchNorm);
                 if (fields.containsKey("dropout")) {
-                    double rate = number(fields.get("dropout"), where + ".dropout");
-                    if (!(rate >= 0 && rate < 1)) {
-                        throw at(fields.get("dropout"), where + ".dropout", "expected a value in [0, 1), found " + rate);
-                    }
+                    double rate = real(fields.get("dropout"), where + ".dropout", Knob.DROPOUT);
                     spec = spec.withDropout(rate);
                 }
             } catch (IllegalArgumentException e) {
@@ -487,20 +486,16 @@ public final class SweepParser {
                 return v;
             }
             case "lr" -> {
-                double lr = number(node, where);
-                if (!(lr > 0)) {
-                    throw at(node, where, "expected a learning rate > 0, found " + lr);
-                }
-                return lr;
+                return real(node, where, Knob.LR);
             }
             case "epochs" -> {
-                return integer(node, where, 1, TrainConfig.MAX_EPOCHS);
+                return whole(node, where, Knob.EPOCHS);
             }
             case "batch" -> {
-                return integer(node, where, 1, TrainConfig.MAX_BATCH_SIZE);
+                return whole(node, where, Knob.BATCH);
             }
             case "resize" -> {
-                return integer(node, where, 1, NetworkPlan.MAX_RESIZE);
+                return whole(node, where, Knob.RESIZE);
             }
             case "schedule" -> {
                 String v = string(node, where);
@@ -519,31 +514,19 @@ public final class SweepParser {
                 return v;
             }
             case "warmup_epochs" -> {
-                double v = number(node, where);
-                if (!(v >= 0 && v <= TrainConfig.MAX_EPOCHS)) {
-                    throw at(node, where, "expected 0 or more epochs, found " + v);
-                }
-                return v;
+                return real(node, where, Knob.WARMUP_EPOCHS);
             }
             case "step_epochs" -> {
-                return integer(node, where, 1, TrainConfig.MAX_EPOCHS);
+                return whole(node, where, Knob.STEP_EPOCHS);
             }
             case "step_gamma" -> {
-                double v = number(node, where);
-                if (!(v > 0 && v < 1)) {
-                    throw at(node, where, "expected a factor in (0, 1), found " + v);
-                }
-                return v;
+                return real(node, where, Knob.STEP_GAMMA);
             }
             case "label_smoothing" -> {
-                double v = number(node, where);
-                if (!(v >= 0 && v < 1)) {
-                    throw at(node, where, "expected a value in [0, 1), found " + v);
-                }
-                return v;
+                return real(node, where, Knob.LABEL_SMOOTHING);
             }
             case "crop_padding" -> {
-                return integer(node, where, 0, TrainingTransforms.MAX_CROP_PADDING);
+                return whole(node, where, Knob.CROP_PADDING);
             }
             case "flip" -> {
                 if (!(node.value() instanceof Boolean b)) {
@@ -551,19 +534,14 @@ public final class SweepParser {
                 }
                 return b;
             }
-            case "momentum", "dropout" -> {
-                double v = number(node, where);
-                if (!(v >= 0 && v < 1)) {
-                    throw at(node, where, "expected a value in [0, 1), found " + v);
-                }
-                return v;
+            case "momentum" -> {
+                return real(node, where, Knob.MOMENTUM);
+            }
+            case "dropout" -> {
+                return real(node, where, Knob.DROPOUT);
             }
             case "weight_decay" -> {
-                double v = number(node, where);
-                if (!(v >= 0)) {
-                    throw at(node, where, "expected 0 or more, found " + v);
-                }
-                return v;
+                return real(node, where, Knob.WEIGHT_DECAY);
             }
             case "nesterov" -> {
                 if (!(node.value() instanceof Boolean b)) {
@@ -644,6 +622,28 @@ public final class SweepParser {
             throw at(node, where, "expected a number, found " + node.typeName());
         }
         return n.doubleValue();
+    }
+
+    /** A real-valued knob, checked by the range the flags use too. */
+    private double real(YamlNode node, String where, Knob knob) {
+        double v = number(node, where);
+        String problem = knob.problem(v);
+        if (problem != null) {
+            throw at(node, where, problem);
+        }
+        return v;
+    }
+
+    /** A whole-number knob (a Long, as the YAML reader gives it), checked by the range the flags use too. */
+    private long whole(YamlNode node, String where, Knob knob) {
+        if (!(node.value() instanceof Long n)) {
+            throw at(node, where, "expected a whole number, found " + node.typeName());
+        }
+        String problem = knob.problem(n.longValue());
+        if (problem != null) {
+            throw at(node, where, problem);
+        }
+        return n;
     }
 
     private long integer(YamlNode node, String where, long min, long max) {
