@@ -16,6 +16,13 @@ import dev.nin.train.TrainConfig;
 import com.fasterxml.jackson.core.JacksonException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.AccessDeniedException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,17 +68,91 @@ public final class SweepParser {
         this.file = file;
     }
 
+    /**
+     * The largest sweep file read. The shipped ones are 1-2 KiB; the limit keeps a wrong argument
+     * (a dataset, /dev/zero) from being read into memory before it is refused.
+     */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+
     /** Parses {@code path}; every problem is a {@link SweepFileException}. */
     public static SweepFile parse(Path path) {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+        return parse(path.toString(), readText(path));
+    }
+
+    /**
+     * The text of a sweep file, or a {@link SweepFileException} saying in one line why it cannot be
+     * one: missing, a directory, unreadable, too large, binary or not UTF-8 (with line and column).
+     */
+    public static String readText(Path path) {
+        if (Files.isDirectory(path)) {
+            throw new SweepFileException(path + ": is a directory; expected a sweep file (YAML) such as sweeps/quick.yaml");
+        }
+        byte[] bytes;
+        // Read at most one byte past the limit: a pipe or device has no size to check first.
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         } catch (NoSuchFileException e) {
             throw new SweepFileException(path + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new SweepFileException(path + ": permission denied; make the file readable by this user (chmod u+r)");
         } catch (IOException e) {
-            throw new SweepFileException(path + ": cannot read (" + e.getMessage() + ")");
+            throw new SweepFileException(path + ": cannot read (" + ioReason(e) + ")");
         }
-        return parse(path.toString(), text);
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new SweepFileException(path + ": larger than " + (MAX_FILE_BYTES >> 20)
+                    + " MiB, too large for a sweep file; is this the right file?");
+        }
+        return utf8(path.toString(), bytes);
+    }
+
+    /** An I/O failure's reason in words: the message where there is one, else the kind of failure. */
+    private static String ioReason(IOException e) {
+        String message = e.getMessage();
+        String kind = e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                .toLowerCase(Locale.ROOT);
+        return message == null || message.isBlank() ? kind : kind + ": " + message;
+    }
+
+    /**
+     * Decodes strictly: a byte that is not UTF-8 is an error at its line and column instead of a
+     * replacement character (or Java's bare "Input length = 1"); a NUL byte means binary data.
+     */
+    static String utf8(String file, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw new SweepFileException(file + ":" + position(bytes, i)
+                        + ": a NUL byte: this is binary data, not a YAML text file; is this the right file?");
+            }
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int at = in.position();
+            throw new SweepFileException(String.format(Locale.ROOT,
+                    "%s:%s: not UTF-8 text (byte 0x%02x); save the file as UTF-8", file, position(bytes, at), bytes[at] & 0xff));
+        }
+        return out.flip().toString();
+    }
+
+    /** "line:column" (1-based, columns in characters) of the byte at {@code offset}, all bytes before it valid UTF-8. */
+    private static String position(byte[] bytes, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        String before = new String(bytes, lineStart, offset - lineStart, StandardCharsets.UTF_8);
+        int column = before.codePointCount(0, before.length()) + 1;
+        return line + ":" + column;
     }
 
     /** Parses {@code text}, reporting errors as coming from {@code file}. */
@@ -150,6 +231,7 @@ public final class SweepParser {
 
         // Every resize the sweep can use must fit every variant it uses.
         checkResizes(top, base, variants);
+        checkNesterov(top, base, axes);
 
         List<Long> seeds = new ArrayList<>();
         if (top.containsKey("seeds") && top.containsKey("repeats")) {
@@ -380,6 +462,35 @@ public final class SweepParser {
 
     private int field(Map<String, YamlNode> overrides, String key, int current, String where) {
         return overrides.containsKey(key) ? (int) integer(overrides.get(key), where + "." + key, 0, 100_000) : current;
+    }
+
+    /**
+     * Nesterov needs momentum in every trial that uses it. Checked here, at the key's line, rather
+     * than when the planned trials are built, where no position is known any more.
+     */
+    private void checkNesterov(Map<String, YamlNode> top, Hyperparameters base, List<Axis> axes) {
+        Axis nesterovAxis = axes.stream().filter(a -> a.key().equals("nesterov")).findFirst().orElse(null);
+        Axis momentumAxis = axes.stream().filter(a -> a.key().equals("momentum")).findFirst().orElse(null);
+        boolean nesterovPossible = nesterovAxis instanceof Axis.Values v ? v.values().contains(Boolean.TRUE) : base.nesterov();
+        // A sampled range draws exactly 0 with probability 0; only listed values and the base can be 0.
+        boolean zeroMomentumPossible = momentumAxis == null ? base.momentum() == 0.0
+                : momentumAxis instanceof Axis.Values v && v.values().stream().anyMatch(x -> ((Number) x).doubleValue() == 0.0);
+        String problem = Knob.nesterovProblem(nesterovPossible, zeroMomentumPossible ? 0.0 : 1.0);
+        if (problem == null) {
+            return;
+        }
+        YamlNode node;
+        String where;
+        if (nesterovAxis != null) {
+            node = ((YamlNode.KeyedMap) top.get("axes").value()).values().get("nesterov");
+            where = "axes.nesterov";
+        } else {
+            node = ((YamlNode.KeyedMap) top.get("base").value()).values().get("nesterov");
+            where = "base.nesterov";
+        }
+        throw at(node, where, problem + (momentumAxis == null
+                ? "; set base.momentum (e.g. 0.9) or drop nesterov"
+                : "; take 0 out of axes.momentum or drop nesterov: true"));
     }
 
     private void checkResizes(Map<String, YamlNode> top, Hyperparameters base, Set<String> variants) {
