@@ -531,9 +531,11 @@ public final class SweepParser {
                 throw at(node, where, "an axis needs at least one value, found an empty list");
             }
             List<Object> values = new ArrayList<>();
+            // A set, not values.contains: a long axis must not cost quadratic time before the plan is even counted.
+            Set<Object> seen = new java.util.HashSet<>();
             for (int i = 0; i < items.size(); i++) {
                 Object v = hyperparameter(items.get(i), key, where + "[" + i + "]");
-                if (values.contains(v)) {
+                if (!seen.add(v)) {
                     throw at(items.get(i), where + "[" + i + "]", "value " + v + " appears twice");
                 }
                 values.add(v);
