@@ -224,11 +224,13 @@ public class TrainCommand implements Callable<Integer> {
         DeviceRequest request = DeviceRequest.parse(device);
 
         PrintWriter out = spec.commandLine().getOut();
+        // The data files next: they are the user's input too, and refusing a bad one must leave
+        // the store untouched (and not wait for TensorFlow to load first).
+        FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
+        DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
         store.open();
         mirror.start(out::println);
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
-        FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
-        DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
         TrainingResult result;
         try (TrialRecorder.Recording recording = recorder.start(Trainer.plan(model, config), config, dataOptions,
                 TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
