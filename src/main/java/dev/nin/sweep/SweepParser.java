@@ -118,11 +118,9 @@ public final class SweepParser {
      * replacement character (or Java's bare "Input length = 1"); a NUL byte means binary data.
      */
     static String utf8(String file, byte[] bytes) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == 0) {
-                throw new SweepFileException(file + ":" + position(bytes, i)
-                        + ": a NUL byte: this is binary data, not a YAML text file; is this the right file?");
-            }
+        int nul = 0;
+        while (nul < bytes.length && bytes[nul] != 0) {
+            nul++;
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -131,6 +129,11 @@ public final class SweepParser {
         CoderResult result = decoder.decode(in, out, true);
         if (!result.isError()) {
             result = decoder.flush(out);
+        }
+        // Whichever problem comes first in the file is the one reported.
+        if (nul < bytes.length && (!result.isError() || nul < in.position())) {
+            throw new SweepFileException(file + ":" + position(bytes, nul)
+                    + ": a NUL byte: this is binary data, not a YAML text file; is this the right file?");
         }
         if (result.isError()) {
             int at = in.position();
@@ -166,10 +169,27 @@ public final class SweepParser {
         } catch (JacksonException e) {
             var at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new SweepFileException(file + where + ": not valid YAML (" + e.getOriginalMessage() + ")");
+            throw new SweepFileException(file + where + ": not valid YAML (" + oneLine(e.getOriginalMessage()) + ")");
         } catch (IOException e) {
             throw new SweepFileException(file + ": cannot read (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * SnakeYAML's message in one line: its problems without the "in 'reader', line L, column C:"
+     * lines and the excerpt and caret that follow each (the position is already in front).
+     */
+    static String oneLine(String message) {
+        List<String> kept = new ArrayList<>();
+        List<String> lines = message == null ? List.of() : message.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("\\s*in '[^']*', line \\d+, column \\d+:?\\s*")) {
+                i += 2;
+            } else if (!lines.get(i).isBlank()) {
+                kept.add(lines.get(i).strip());
+            }
+        }
+        return kept.isEmpty() ? "unreadable" : String.join("; ", kept);
     }
 
     private SweepFile sweep(YamlNode root, String hash) {

@@ -79,4 +79,18 @@ class SweepFileInputTest {
         // With momentum in every trial, Nesterov is fine.
         SweepParser.parse("n.yaml", "name: n\nmetric: train_loss\nbase: {momentum: 0.9}\naxes:\n  nesterov: [true, false]\n");
     }
+
+    @Test
+    void aBinaryFileIsReportedAtItsFirstProblem() throws Exception {
+        // A PNG: byte 0x89 (not UTF-8) comes before its first NUL.
+        Path png = Files.write(dir.resolve("image.yaml"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0});
+        assertEquals(png + ":1:1: not UTF-8 text (byte 0x89); save the file as UTF-8", error(png));
+    }
+
+    @Test
+    void yamlSyntaxErrorsAreOneLine() {
+        SweepFileException e = assertThrows(SweepFileException.class, () -> SweepParser.parse("b.yaml", "name: b\nbase: {lr: 0.1\n"));
+        assertEquals("b.yaml:2:15: not valid YAML (while parsing a flow mapping; expected ',' or '}', but got <stream end>)",
+                e.getMessage());
+    }
 }
