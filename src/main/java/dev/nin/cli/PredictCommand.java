@@ -53,7 +53,7 @@ public class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (top < 1 || top > FashionMnist.CLASS_TITLES.size()) {
-            throw new IllegalArgumentException("top: expected 1 to 10, found " + top);
+            throw new IllegalArgumentException("--top: expected 1 to 10, found " + top);
         }
         // The user's files before the store: a bad image is refused without touching the database.
         List<ImageInput.Named> images = new ArrayList<>();
