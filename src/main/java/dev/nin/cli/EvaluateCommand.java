@@ -1,7 +1,6 @@
 package dev.nin.cli;
 
 import dev.nin.app.NinServices;
-import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
@@ -63,7 +62,9 @@ public class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         FashionMnist data = services.dataset(Optional.empty(), out::println);
-        ImageSet test = new DataOptions(0, 0, testLimit).apply(data, DataOptions.SPLIT_SEED).test();
+        // The stored limit as it was recorded: trials of older versions may hold one above 10,000
+        // (meaning all), which today's range check on new DataOptions would refuse.
+        ImageSet test = data.test().head(testLimit);
         int correct = 0;
         long start = System.nanoTime();
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {

@@ -15,6 +15,14 @@ final class Leaderboard {
 
     private Leaderboard() {}
 
+    /** {@code --top} of {@code sweep} and {@code leaderboard}, checked before the store is opened. */
+    static int checkTop(int top) {
+        if (top < 1) {
+            throw new IllegalArgumentException("--top: expected 1 or more leaderboard rows, found " + top);
+        }
+        return top;
+    }
+
     static void print(PrintWriter out, Store store, SweepEntity sweep, int top) throws SQLException {
         boolean higher = !"train_loss".equals(sweep.metric);
         String order = sweep.metric + (higher ? " DESC" : " ASC") + " NULLS LAST";

@@ -36,6 +36,7 @@ public class LeaderboardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Leaderboard.checkTop(top);
         SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
         spec.commandLine().getOut().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));

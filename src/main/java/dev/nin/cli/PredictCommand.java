@@ -53,11 +53,12 @@ public class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (top < 1 || top > FashionMnist.CLASS_TITLES.size()) {
-            throw new IllegalArgumentException("top: expected 1 to 10, found " + top);
+            throw new IllegalArgumentException("--top: expected 1 to 10, found " + top);
         }
-        Path model = EvaluateCommand.savedModel(store, trialId);
+        // The user's files before the store: a bad image is refused without touching the database.
         List<ImageInput.Named> images = new ArrayList<>();
         files.forEach(f -> images.addAll(ImageInput.read(f)));
+        Path model = EvaluateCommand.savedModel(store, trialId);
         PrintWriter out = spec.commandLine().getOut();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {

@@ -1,5 +1,7 @@
 package dev.nin.cli;
 
+import dev.nin.config.Knob;
+
 import dev.nin.train.MemoryProbe;
 import java.io.PrintWriter;
 
@@ -51,9 +53,11 @@ public class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch: expected 1 or more, found " + batch);
-        }
+        // The ranges train and sweep files use, so a summary is never of a network nin cannot train.
+        Knob.BATCH.requireFlag(batch);
+        Knob.RESIZE.requireFlag(resize);
+        Knob.MOMENTUM.requireFlag(momentum);
+        Knob.THREADS.requireFlag(threads);
         ModelSpec model = Variants.named(variant);
         CostReport costs = CostReport.of(model, resize);
         OptimizerSpec optimizer = new OptimizerSpec(momentum, false, 0);

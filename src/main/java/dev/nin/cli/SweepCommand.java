@@ -17,8 +17,6 @@ import dev.nin.sweep.SweepRunner;
 import dev.nin.train.Benchmark;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -84,15 +82,26 @@ public class SweepCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "10", paramLabel = "N", description = "Leaderboard rows (default: ${DEFAULT-VALUE}).")
     int top;
 
+    @Option(names = "--plan-limit", paramLabel = "N", description = "Refuse a sweep that plans more than N trials"
+            + " (default: " + SweepPlanner.DEFAULT_MAX_TRIALS + "; counted before any trial is built).")
+    long planLimit = SweepPlanner.DEFAULT_MAX_TRIALS;
+
     @Override
     public Integer call() throws Exception {
+        // Flags first, then the file, then the plan's size: all before the store is opened.
         if (fresh && extend) {
             throw new IllegalArgumentException("--new and --extend: expected one of them, found both");
         }
+        Leaderboard.checkTop(top);
+        if (planLimit < 1) {
+            throw new IllegalArgumentException("--plan-limit: expected 1 or more trials, found " + planLimit);
+        }
         PrintWriter out = spec.commandLine().getOut();
-        SweepFile sweep = SweepParser.parse(file);
+        // Read once: the text parsed is the text stored, byte for byte.
+        String content = SweepParser.readText(file);
+        SweepFile sweep = SweepParser.parse(file.toString(), content);
         DeviceRequest request = DeviceRequest.parse(device == null ? sweep.device() : device);
-        List<PlannedTrial> plan = SweepPlanner.plan(sweep);
+        List<PlannedTrial> plan = SweepPlanner.plan(sweep, planLimit, file.toString());
         SweepEstimate estimate = SweepEstimate.of(plan, sweep);
         out.printf(Locale.ROOT, "sweep %s: %d trials (%d configurations x %d seeds, %s), %.3g PFLOP to compute (%.3g training, %.3g evaluation)%n",
                 sweep.name(), plan.size(), plan.size() / sweep.seeds().size(), sweep.seeds().size(),
@@ -114,7 +123,6 @@ public class SweepCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        String content = Files.readString(file, StandardCharsets.UTF_8);
         SweepStore.Mode mode = fresh ? SweepStore.Mode.NEW : extend ? SweepStore.Mode.EXTEND : SweepStore.Mode.SAME_ONLY;
         SweepStore.Enqueued enqueued = sweeps.enqueue(sweep, file.toString(), content, plan, mode);
         enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));

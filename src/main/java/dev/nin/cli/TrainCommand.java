@@ -7,6 +7,7 @@ import dev.nin.train.StallRule;
 import dev.nin.train.TrainingOptions;
 
 import dev.nin.app.NinServices;
+import dev.nin.config.Knob;
 import dev.nin.app.Provenance;
 import dev.nin.store.Store;
 import dev.nin.store.TrialRecorder;
@@ -175,9 +176,45 @@ public class TrainCommand implements Callable<Integer> {
                 new StallRule(stallSteps, stallBand));
     }
 
+    /**
+     * Every numeric flag against the range sweep files use ({@link Knob}), so the error names the
+     * flag ({@code --seed}) where the records' own checks would name the key ({@code seed}).
+     */
+    private void checkFlags() {
+        Knob.LR.requireFlag(learningRate);
+        Knob.EPOCHS.requireFlag(epochs);
+        Knob.BATCH.requireFlag(batch);
+        Knob.RESIZE.requireFlag(resize);
+        Knob.SEED.requireFlag(seed);
+        if (dropout != null) {
+            Knob.DROPOUT.requireFlag(dropout);
+        }
+        Knob.MOMENTUM.requireFlag(momentum);
+        String nesterovProblem = Knob.nesterovProblem(nesterov, momentum);
+        if (nesterovProblem != null) {
+            throw new IllegalArgumentException("--nesterov: " + nesterovProblem + "; add --momentum (e.g. 0.9) or drop --nesterov");
+        }
+        Knob.WEIGHT_DECAY.requireFlag(weightDecay);
+        Knob.TRAIN_LIMIT.requireFlag(trainLimit);
+        Knob.VALIDATION.requireFlag(validation);
+        Knob.TEST_LIMIT.requireFlag(testLimit);
+        Knob.THREADS.requireFlag(threads);
+        Knob.WARMUP_EPOCHS.requireFlag(warmupEpochs);
+        Knob.STEP_EPOCHS.requireFlag(stepEpochs);
+        Knob.STEP_GAMMA.requireFlag(stepGamma);
+        Knob.LABEL_SMOOTHING.requireFlag(labelSmoothing);
+        Knob.CROP_PADDING.requireFlag(cropPadding);
+        Knob.STALL_STEPS.requireFlag(stallSteps);
+        if (stallSteps > 0) {
+            Knob.STALL_BAND.requireFlag(stallBand);
+        }
+    }
+
     @Override
     public Integer call() {
-        // Everything the user typed is checked before TensorFlow or the dataset is touched.
+        // Everything the user typed is checked before the store, TensorFlow or the dataset is touched,
+        // so a bad flag writes nothing.
+        checkFlags();
         ModelSpec model = Variants.named(variant);
         TrainConfig config = new TrainConfig(learningRate, epochs, batch, resize, seed,
                 new OptimizerSpec(momentum, nesterov, weightDecay),
@@ -187,11 +224,13 @@ public class TrainCommand implements Callable<Integer> {
         DeviceRequest request = DeviceRequest.parse(device);
 
         PrintWriter out = spec.commandLine().getOut();
+        // The data files next: they are the user's input too, and refusing a bad one must leave
+        // the store untouched (and not wait for TensorFlow to load first).
+        FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
+        DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
         store.open();
         mirror.start(out::println);
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
-        FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
-        DataOptions.Splits splits = dataOptions.apply(dataset, DataOptions.SPLIT_SEED);
         TrainingResult result;
         try (TrialRecorder.Recording recording = recorder.start(Trainer.plan(model, config), config, dataOptions,
                 TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {

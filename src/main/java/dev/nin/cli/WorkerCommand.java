@@ -53,7 +53,7 @@ public class WorkerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         DeviceRequest request = DeviceRequest.parse(device);
         if (maxTrials < 0) {
-            throw new IllegalArgumentException("max-trials: expected 0 (no limit) or more, found " + maxTrials);
+            throw new IllegalArgumentException("--max-trials: expected 0 (no limit) or more, found " + maxTrials);
         }
         Long sweepId = null;
         if (sweepName != null) {

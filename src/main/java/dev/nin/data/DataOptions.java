@@ -19,15 +19,9 @@ public record DataOptions(int trainLimit, int validationSize, int testLimit) {
     public static final long SPLIT_SEED = 20_131_216L;
 
     public DataOptions {
-        if (trainLimit < 0) {
-            throw new IllegalArgumentException("train-limit: expected 0 (all) or more, found " + trainLimit);
-        }
-        if (validationSize < 0) {
-            throw new IllegalArgumentException("validation: expected 0 (none) or more, found " + validationSize);
-        }
-        if (testLimit < 0) {
-            throw new IllegalArgumentException("test-limit: expected 0 (all) or more, found " + testLimit);
-        }
+        dev.nin.config.Knob.TRAIN_LIMIT.require(trainLimit);
+        dev.nin.config.Knob.VALIDATION.require(validationSize);
+        dev.nin.config.Knob.TEST_LIMIT.require(testLimit);
     }
 
     /** The three sets for one run; the split is a seeded shuffle of the training set. */

@@ -55,6 +55,16 @@ public record FashionMnist(ImageSet train, ImageSet test, Path source) {
      * @throws DataException naming the first file that is missing or fails a check
      */
     public static FashionMnist load(Path folder) {
+        // Every file's header and size first (a few bytes each), so a wrong file is refused
+        // before 55 MB of the others are read and hashed.
+        for (File f : File.values()) {
+            Path path = locate(folder, f);
+            if (f.baseName.contains("images")) {
+                IdxReader.checkImageFile(path);
+            } else {
+                IdxReader.checkLabelFile(path);
+            }
+        }
         ImageSet train = pair(folder, File.TRAIN_IMAGES, File.TRAIN_LABELS);
         ImageSet test = pair(folder, File.TEST_IMAGES, File.TEST_LABELS);
         return new FashionMnist(train, test, folder);

@@ -1,22 +1,26 @@
 package dev.nin.data;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
  * Reads IDX files (the MNIST format) whole, gzipped or not, and checks them before anything is
- * used: magic number, dimensions, exact length, and the SHA-256 of the decompressed bytes.
+ * used: magic number, dimensions, exact length, and the SHA-256 of the decompressed bytes. The
+ * header is read and checked first, and a plain file's size compared with the size the header
+ * implies, so a wrong or huge file is refused before its body is read.
  */
 public final class IdxReader {
 
@@ -35,46 +39,120 @@ public final class IdxReader {
     public record Labels(int count, byte[] values) {}
 
     /**
+     * The largest IDX file read, decompressed: five times Fashion-MNIST's training images (47 MB).
+     * The body is read into one array after the header is checked, so a header that implies more
+     * is refused before that memory is spent (nin's heap is 1 GiB).
+     */
+    public static final long MAX_BYTES = 256L << 20;
+
+    /** What a header says: the magic, the counts, and the length of the whole file it implies. */
+    private record Header(int magic, int count, int rows, int columns, int headerBytes, long totalBytes) {}
+
+    /**
      * Reads an image file.
      *
      * @param expectedSha256 hex SHA-256 of the decompressed bytes, or null to skip the check
      */
     public static Images readImages(Path file, String expectedSha256) {
-        ByteBuffer data = ByteBuffer.wrap(readVerified(file, expectedSha256));
-        int magic = header(file, data, IMAGES_MAGIC, "images");
-        int count = data.getInt();
-        int rows = data.getInt();
-        int columns = data.getInt();
-        if (count < 0 || rows <= 0 || columns <= 0) {
-            throw new DataException(file + ": header says " + count + " images of " + rows + "x" + columns
-                    + "; the file is corrupt: delete it and fetch it again");
-        }
-        long expected = 16L + (long) count * rows * columns;
-        checkLength(file, data.capacity(), expected, magic);
-        byte[] pixels = new byte[count * rows * columns];
-        data.get(pixels);
-        return new Images(count, rows, columns, pixels);
+        Header h = checkImages(file);
+        byte[] data = readVerified(file, h, expectedSha256);
+        return new Images(h.count(), h.rows(), h.columns(), Arrays.copyOfRange(data, h.headerBytes(), data.length));
     }
 
     /** Reads a label file; see {@link #readImages}. */
     public static Labels readLabels(Path file, String expectedSha256) {
-        ByteBuffer data = ByteBuffer.wrap(readVerified(file, expectedSha256));
-        int magic = header(file, data, LABELS_MAGIC, "labels");
-        int count = data.getInt();
+        Header h = checkLabels(file);
+        byte[] data = readVerified(file, h, expectedSha256);
+        return new Labels(h.count(), Arrays.copyOfRange(data, h.headerBytes(), data.length));
+    }
+
+    /**
+     * Checks an image file's header, and for a plain file its size against the size the header
+     * implies, reading only the header: a 3 GiB file is refused without reading it.
+     */
+    public static void checkImageFile(Path file) {
+        checkImages(file);
+    }
+
+    /** As {@link #checkImageFile} for a label file. */
+    public static void checkLabelFile(Path file) {
+        checkLabels(file);
+    }
+
+    private static Header checkImages(Path file) {
+        ByteBuffer b = ByteBuffer.wrap(readHeader(file, 16, "images"));
+        int magic = magic(file, b, IMAGES_MAGIC, "images");
+        int count = b.getInt();
+        int rows = b.getInt();
+        int columns = b.getInt();
+        if (count < 0 || rows <= 0 || columns <= 0) {
+            throw new DataException(file + ": header says " + count + " images of " + rows + "x" + columns
+                    + "; the file is corrupt: delete it and fetch it again");
+        }
+        return checked(file, new Header(magic, count, rows, columns, 16, 16L + (long) count * rows * columns),
+                count + " images of " + rows + "x" + columns);
+    }
+
+    private static Header checkLabels(Path file) {
+        ByteBuffer b = ByteBuffer.wrap(readHeader(file, 8, "labels"));
+        int magic = magic(file, b, LABELS_MAGIC, "labels");
+        int count = b.getInt();
         if (count < 0) {
             throw new DataException(file + ": header says " + count + " labels; the file is corrupt");
         }
-        checkLength(file, data.capacity(), 8L + count, magic);
-        byte[] values = new byte[count];
-        data.get(values);
-        return new Labels(count, values);
+        return checked(file, new Header(magic, count, 1, 1, 8, 8L + count), count + " labels");
     }
 
-    private static int header(Path file, ByteBuffer data, int expectedMagic, String what) {
-        if (data.capacity() < 8) {
-            throw new DataException(file + ": " + data.capacity()
-                    + " bytes is too short for an IDX header; the file is truncated: delete it and fetch it again");
+    /** The header's size against the limit and, for a plain file, against the file's size on disk. */
+    private static Header checked(Path file, Header h, String what) {
+        if (h.totalBytes() > MAX_BYTES) {
+            throw new DataException(String.format(Locale.ROOT, "%s: header says %s (%,d bytes), above the %d MiB nin reads;"
+                    + " is this the right file?", file, what, h.totalBytes(), MAX_BYTES >> 20));
         }
+        if (!gzipped(file)) {
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (IOException e) {
+                throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            }
+            checkLength(file, size, h.totalBytes());
+        }
+        return h;
+    }
+
+    private static boolean gzipped(Path file) {
+        return file.getFileName().toString().endsWith(".gz");
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new DataException(file + ": is a directory, expected an IDX file");
+        }
+        InputStream raw = Files.newInputStream(file);
+        try {
+            return gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    private static byte[] readHeader(Path file, int length, String what) {
+        byte[] header;
+        try (InputStream in = open(file)) {
+            header = in.readNBytes(length);
+        } catch (IOException e) {
+            throw readFailure(file, e);
+        }
+        if (header.length < length) {
+            throw new DataException(file + ": " + header.length + " bytes is too short for the header of an IDX " + what
+                    + " file (" + length + " bytes); the file is truncated: delete it and fetch it again");
+        }
+        return header;
+    }
+
+    private static int magic(Path file, ByteBuffer data, int expectedMagic, String what) {
         int magic = data.getInt();
         if (magic != expectedMagic) {
             throw new DataException(String.format(
@@ -84,28 +162,26 @@ public final class IdxReader {
         return magic;
     }
 
-    private static void checkLength(Path file, long actual, long expected, int magic) {
+    private static void checkLength(Path file, long actual, long expected) {
         if (actual != expected) {
-            throw new DataException(file + ": expected " + expected + " bytes from its header, found " + actual
-                    + (actual < expected ? " (truncated)" : " (trailing bytes)")
-                    + "; delete it and fetch it again");
+            throw new DataException(String.format(Locale.ROOT, "%s: expected %,d bytes from its header, found %,d%s;"
+                    + " delete it and fetch it again", file, expected, actual, actual < expected ? " (truncated)" : " (trailing bytes)"));
         }
     }
 
-    private static byte[] readVerified(Path file, String expectedSha256) {
+    /**
+     * The whole file, decompressed, exactly as long as its (already checked) header says. A gzip
+     * stream has no size to check up front, so at most one byte past that length is read.
+     */
+    private static byte[] readVerified(Path file, Header h, String expectedSha256) {
         byte[] bytes;
-        try (InputStream raw = Files.newInputStream(file)) {
-            InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-            bytes = readAll(in);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file");
-        } catch (EOFException e) {
-            throw new DataException(file + ": the gzip stream ends early (truncated download?); delete it and fetch it again", e);
-        } catch (ZipException e) {
-            throw new DataException(file + ": not a valid gzip file (" + e.getMessage() + "); delete it and fetch it again", e);
+        try (InputStream in = open(file)) {
+            // Grows only as data arrives, so a gzip header that lies about the length costs nothing.
+            bytes = in.readNBytes((int) h.totalBytes() + 1);
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw readFailure(file, e);
         }
+        checkLength(file, bytes.length, h.totalBytes());
         if (expectedSha256 != null) {
             String actual = sha256(bytes);
             if (!actual.equalsIgnoreCase(expectedSha256)) {
@@ -116,10 +192,20 @@ public final class IdxReader {
         return bytes;
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
-        in.transferTo(out);
-        return out.toByteArray();
+    private static DataException readFailure(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new DataException(file + ": no such file");
+        }
+        if (e instanceof AccessDeniedException) {
+            return new DataException(file + ": permission denied; make the file readable by this user");
+        }
+        if (e instanceof EOFException) {
+            return new DataException(file + ": the gzip stream ends early (truncated download?); delete it and fetch it again", e);
+        }
+        if (e instanceof ZipException) {
+            return new DataException(file + ": not a valid gzip file (" + e.getMessage() + "); delete it and fetch it again", e);
+        }
+        return new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
 
     /** Hex SHA-256 of {@code bytes}. */

@@ -15,7 +15,7 @@ import java.util.Optional;
 public record NetworkPlan(ModelSpec spec, int resize, List<PlannedLayer> layers) {
 
     /** Larger inputs than this are refused: a typo, not an experiment. */
-    public static final int MAX_RESIZE = 1024;
+    public static final int MAX_RESIZE = (int) dev.nin.config.Knob.RESIZE.max();
 
     public NetworkPlan {
         layers = List.copyOf(layers);

@@ -1,5 +1,7 @@
 package dev.nin.model;
 
+import dev.nin.config.Knob;
+
 /**
  * Stochastic gradient descent as the graph applies it, with TensorFlow's own update kernels
  * ({@code ApplyGradientDescent}, or {@code ApplyMomentum} when momentum &gt; 0).
@@ -14,15 +16,12 @@ public record OptimizerSpec(double momentum, boolean nesterov, double weightDeca
     public static final OptimizerSpec BOOK_SGD = new OptimizerSpec(0.0, false, 0.0);
 
     public OptimizerSpec {
-        if (!(momentum >= 0.0 && momentum < 1.0)) {
-            throw new IllegalArgumentException("momentum: expected a value in [0, 1), found " + momentum);
+        Knob.MOMENTUM.require(momentum);
+        String nesterovProblem = Knob.nesterovProblem(nesterov, momentum);
+        if (nesterovProblem != null) {
+            throw new IllegalArgumentException("nesterov: " + nesterovProblem);
         }
-        if (nesterov && momentum == 0.0) {
-            throw new IllegalArgumentException("nesterov: expected momentum > 0 with Nesterov, found momentum 0");
-        }
-        if (!(weightDecay >= 0.0 && Double.isFinite(weightDecay))) {
-            throw new IllegalArgumentException("weight-decay: expected 0 or more, found " + weightDecay);
-        }
+        Knob.WEIGHT_DECAY.require(weightDecay);
     }
 
     /** Optimizer state values kept per parameter. */

@@ -1,5 +1,7 @@
 package dev.nin.model;
 
+import dev.nin.config.Knob;
+
 /**
  * What the training path of the graph does beyond the book's: augmentation of the training images
  * and label smoothing. The evaluation path (validation, test, prediction, the exported model) never
@@ -12,15 +14,13 @@ package dev.nin.model;
  */
 public record TrainingTransforms(int cropPadding, boolean flip, double labelSmoothing) {
 
-    public static final int MAX_CROP_PADDING = 8;
+    public static final int MAX_CROP_PADDING = (int) Knob.CROP_PADDING.max();
 
     /** The book's: none. */
     public static final TrainingTransforms NONE = new TrainingTransforms(0, false, 0);
 
     public TrainingTransforms {
-        Checks.between("crop_padding", cropPadding, 0, MAX_CROP_PADDING);
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-            throw new IllegalArgumentException("label_smoothing: expected a value in [0, 1), found " + labelSmoothing);
-        }
+        Knob.CROP_PADDING.require(cropPadding);
+        Knob.LABEL_SMOOTHING.require(labelSmoothing);
     }
 }

@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.Knob;
 import dev.nin.data.DataOptions;
 import dev.nin.data.IdxReader;
 import dev.nin.model.LayerSpec;
@@ -15,6 +16,13 @@ import dev.nin.train.TrainConfig;
 import com.fasterxml.jackson.core.JacksonException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.AccessDeniedException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,17 +68,94 @@ public final class SweepParser {
         this.file = file;
     }
 
+    /**
+     * The largest sweep file read. The shipped ones are 1-2 KiB; the limit keeps a wrong argument
+     * (a dataset, /dev/zero) from being read into memory before it is refused.
+     */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+
     /** Parses {@code path}; every problem is a {@link SweepFileException}. */
     public static SweepFile parse(Path path) {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+        return parse(path.toString(), readText(path));
+    }
+
+    /**
+     * The text of a sweep file, or a {@link SweepFileException} saying in one line why it cannot be
+     * one: missing, a directory, unreadable, too large, binary or not UTF-8 (with line and column).
+     */
+    public static String readText(Path path) {
+        if (Files.isDirectory(path)) {
+            throw new SweepFileException(path + ": is a directory; expected a sweep file (YAML) such as sweeps/quick.yaml");
+        }
+        byte[] bytes;
+        // Read at most one byte past the limit: a pipe or device has no size to check first.
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         } catch (NoSuchFileException e) {
             throw new SweepFileException(path + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new SweepFileException(path + ": permission denied; make the file readable by this user (chmod u+r)");
         } catch (IOException e) {
-            throw new SweepFileException(path + ": cannot read (" + e.getMessage() + ")");
+            throw new SweepFileException(path + ": cannot read (" + ioReason(e) + ")");
         }
-        return parse(path.toString(), text);
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new SweepFileException(path + ": larger than " + (MAX_FILE_BYTES >> 20)
+                    + " MiB, too large for a sweep file; is this the right file?");
+        }
+        return utf8(path.toString(), bytes);
+    }
+
+    /** An I/O failure's reason in words: the message where there is one, else the kind of failure. */
+    private static String ioReason(IOException e) {
+        String message = e.getMessage();
+        String kind = e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                .toLowerCase(Locale.ROOT);
+        return message == null || message.isBlank() ? kind : kind + ": " + message;
+    }
+
+    /**
+     * Decodes strictly: a byte that is not UTF-8 is an error at its line and column instead of a
+     * replacement character (or Java's bare "Input length = 1"); a NUL byte means binary data.
+     */
+    static String utf8(String file, byte[] bytes) {
+        int nul = 0;
+        while (nul < bytes.length && bytes[nul] != 0) {
+            nul++;
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        // Whichever problem comes first in the file is the one reported.
+        if (nul < bytes.length && (!result.isError() || nul < in.position())) {
+            throw new SweepFileException(file + ":" + position(bytes, nul)
+                    + ": a NUL byte: this is binary data, not a YAML text file; is this the right file?");
+        }
+        if (result.isError()) {
+            int at = in.position();
+            throw new SweepFileException(String.format(Locale.ROOT,
+                    "%s:%s: not UTF-8 text (byte 0x%02x); save the file as UTF-8", file, position(bytes, at), bytes[at] & 0xff));
+        }
+        return out.flip().toString();
+    }
+
+    /** "line:column" (1-based, columns in characters) of the byte at {@code offset}, all bytes before it valid UTF-8. */
+    private static String position(byte[] bytes, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        String before = new String(bytes, lineStart, offset - lineStart, StandardCharsets.UTF_8);
+        int column = before.codePointCount(0, before.length()) + 1;
+        return line + ":" + column;
     }
 
     /** Parses {@code text}, reporting errors as coming from {@code file}. */
@@ -84,10 +169,27 @@ public final class SweepParser {
         } catch (JacksonException e) {
             var at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new SweepFileException(file + where + ": not valid YAML (" + e.getOriginalMessage() + ")");
+            throw new SweepFileException(file + where + ": not valid YAML (" + oneLine(e.getOriginalMessage()) + ")");
         } catch (IOException e) {
             throw new SweepFileException(file + ": cannot read (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * SnakeYAML's message in one line: its problems without the "in 'reader', line L, column C:"
+     * lines and the excerpt and caret that follow each (the position is already in front).
+     */
+    static String oneLine(String message) {
+        List<String> kept = new ArrayList<>();
+        List<String> lines = message == null ? List.of() : message.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("\\s*in '[^']*', line \\d+, column \\d+:?\\s*")) {
+                i += 2;
+            } else if (!lines.get(i).isBlank()) {
+                kept.add(lines.get(i).strip());
+            }
+        }
+        return kept.isEmpty() ? "unreadable" : String.join("; ", kept);
     }
 
     private SweepFile sweep(YamlNode root, String hash) {
@@ -120,9 +222,9 @@ public final class SweepParser {
         if (dataNode != null) {
             checkKeys(dataNode, DATA_KEYS, "data.");
             Map<String, YamlNode> d = mapping(dataNode, "data");
-            int trainLimit = d.containsKey("train_limit") ? (int) integer(d.get("train_limit"), "data.train_limit", 0, 60_000) : 0;
-            validation = d.containsKey("validation") ? (int) integer(d.get("validation"), "data.validation", 0, 59_999) : 0;
-            int testLimit = d.containsKey("test_limit") ? (int) integer(d.get("test_limit"), "data.test_limit", 0, 10_000) : 0;
+            int trainLimit = d.containsKey("train_limit") ? (int) whole(d.get("train_limit"), "data.train_limit", Knob.TRAIN_LIMIT) : 0;
+            validation = d.containsKey("validation") ? (int) whole(d.get("validation"), "data.validation", Knob.VALIDATION) : 0;
+            int testLimit = d.containsKey("test_limit") ? (int) whole(d.get("test_limit"), "data.test_limit", Knob.TEST_LIMIT) : 0;
             data = new DataOptions(trainLimit, validation, testLimit);
         }
 
@@ -149,6 +251,7 @@ public final class SweepParser {
 
         // Every resize the sweep can use must fit every variant it uses.
         checkResizes(top, base, variants);
+        checkNesterov(top, base, axes);
 
         List<Long> seeds = new ArrayList<>();
         if (top.containsKey("seeds") && top.containsKey("repeats")) {
@@ -158,7 +261,7 @@ public final class SweepParser {
             YamlNode seedsNode = top.get("seeds");
             List<YamlNode> list = list(seedsNode, "seeds");
             for (int i = 0; i < list.size(); i++) {
-                long seed = integer(list.get(i), "seeds[" + i + "]", 0, Long.MAX_VALUE);
+                long seed = whole(list.get(i), "seeds[" + i + "]", Knob.SEED);
                 if (seeds.contains(seed)) {
                     throw at(list.get(i), "seeds[" + i + "]", "seed " + seed + " appears twice");
                 }
@@ -219,7 +322,7 @@ public final class SweepParser {
         if (!List.of("auto", "cpu", "gpu").contains(device)) {
             throw at(top.get("device"), "device", "expected auto, cpu or gpu, found '" + device + "'");
         }
-        int threads = top.containsKey("threads") ? (int) integer(top.get("threads"), "threads", 0, 1024) : 0;
+        int threads = top.containsKey("threads") ? (int) whole(top.get("threads"), "threads", Knob.THREADS) : 0;
         SweepFile.Stall stall = top.containsKey("stall") ? stall(top.get("stall")) : SweepFile.Stall.OFF;
         Pruning pruning = top.containsKey("pruning") ? pruning(top.get("pruning"), base, axes) : Pruning.NONE;
         return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, metric, device,
@@ -233,11 +336,12 @@ public final class SweepParser {
         if (!s.containsKey("steps")) {
             throw at(node, "stall.steps", "required: how many steps in a row on the ln(classes) plateau make a trial stalled (e.g. 300)");
         }
-        int steps = (int) integer(s.get("steps"), "stall.steps", 1, 10_000_000);
-        double band = s.containsKey("band") ? number(s.get("band"), "stall.band") : StallRule.DEFAULT_BAND;
-        if (!(band > 0 && band < 1)) {
-            throw at(s.get("band"), "stall.band", "expected a value in (0, 1) nats, found " + band);
+        int steps = (int) whole(s.get("steps"), "stall.steps", Knob.STALL_STEPS);
+        if (steps == 0) {
+            // --stall-steps 0 means off; in a file, off is leaving stall: out (as schema.json says, minimum 1).
+            throw at(s.get("steps"), "stall.steps", "expected 1 or more (leave out stall: to never stall), found 0");
         }
+        double band = s.containsKey("band") ? real(s.get("band"), "stall.band", Knob.STALL_BAND) : StallRule.DEFAULT_BAND;
         boolean retry = false;
         if (s.containsKey("retry_with_next_seed")) {
             if (!(s.get("retry_with_next_seed").value() instanceof Boolean b)) {
@@ -365,10 +469,7 @@ public final class SweepParser {
                 }
                 spec = new ModelSpec(name, base.inputChannels(), base.classes(), layers, batchNorm);
                 if (fields.containsKey("dropout")) {
-                    double rate = number(fields.get("dropout"), where + ".dropout");
-                    if (!(rate >= 0 && rate < 1)) {
-                        throw at(fields.get("dropout"), where + ".dropout", "expected a value in [0, 1), found " + rate);
-                    }
+                    double rate = real(fields.get("dropout"), where + ".dropout", Knob.DROPOUT);
                     spec = spec.withDropout(rate);
                 }
             } catch (IllegalArgumentException e) {
@@ -381,6 +482,35 @@ public final class SweepParser {
 
     private int field(Map<String, YamlNode> overrides, String key, int current, String where) {
         return overrides.containsKey(key) ? (int) integer(overrides.get(key), where + "." + key, 0, 100_000) : current;
+    }
+
+    /**
+     * Nesterov needs momentum in every trial that uses it. Checked here, at the key's line, rather
+     * than when the planned trials are built, where no position is known any more.
+     */
+    private void checkNesterov(Map<String, YamlNode> top, Hyperparameters base, List<Axis> axes) {
+        Axis nesterovAxis = axes.stream().filter(a -> a.key().equals("nesterov")).findFirst().orElse(null);
+        Axis momentumAxis = axes.stream().filter(a -> a.key().equals("momentum")).findFirst().orElse(null);
+        boolean nesterovPossible = nesterovAxis instanceof Axis.Values v ? v.values().contains(Boolean.TRUE) : base.nesterov();
+        // A sampled range draws exactly 0 with probability 0; only listed values and the base can be 0.
+        boolean zeroMomentumPossible = momentumAxis == null ? base.momentum() == 0.0
+                : momentumAxis instanceof Axis.Values v && v.values().stream().anyMatch(x -> ((Number) x).doubleValue() == 0.0);
+        String problem = Knob.nesterovProblem(nesterovPossible, zeroMomentumPossible ? 0.0 : 1.0);
+        if (problem == null) {
+            return;
+        }
+        YamlNode node;
+        String where;
+        if (nesterovAxis != null) {
+            node = ((YamlNode.KeyedMap) top.get("axes").value()).values().get("nesterov");
+            where = "axes.nesterov";
+        } else {
+            node = ((YamlNode.KeyedMap) top.get("base").value()).values().get("nesterov");
+            where = "base.nesterov";
+        }
+        throw at(node, where, problem + (momentumAxis == null
+                ? "; set base.momentum (e.g. 0.9) or drop nesterov"
+                : "; take 0 out of axes.momentum or drop nesterov: true"));
     }
 
     private void checkResizes(Map<String, YamlNode> top, Hyperparameters base, Set<String> variants) {
@@ -421,9 +551,11 @@ public final class SweepParser {
                 throw at(node, where, "an axis needs at least one value, found an empty list");
             }
             List<Object> values = new ArrayList<>();
+            // A set, not values.contains: a long axis must not cost quadratic time before the plan is even counted.
+            Set<Object> seen = new java.util.HashSet<>();
             for (int i = 0; i < items.size(); i++) {
                 Object v = hyperparameter(items.get(i), key, where + "[" + i + "]");
-                if (values.contains(v)) {
+                if (!seen.add(v)) {
                     throw at(items.get(i), where + "[" + i + "]", "value " + v + " appears twice");
                 }
                 values.add(v);
@@ -487,20 +619,16 @@ public final class SweepParser {
                 return v;
             }
             case "lr" -> {
-                double lr = number(node, where);
-                if (!(lr > 0)) {
-                    throw at(node, where, "expected a learning rate > 0, found " + lr);
-                }
-                return lr;
+                return real(node, where, Knob.LR);
             }
             case "epochs" -> {
-                return integer(node, where, 1, TrainConfig.MAX_EPOCHS);
+                return whole(node, where, Knob.EPOCHS);
             }
             case "batch" -> {
-                return integer(node, where, 1, TrainConfig.MAX_BATCH_SIZE);
+                return whole(node, where, Knob.BATCH);
             }
             case "resize" -> {
-                return integer(node, where, 1, NetworkPlan.MAX_RESIZE);
+                return whole(node, where, Knob.RESIZE);
             }
             case "schedule" -> {
                 String v = string(node, where);
@@ -519,31 +647,19 @@ public final class SweepParser {
                 return v;
             }
             case "warmup_epochs" -> {
-                double v = number(node, where);
-                if (!(v >= 0 && v <= TrainConfig.MAX_EPOCHS)) {
-                    throw at(node, where, "expected 0 or more epochs, found " + v);
-                }
-                return v;
+                return real(node, where, Knob.WARMUP_EPOCHS);
             }
             case "step_epochs" -> {
-                return integer(node, where, 1, TrainConfig.MAX_EPOCHS);
+                return whole(node, where, Knob.STEP_EPOCHS);
             }
             case "step_gamma" -> {
-                double v = number(node, where);
-                if (!(v > 0 && v < 1)) {
-                    throw at(node, where, "expected a factor in (0, 1), found " + v);
-                }
-                return v;
+                return real(node, where, Knob.STEP_GAMMA);
             }
             case "label_smoothing" -> {
-                double v = number(node, where);
-                if (!(v >= 0 && v < 1)) {
-                    throw at(node, where, "expected a value in [0, 1), found " + v);
-                }
-                return v;
+                return real(node, where, Knob.LABEL_SMOOTHING);
             }
             case "crop_padding" -> {
-                return integer(node, where, 0, TrainingTransforms.MAX_CROP_PADDING);
+                return whole(node, where, Knob.CROP_PADDING);
             }
             case "flip" -> {
                 if (!(node.value() instanceof Boolean b)) {
@@ -551,19 +667,14 @@ public final class SweepParser {
                 }
                 return b;
             }
-            case "momentum", "dropout" -> {
-                double v = number(node, where);
-                if (!(v >= 0 && v < 1)) {
-                    throw at(node, where, "expected a value in [0, 1), found " + v);
-                }
-                return v;
+            case "momentum" -> {
+                return real(node, where, Knob.MOMENTUM);
+            }
+            case "dropout" -> {
+                return real(node, where, Knob.DROPOUT);
             }
             case "weight_decay" -> {
-                double v = number(node, where);
-                if (!(v >= 0)) {
-                    throw at(node, where, "expected 0 or more, found " + v);
-                }
-                return v;
+                return real(node, where, Knob.WEIGHT_DECAY);
             }
             case "nesterov" -> {
                 if (!(node.value() instanceof Boolean b)) {
@@ -644,6 +755,28 @@ public final class SweepParser {
             throw at(node, where, "expected a number, found " + node.typeName());
         }
         return n.doubleValue();
+    }
+
+    /** A real-valued knob, checked by the range the flags use too. */
+    private double real(YamlNode node, String where, Knob knob) {
+        double v = number(node, where);
+        String problem = knob.problem(v);
+        if (problem != null) {
+            throw at(node, where, problem);
+        }
+        return v;
+    }
+
+    /** A whole-number knob (a Long, as the YAML reader gives it), checked by the range the flags use too. */
+    private long whole(YamlNode node, String where, Knob knob) {
+        if (!(node.value() instanceof Long n)) {
+            throw at(node, where, "expected a whole number, found " + node.typeName());
+        }
+        String problem = knob.problem(n.longValue());
+        if (problem != null) {
+            throw at(node, where, problem);
+        }
+        return n;
     }
 
     private long integer(YamlNode node, String where, long min, long max) {

@@ -2,6 +2,7 @@ package dev.nin.sweep;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -13,9 +14,78 @@ import java.util.SplittableRandom;
  */
 public final class SweepPlanner {
 
+    /**
+     * The most trials a sweep plans unless {@code sweep --plan-limit} raises it. Every planned trial
+     * is stored in one transaction with its resolved config (about 2.5 KB of JSON), and at 100,000
+     * the configs alone take about 270 MB of nin's 1 GiB heap; 10,000 trials are days of work even
+     * at the smallest shipped trial size, so a plan above it is almost always a mistake in the axes.
+     */
+    public static final long DEFAULT_MAX_TRIALS = 10_000;
+
     private SweepPlanner() {}
 
+    /** Plans {@code sweep}, refusing plans above {@link #DEFAULT_MAX_TRIALS}. */
     public static List<PlannedTrial> plan(SweepFile sweep) {
+        return plan(sweep, DEFAULT_MAX_TRIALS, sweep.name());
+    }
+
+    /**
+     * Plans {@code sweep} after counting its trials from the file alone, so a plan of 10^8 trials
+     * is refused in microseconds instead of filling the heap.
+     *
+     * @param maxTrials the limit ({@code --plan-limit})
+     * @param file what to name in the error, the file as the user gave it
+     * @throws IllegalArgumentException above the limit, with the count and the flag that raises it
+     */
+    public static List<PlannedTrial> plan(SweepFile sweep, long maxTrials, String file) {
+        long count = count(sweep);
+        if (count > maxTrials) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s: plans %s trials (%s), above the limit of %,d; narrow the axes or draw a budget with strategy: random,"
+                            + " or raise the limit with --plan-limit %d",
+                    file, count == Long.MAX_VALUE ? "more than 9.2e18" : String.format(Locale.ROOT, "%,d", count),
+                    breakdown(sweep), maxTrials, count));
+        }
+        return build(sweep);
+    }
+
+    /** How many trials {@code sweep} plans, without building them; {@link Long#MAX_VALUE} when that overflows. */
+    public static long count(SweepFile sweep) {
+        try {
+            return Math.multiplyExact(configurations(sweep), (long) sweep.seeds().size());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static long configurations(SweepFile sweep) {
+        if (sweep.strategy() == SweepFile.Strategy.RANDOM) {
+            return sweep.budget();
+        }
+        long product = 1;
+        for (Axis axis : sweep.axes()) {
+            product = Math.multiplyExact(product, (long) ((Axis.Values) axis).values().size());
+        }
+        return product;
+    }
+
+    /** e.g. {@code 10 x 10 x 3 configurations x 2 seeds}, or {@code budget 20 x 3 seeds}. */
+    private static String breakdown(SweepFile sweep) {
+        int seeds = sweep.seeds().size();
+        String perSeed;
+        if (sweep.strategy() == SweepFile.Strategy.RANDOM) {
+            perSeed = "budget " + sweep.budget();
+        } else {
+            List<String> sizes = new ArrayList<>();
+            for (Axis axis : sweep.axes()) {
+                sizes.add(Integer.toString(((Axis.Values) axis).values().size()));
+            }
+            perSeed = (sizes.isEmpty() ? "1" : String.join(" x ", sizes)) + " configurations";
+        }
+        return perSeed + " x " + seeds + (seeds == 1 ? " seed" : " seeds");
+    }
+
+    private static List<PlannedTrial> build(SweepFile sweep) {
         List<Hyperparameters> configurations = sweep.strategy() == SweepFile.Strategy.GRID ? grid(sweep) : random(sweep);
         List<PlannedTrial> trials = new ArrayList<>();
         for (long seed : sweep.seeds()) {

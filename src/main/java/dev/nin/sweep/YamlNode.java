@@ -22,14 +22,27 @@ import java.util.Map;
  */
 public record YamlNode(Object value, int line, int column) {
 
-    /** Parses one YAML document. */
+    /**
+     * Parses one YAML document. A second one ({@code ---} and then content) is an error, not
+     * ignored: its keys would look like settings to the reader of the file but change nothing. An
+     * empty document after a trailing {@code ---} holds nothing and is allowed.
+     */
     public static YamlNode parse(Reader reader) throws IOException {
         try (JsonParser parser = new YAMLFactory().createParser(reader)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return new YamlNode(null, 1, 1);
             }
-            return read(parser);
+            YamlNode root = read(parser);
+            for (JsonToken next = parser.nextToken(); next != null; next = parser.nextToken()) {
+                if (next != JsonToken.VALUE_NULL) {
+                    JsonLocation at = parser.currentTokenLocation();
+                    throw new SweepFileException.Positioned(at.getLineNr(), at.getColumnNr(), "(second document)",
+                            "a sweep file holds one YAML document, found another after a '---' line; remove the '---'"
+                                    + " and what follows it, or move that part to a sweep file of its own");
+                }
+            }
+            return root;
         }
     }
 

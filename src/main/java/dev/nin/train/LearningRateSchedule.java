@@ -43,15 +43,9 @@ public record LearningRateSchedule(Kind kind, double warmupEpochs, int stepEpoch
         if (kind == null) {
             throw new IllegalArgumentException("schedule: expected constant, step or cosine, found nothing");
         }
-        if (!(warmupEpochs >= 0 && warmupEpochs <= TrainConfig.MAX_EPOCHS)) {
-            throw new IllegalArgumentException("warmup_epochs: expected 0 or more, found " + warmupEpochs);
-        }
-        if (stepEpochs < 1) {
-            throw new IllegalArgumentException("step_epochs: expected 1 or more, found " + stepEpochs);
-        }
-        if (!(stepGamma > 0 && stepGamma < 1)) {
-            throw new IllegalArgumentException("step_gamma: expected a value in (0, 1), found " + stepGamma);
-        }
+        dev.nin.config.Knob.WARMUP_EPOCHS.require(warmupEpochs);
+        dev.nin.config.Knob.STEP_EPOCHS.require(stepEpochs);
+        dev.nin.config.Knob.STEP_GAMMA.require(stepGamma);
     }
 
     /**

@@ -17,11 +17,10 @@ public record StallRule(int steps, double band) {
     public static final double DEFAULT_BAND = 0.02;
 
     public StallRule {
-        if (steps < 0) {
-            throw new IllegalArgumentException("stall.steps: expected 0 (off) or more, found " + steps);
-        }
-        if (steps > 0 && !(band > 0 && band < 1)) {
-            throw new IllegalArgumentException("stall.band: expected a value in (0, 1) nats, found " + band);
+        dev.nin.config.Knob.STALL_STEPS.require(steps);
+        if (steps > 0) {
+            // OFF carries band 0; the band only matters when the rule is on.
+            dev.nin.config.Knob.STALL_BAND.require(band);
         }
     }
 

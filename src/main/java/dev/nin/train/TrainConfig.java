@@ -1,5 +1,6 @@
 package dev.nin.train;
 
+import dev.nin.config.Knob;
 import dev.nin.model.OptimizerSpec;
 
 import java.util.OptionalDouble;
@@ -33,25 +34,17 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
     public static final int BOOK_BATCH_SIZE = 128;
     public static final int BOOK_RESIZE = 224;
     public static final long DEFAULT_SEED = 42;
-    public static final int MAX_EPOCHS = 1000;
-    public static final int MAX_BATCH_SIZE = 4096;
+    public static final int MAX_EPOCHS = (int) Knob.EPOCHS.max();
+    public static final int MAX_BATCH_SIZE = (int) Knob.BATCH.max();
 
     public TrainConfig {
-        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
-            throw new IllegalArgumentException("lr: expected a positive number, found " + learningRate);
-        }
-        if (epochs < 1 || epochs > MAX_EPOCHS) {
-            throw new IllegalArgumentException("epochs: expected 1 to " + MAX_EPOCHS + ", found " + epochs);
-        }
-        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-            throw new IllegalArgumentException("batch: expected 1 to " + MAX_BATCH_SIZE + ", found " + batchSize);
-        }
-        if (resize < 1) {
-            throw new IllegalArgumentException("resize: expected a positive size in pixels, found " + resize);
-        }
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads: expected 0 (TensorFlow's default) or more, found " + threads);
-        }
+        // The ranges are Knob's, shared with the flags and the sweep parser.
+        Knob.LR.require(learningRate);
+        Knob.EPOCHS.require(epochs);
+        Knob.BATCH.require(batchSize);
+        Knob.RESIZE.require(resize);
+        Knob.SEED.require(seed);
+        Knob.THREADS.require(threads);
         if (optimizer == null) {
             throw new IllegalArgumentException("optimizer: expected a value, found nothing");
         }
@@ -61,11 +54,7 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
         if (dropout == null) {
             dropout = OptionalDouble.empty();
         }
-        dropout.ifPresent(rate -> {
-            if (!(rate >= 0 && rate < 1)) {
-                throw new IllegalArgumentException("dropout: expected a rate in [0, 1), found " + rate);
-            }
-        });
+        dropout.ifPresent(Knob.DROPOUT::require);
     }
 
     public TrainConfig withOptions(TrainingOptions o) {

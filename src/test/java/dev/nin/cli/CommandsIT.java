@@ -71,7 +71,7 @@ class CommandsIT {
 
         LaunchResult lr = launcher.launch("train", "--lr", "-0.1");
         assertEquals(ExitCodes.USAGE, lr.exitCode());
-        assertTrue(lr.getErrorOutput().contains("lr: expected a positive number, found -0.1"), lr.getErrorOutput());
+        assertTrue(lr.getErrorOutput().contains("--lr: expected a learning rate > 0, found -0.1"), lr.getErrorOutput());
 
         LaunchResult resize = launcher.launch("train", "--resize", "50");
         assertEquals(ExitCodes.USAGE, resize.exitCode());

@@ -86,4 +86,45 @@ class IdxReaderTest {
         DataException error = assertThrows(DataException.class, () -> IdxReader.readImages(fake, null));
         assertTrue(error.getMessage().contains("not a valid gzip file"), error.getMessage());
     }
+
+    /** A 3 GiB sparse file: refused from its header and size in milliseconds, never read (it would not fit the heap). */
+    @Test
+    void aFileLargerThanItsHeaderSaysIsRefusedWithoutReadingIt() throws Exception {
+        Path huge = dir.resolve("train-labels-idx1-ubyte");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.write(java.nio.ByteBuffer.allocate(8).putInt(IdxReader.LABELS_MAGIC).putInt(60_000).array());
+            f.setLength(3L << 30);
+        }
+        long start = System.nanoTime();
+        DataException error = assertThrows(DataException.class, () -> IdxReader.readLabels(huge, null));
+        assertTrue(System.nanoTime() - start < 1_000_000_000L, "refused without reading 3 GiB");
+        assertEquals(huge + ": expected 60,008 bytes from its header, found 3,221,225,472 (trailing bytes);"
+                + " delete it and fetch it again", error.getMessage());
+    }
+
+    @Test
+    void aHeaderClaimingMoreThanTheLimitIsRefusedBeforeAllocating() throws Exception {
+        byte[] header = java.nio.ByteBuffer.allocate(16).putInt(IdxReader.IMAGES_MAGIC).putInt(1_000_000).putInt(28).putInt(28)
+                .array();
+        Path gz = IdxFiles.write(dir.resolve("lying-images.gz"), header);
+        DataException error = assertThrows(DataException.class, () -> IdxReader.readImages(gz, null));
+        assertEquals(gz + ": header says 1000000 images of 28x28 (784,000,016 bytes), above the 256 MiB nin reads;"
+                + " is this the right file?", error.getMessage());
+    }
+
+    @Test
+    void aGzipBodyShorterThanItsHeaderSaysIsTruncated() throws Exception {
+        byte[] content = IdxFiles.images(3, 28, 28);
+        Path gz = IdxFiles.write(dir.resolve("short-images.gz"), Arrays.copyOf(content, content.length - 10));
+        DataException error = assertThrows(DataException.class, () -> IdxReader.readImages(gz, null));
+        assertEquals(gz + ": expected 2,368 bytes from its header, found 2,358 (truncated); delete it and fetch it again",
+                error.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsNamedAsOne() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("t10k-images-idx3-ubyte"));
+        assertEquals(folder + ": is a directory, expected an IDX file",
+                assertThrows(DataException.class, () -> IdxReader.readImages(folder, null)).getMessage());
+    }
 }

@@ -31,7 +31,7 @@ class SweepParserTest {
         return Stream.of(
                 Arguments.of("name: t\nbase:\n  learning_rate: 0.1\n", "t.yaml:3:3: base.learning_rate: unknown key",
                         "did you mean lr?"),
-                Arguments.of("name: t\nbase:\n  lr: -1\n", "t.yaml:3:7: base.lr: expected a learning rate > 0", "found -1.0"),
+                Arguments.of("name: t\nbase:\n  lr: -1\n", "t.yaml:3:7: base.lr: expected a learning rate > 0", "found -1"),
                 Arguments.of("name: t\nbase:\n  lr: fast\n", "t.yaml:3:7: base.lr: expected a number", "found 'fast'"),
                 Arguments.of("name: t\nbase:\n  resize: 50\ndata:\n  validation: 10\n", "t.yaml:3:11: resize: expected at least 67",
                         "found 50"),

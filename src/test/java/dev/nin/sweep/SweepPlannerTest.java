@@ -2,6 +2,7 @@ package dev.nin.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
@@ -79,5 +80,42 @@ class SweepPlannerTest {
         // Log-uniform: about as many draws below the geometric middle (~0.022) as above it.
         long below = a.subList(0, 20).stream().filter(t -> t.hyperparameters().lr() < Math.sqrt(0.001 * 0.5)).count();
         assertTrue(below >= 4 && below <= 16, "log-uniform draws below the middle: " + below);
+    }
+
+    /** Eight axes of ten values: 10^8 configurations, counted from the file and refused before one is built. */
+    @Test
+    void aHugeGridIsCountedAndRefusedBeforeAnyTrialIsBuilt() {
+        StringBuilder yaml = new StringBuilder("name: huge\nmetric: train_loss\naxes:\n");
+        String[] keys = {"lr", "epochs", "batch", "momentum", "weight_decay", "warmup_epochs", "label_smoothing", "step_gamma"};
+        for (String key : keys) {
+            yaml.append("  ").append(key).append(": [");
+            for (int i = 1; i <= 10; i++) {
+                yaml.append(i > 1 ? ", " : "").append(key.equals("epochs") || key.equals("batch") ? Integer.toString(i)
+                        : Double.toString(i / 20.0));
+            }
+            yaml.append("]\n");
+        }
+        SweepFile sweep = SweepParser.parse("huge.yaml", yaml.toString());
+        assertEquals(100_000_000L, SweepPlanner.count(sweep));
+        long start = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SweepPlanner.plan(sweep, SweepPlanner.DEFAULT_MAX_TRIALS, "huge.yaml"));
+        assertTrue(System.nanoTime() - start < 1_000_000_000L, "refused without building the plan");
+        assertEquals("huge.yaml: plans 100,000,000 trials (10 x 10 x 10 x 10 x 10 x 10 x 10 x 10 configurations x 1 seed),"
+                + " above the limit of 10,000; narrow the axes or draw a budget with strategy: random,"
+                + " or raise the limit with --plan-limit 100000000", e.getMessage());
+    }
+
+    @Test
+    void countIsGridTimesSeedsOrBudgetTimesSeedsAndTheLimitIsInclusive() {
+        SweepFile grid = SweepParser.parse("g.yaml", GRID);
+        assertEquals(2 * 3 * 2 * 2, SweepPlanner.count(grid));
+        assertEquals(24, SweepPlanner.plan(grid, 24, "g.yaml").size());
+        assertThrows(IllegalArgumentException.class, () -> SweepPlanner.plan(grid, 23, "g.yaml"));
+        SweepFile random = SweepParser.parse("r.yaml", RANDOM.formatted(1));
+        assertEquals(40, SweepPlanner.count(random));
+        assertEquals("r.yaml: plans 40 trials (budget 20 x 2 seeds), above the limit of 39; narrow the axes or draw a budget"
+                + " with strategy: random, or raise the limit with --plan-limit 40",
+                assertThrows(IllegalArgumentException.class, () -> SweepPlanner.plan(random, 39, "r.yaml")).getMessage());
     }
 }

@@ -1,0 +1,57 @@
+package dev.nin.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.nin.sweep.SweepFileException;
+import dev.nin.sweep.SweepParser;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class KnobTest {
+
+    @Test
+    void boundsAreInclusiveOrOpenAsDocumented() {
+        assertNull(Knob.EPOCHS.problem(1L));
+        assertNull(Knob.EPOCHS.problem(1000L));
+        assertEquals("expected 1 to 1000, found 1001", Knob.EPOCHS.problem(1001L));
+        assertEquals("expected a learning rate > 0, found 0", Knob.LR.problem(0.0));
+        assertNull(Knob.MOMENTUM.problem(0.0));
+        assertEquals("expected a value in [0, 1), found 1", Knob.MOMENTUM.problem(1.0));
+        assertEquals("expected a factor in (0, 1), found 0", Knob.STEP_GAMMA.problem(0.0));
+        assertEquals("expected 0 or more, found NaN", Knob.WEIGHT_DECAY.problem(Double.NaN));
+        assertEquals("expected a learning rate > 0, found Infinity", Knob.LR.problem(Double.POSITIVE_INFINITY));
+        assertNull(Knob.SEED.problem(Long.MAX_VALUE));
+        assertEquals("expected 0 or more, found -1", Knob.SEED.problem(-1L));
+        assertEquals("expected a whole number, found 2.5", Knob.EPOCHS.problem(2.5));
+    }
+
+    @Test
+    void flagAndRecordErrorsNameTheirOwnPlaceWithTheSameRangeText() {
+        assertEquals("--threads: expected 0 to 1024, found 100000",
+                assertThrows(IllegalArgumentException.class, () -> Knob.THREADS.requireFlag(100_000L)).getMessage());
+        assertEquals("threads: expected 0 to 1024, found 100000",
+                assertThrows(IllegalArgumentException.class, () -> Knob.THREADS.require(100_000L)).getMessage());
+    }
+
+    /** The two examples and their neighbours: a flag and a sweep key refuse the same value with the same words. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "SEED      | -1     | seeds: [-1]                   | seeds[0]",
+        "THREADS   | 100000 | threads: 100000               | threads",
+        "EPOCHS    | 0      | 'base: {epochs: 0}'           | base.epochs",
+        "BATCH     | 5000   | 'base: {batch: 5000}'         | base.batch",
+        "CROP_PADDING | 9   | 'base: {crop_padding: 9}'     | base.crop_padding",
+        "TEST_LIMIT | 10001 | 'data: {validation: 10, test_limit: 10001}' | data.test_limit"})
+    void sweepFilesAndFlagsShareTheRange(Knob knob, long value, String yaml, String where) {
+        String flag = assertThrows(IllegalArgumentException.class, () -> knob.requireFlag(value)).getMessage();
+        String file = assertThrows(SweepFileException.class,
+                () -> SweepParser.parse("k.yaml", "name: k\nmetric: train_loss\n" + yaml + "\n")).getMessage();
+        String range = knob.expected() + ", found " + value;
+        assertEquals(knob.flag + ": " + range, flag);
+        assertEquals(where + ": " + range, file.substring(file.indexOf(": ") + 2), file);
+    }
+}
