@@ -184,9 +184,12 @@ public final class Trainer {
                         // Saved before the epoch is announced (and recorded), so every recorded epoch has one.
                         checkpoints.prepare(epoch);
                         session.save(checkpoints.prefix(epoch));
+                        PausePoint.CHECKPOINT_WRITTEN.reach(epoch);
                         checkpoints.saved(epoch);
+                        PausePoint.CHECKPOINT_MARKED.reach(epoch);
                     }
                     listener.on(new TrainingEvent.EpochEnded(metrics));
+                    PausePoint.EPOCH_RECORDED.reach(epoch);
                     EpochGate.Verdict verdict = epoch < config.epochs() ? gate.afterEpoch(metrics) : EpochGate.Verdict.CONTINUE;
                     if (verdict.stop()) {
                         TrainingResult result = new TrainingResult(TrainingResult.Status.PRUNED, epochs, runtime.device(),
