@@ -113,6 +113,10 @@ public final class Trainer {
         if (resumeAfter > 0 && (checkpoints == null || !checkpoints.has(resumeAfter))) {
             throw new IllegalArgumentException("no checkpoint of epoch " + resumeAfter + " to resume from");
         }
+        if (checkpoints != null) {
+            // A checkpoint after resumeAfter was saved by a run killed before that epoch's row committed.
+            checkpoints.discardAfter(resumeAfter);
+        }
         NetworkPlan plan = plan(spec, config);
         CostReport costs = new CostReport(plan);
         ImageSet train = data.train();
@@ -181,12 +185,16 @@ public final class Trainer {
                             (System.nanoTime() - epochStart) / 1e9);
                     epochs.add(metrics);
                     if (checkpoints != null) {
-                        // Saved before the epoch is announced (and recorded), so every recorded epoch has one.
+                        // Saved before the epoch is announced (and recorded), so every recorded epoch has one;
+                        // a kill before the row commits leaves one the resume discards (see Checkpoints).
                         checkpoints.prepare(epoch);
                         session.save(checkpoints.prefix(epoch));
+                        PausePoint.CHECKPOINT_WRITTEN.reach(epoch);
                         checkpoints.saved(epoch);
+                        PausePoint.CHECKPOINT_MARKED.reach(epoch);
                     }
                     listener.on(new TrainingEvent.EpochEnded(metrics));
+                    PausePoint.EPOCH_RECORDED.reach(epoch);
                     EpochGate.Verdict verdict = epoch < config.epochs() ? gate.afterEpoch(metrics) : EpochGate.Verdict.CONTINUE;
                     if (verdict.stop()) {
                         TrainingResult result = new TrainingResult(TrainingResult.Status.PRUNED, epochs, runtime.device(),

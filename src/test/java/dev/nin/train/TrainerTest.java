@@ -100,6 +100,29 @@ class TrainerTest {
         assertEquals(straight.last().trainLoss(), resumed.last().trainLoss());
     }
 
+    /**
+     * A run killed after epoch 2's checkpoint was marked complete but before its row committed
+     * resumes after epoch 1: epoch 2 is trained again over its old checkpoint, which used to fail
+     * the trial ("could not write checkpoint of epoch 2").
+     */
+    @Test
+    void aCheckpointNewerThanTheResumedEpochIsDiscardedAndTrainedAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        TrainConfig config = new TrainConfig(0.05, 2, 32, 67, 5, new OptimizerSpec(0.9, false, 1e-4), OptionalDouble.empty(), 1);
+        DataOptions.Splits splits = new DataOptions(192, 32, 32).apply(data, DataOptions.SPLIT_SEED);
+        Checkpoints checkpoints = new Checkpoints(dir.resolve("killed"));
+        TrainingResult straight = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
+                checkpoints, 0);
+        assertTrue(checkpoints.has(1) && checkpoints.has(2), "both epochs saved, as a run killed before epoch 2's row leaves them");
+
+        TrainingResult resumed = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
+                checkpoints, 1);
+
+        assertEquals(TrainingResult.Status.COMPLETED, resumed.status());
+        assertEquals(1, resumed.epochs().size(), "epoch 2 runs again");
+        assertEquals(straight.weightsSha256(), resumed.weightsSha256(), "from epoch 1's checkpoint, not epoch 2's");
+        assertTrue(checkpoints.has(2));
+    }
+
     @Test
     void theExportedSavedModelGivesTheSameLogitsThroughDjl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
