@@ -1,6 +1,7 @@
 package dev.nin.store;
 
 import dev.nin.io.Folders;
+import dev.nin.io.PausePoint;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,9 +62,6 @@ public final class EmbeddedPostgresServer {
      */
     static final String SECURED_MARKER = "secured-v1";
 
-    /** Steps of {@link #secure} a test can pause at, to kill the process there. */
-    public enum SecureStep { ROLES_CREATED, GRANTED, HBA_WRITTEN, RELOADED }
-
     private static final String BINARIES = "postgres-linux-x86_64.txz";
     private static final String BINARIES_VERSION = "14.22.0";
 
@@ -77,17 +75,10 @@ public final class EmbeddedPostgresServer {
 
     private final Path home;
     private final int port;
-    private final java.util.function.Consumer<SecureStep> stepHook;
 
     public EmbeddedPostgresServer(Path ninHome, int port) {
-        this(ninHome, port, step -> {});
-    }
-
-    /** As above; {@code stepHook} is called after each step of {@link #secure} (tests pause there). */
-    public EmbeddedPostgresServer(Path ninHome, int port, java.util.function.Consumer<SecureStep> stepHook) {
         this.home = ninHome.resolve("postgres");
         this.port = port;
-        this.stepHook = stepHook;
     }
 
     public Path dataDirectory() {
@@ -228,7 +219,7 @@ public final class EmbeddedPostgresServer {
         } catch (SQLException e) {
             throw new IOException("could not set up the roles of the embedded PostgreSQL: " + e.getMessage(), e);
         }
-        stepHook.accept(SecureStep.ROLES_CREATED);
+        PausePoint.SECURE_ROLES_CREATED.reach(1);
         try (Connection c = DriverManager.getConnection(jdbcUrl(DATABASE), SUPERUSER, credentials.superuser());
                 Statement s = c.createStatement()) {
             c.setAutoCommit(false);
@@ -239,9 +230,9 @@ public final class EmbeddedPostgresServer {
         } catch (SQLException e) {
             throw new IOException("could not set up the grants of the embedded PostgreSQL: " + e.getMessage(), e);
         }
-        stepHook.accept(SecureStep.GRANTED);
+        PausePoint.SECURE_GRANTED.reach(1);
         writeAtomically(dataDirectory().resolve("pg_hba.conf"), HBA);
-        stepHook.accept(SecureStep.HBA_WRITTEN);
+        PausePoint.SECURE_HBA_WRITTEN.reach(1);
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, credentials.superuser());
                 Statement s = c.createStatement()) {
             s.execute("SELECT pg_reload_conf()");
@@ -249,7 +240,7 @@ public final class EmbeddedPostgresServer {
             throw new IOException("could not reload the embedded PostgreSQL's authentication: " + e.getMessage(), e);
         }
         awaitPasswordAuthentication();
-        stepHook.accept(SecureStep.RELOADED);
+        PausePoint.SECURE_RELOADED.reach(1);
         writeAtomically(home.resolve(SECURED_MARKER), "roles, grants and scram-sha-256 authentication in place\n");
     }
 

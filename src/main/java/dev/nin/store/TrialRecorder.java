@@ -215,7 +215,7 @@ public class TrialRecorder {
         public void on(TrainingEvent event) {
             if (event instanceof TrainingEvent.EpochEnded ended) {
                 EpochMetrics m = ended.metrics();
-                dev.nin.train.PausePoint.EPOCH_ANNOUNCED.reach(m.epoch());
+                dev.nin.io.PausePoint.EPOCH_ANNOUNCED.reach(m.epoch());
                 QuarkusTransaction.requiringNew().run(() -> {
                     renewOrFail();
                     EpochMetricEntity.delete("trialId = ?1 and epoch = ?2", trialId, m.epoch());

@@ -1,5 +1,7 @@
 package dev.nin.train;
 
+import dev.nin.io.PausePoint;
+
 import dev.nin.data.DataOptions;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.RuntimeInfo;

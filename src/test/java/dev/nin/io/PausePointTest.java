@@ -1,4 +1,4 @@
-package dev.nin.train;
+package dev.nin.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.nin.train;
+package dev.nin.io;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Test hook: the points of an epoch's commit (checkpoint, then its epoch row) where a test can
- * hold the process so that it kills it exactly there ({@code KillIT}). Off unless the environment
- * names a point: {@code NIN_TEST_PAUSE_AT=checkpoint-marked@2} and {@code NIN_TEST_PAUSE_DIR=DIR}.
- * Reaching that point at that epoch writes {@code DIR/paused-checkpoint-marked-2} and blocks the
- * thread for good: only a kill ends the process.
+ * Test hook: the points where nin must survive a kill (an epoch's commit: checkpoint, then its
+ * epoch row; the steps of securing an embedded database made by an older nin), where a test can
+ * hold the process so that it kills it exactly there ({@code KillIT}, {@code LegacyHomeIT}). Off
+ * unless the environment names a point: {@code NIN_TEST_PAUSE_AT=checkpoint-marked@2} and
+ * {@code NIN_TEST_PAUSE_DIR=DIR}. Reaching that point at that epoch (1 for the points that have no
+ * epoch) writes {@code DIR/paused-checkpoint-marked-2} and blocks the thread for good: only a kill
+ * ends the process.
  *
  * <p>Unset, each point costs one comparison with a constant. Set, it can only stop the process
  * where a kill could have stopped it anyway: it changes no checkpoint and no row, and writes one
@@ -30,7 +32,15 @@ public enum PausePoint {
     /** The epoch line is printed (the listeners before the recorder ran); its row is not committed. */
     EPOCH_ANNOUNCED("epoch-announced"),
     /** The epoch's row is committed and every listener has run. */
-    EPOCH_RECORDED("epoch-recorded");
+    EPOCH_RECORDED("epoch-recorded"),
+    /** Securing the embedded server: passwords set and roles created; grants, ownership and authentication not yet. */
+    SECURE_ROLES_CREATED("secure-roles-created"),
+    /** Securing: grants and ownership in place; the server still accepts logins without a password. */
+    SECURE_GRANTED("secure-granted"),
+    /** Securing: pg_hba.conf asks for passwords, but the server has not reloaded it. */
+    SECURE_HBA_WRITTEN("secure-hba-written"),
+    /** Securing: the server asks for passwords; the marker that ends the conversion is not written yet. */
+    SECURE_RELOADED("secure-reloaded");
 
     /** What the environment asks for; read once, as the environment of a process never changes. */
     private static final Optional<Target> TARGET = Target.parse(System.getenv());
