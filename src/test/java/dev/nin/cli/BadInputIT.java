@@ -89,7 +89,7 @@ class BadInputIT {
         home = StoreIT.fresh("bad-input-it-home");
         files = StoreIT.fresh("bad-input-it-files");
         port = NinProcess.freePort();
-        nin = NinProcess.withHome(home, port).asLauncherStartsIt();
+        nin = NinProcess.withHome(home, port);
         NinProcess.Result created = nin.run("runs");
         assertEquals(0, created.exitCode(), created.all());
         seededTrial = seed();
