@@ -252,10 +252,6 @@ public class TrainCommand implements Callable<Integer> {
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
-        return switch (result.status()) {
-            case DIVERGED -> ExitCodes.DIVERGED;
-            case STALLED -> ExitCodes.STALLED;
-            default -> ExitCodes.OK;
-        };
+        return ExitCode.of(result.status()).code;
     }
 }
