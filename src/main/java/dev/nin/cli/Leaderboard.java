@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.store.TrialState;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 
@@ -33,18 +34,20 @@ final class Leaderboard {
                     + " trial_id AS trial, state, configuration, seed, epochs_completed AS epochs,"
                     + " round(train_loss::numeric, 4) AS loss, round(validation_accuracy::numeric, 4) AS val_acc,"
                     + " round(test_accuracy::numeric, 4) AS test_acc FROM trial_results"
-                    + " WHERE sweep = ? AND state IN ('completed', 'diverged') ORDER BY " + order + " LIMIT ?")) {
+                    + " WHERE sweep = ? AND state = ANY (?) ORDER BY " + order + " LIMIT ?")) {
                 s.setString(1, sweep.name);
-                s.setInt(2, top);
+                s.setArray(2, c.createArrayOf("text", TrialState.values(TrialState.RANKED)));
+                s.setInt(3, top);
                 try (ResultSet r = s.executeQuery()) {
                     ResultTable.of(r).print(out, ResultTable.Format.TABLE);
                 }
             }
             try (PreparedStatement s = c.prepareStatement("SELECT configuration, count(*) AS seeds,"
                     + " avg(" + sweep.metric + ") AS mean, stddev_samp(" + sweep.metric + ") AS std, avg(test_accuracy) AS test_mean,"
-                    + " stddev_samp(test_accuracy) AS test_std FROM trial_results WHERE sweep = ? AND state = 'completed'"
+                    + " stddev_samp(test_accuracy) AS test_std FROM trial_results WHERE sweep = ? AND state = ?"
                     + " GROUP BY configuration ORDER BY avg(" + sweep.metric + ")" + (higher ? " DESC" : " ASC"))) {
                 s.setString(1, sweep.name);
+                s.setString(2, TrialState.COMPLETED.value);
                 try (ResultSet r = s.executeQuery()) {
                     boolean first = true;
                     while (r.next()) {
@@ -62,9 +65,10 @@ final class Leaderboard {
                 }
             }
             try (PreparedStatement s = c.prepareStatement("SELECT trial_id AS trial, state, configuration, seed,"
-                    + " epochs_completed AS epochs, stopped_at FROM trial_results WHERE sweep = ? AND state IN ('stalled', 'pruned')"
+                    + " epochs_completed AS epochs, stopped_at FROM trial_results WHERE sweep = ? AND state = ANY (?)"
                     + " ORDER BY trial_id")) {
                 s.setString(1, sweep.name);
+                s.setArray(2, c.createArrayOf("text", TrialState.values(TrialState.STOPPED_EARLY)));
                 try (ResultSet r = s.executeQuery()) {
                     ResultTable rows = ResultTable.of(r);
                     if (rows.size() > 0) {

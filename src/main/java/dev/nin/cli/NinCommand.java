@@ -11,9 +11,6 @@ import picocli.CommandLine.Command;
         subcommands = {SummaryCommand.class, TrainCommand.class, SweepCommand.class, WorkerCommand.class,
             LeaderboardCommand.class, RunsCommand.class, ShowCommand.class, SqlCommand.class, DbCommand.class,
             SyncCommand.class, ReportCommand.class, PredictCommand.class, EvaluateCommand.class, BenchCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:unexpected failure", "2:bad flag, value or file",
-            "3:dataset missing or corrupt", "4:TensorFlow native libraries missing or broken",
-            "5:training diverged (loss NaN or infinite)", "6:experiment database unreachable, refusing, or newer than nin",
-            "7:a sweep stopped at a failed trial (--fail-fast)", "8:MLflow unreachable for ./nin sync (nothing lost)"})
+        // The exit-code list of --help is set from ExitCode, the one definition.
+        modelTransformer = ExitCode.HelpList.class)
 public class NinCommand {}

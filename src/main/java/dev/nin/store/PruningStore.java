@@ -10,15 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Takes a sweep's pruning decisions in PostgreSQL: one per trial and judged epoch, under a
- * transaction-scoped advisory lock on the sweep, so that workers on several machines decide one
+ * Takes a sweep's pruning decisions in PostgreSQL: one per trial and judged epoch, under the
+ * sweep's {@link SweepLock} (the one enqueueing and retries take too), so that workers on several machines decide one
  * after another and see each other's decisions. Asking again for a decided (trial, epoch) — a
  * trial resumed after a crash — returns the recorded decision instead of deciding twice.
  */
 public final class PruningStore {
-
-    /** First key of the advisory lock; the second is the sweep's id. */
-    private static final int LOCK_NAMESPACE = 0x4e494e50; // "NINP"
 
     /** Opens a JDBC connection to the store. */
     @FunctionalInterface
@@ -53,11 +50,7 @@ public final class PruningStore {
         try (Connection c = connections.open()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
-                    lock.setInt(1, LOCK_NAMESPACE);
-                    lock.setInt(2, (int) sweepId);
-                    lock.execute();
-                }
+                SweepLock.lock(c, sweepId);
                 try (PreparedStatement s = c.prepareStatement(
                         "SELECT decision, competitors, method FROM pruning_decisions WHERE trial_id = ? AND epoch = ?")) {
                     s.setLong(1, trialId);

@@ -64,9 +64,9 @@ public class SweepStore {
     public Enqueued enqueue(SweepFile sweep, String file, String content, List<PlannedTrial> plan, Mode mode) {
         store.open();
         return QuarkusTransaction.requiringNew().call(() -> {
-            // One enqueuer per sweep name at a time, across processes and machines.
-            TrialEntity.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
-                    .setParameter(1, "nin-sweep:" + sweep.name()).getSingleResult();
+            // One enqueuer per sweep name at a time, across processes and machines, serialised with
+            // the sweep's retries and pruning decisions (the same lock).
+            SweepLock.lock(TrialEntity.getEntityManager(), sweep.name());
             SweepEntity existing = SweepEntity.find("name", sweep.name()).firstResult();
             Optional<String> renamed = Optional.empty();
             if (existing != null && !existing.contentHash.equals(sweep.contentHash())) {
@@ -110,7 +110,7 @@ public class SweepStore {
                 }
                 t.sweepId = s.id;
                 t.planIndex = nextIndex++;
-                t.state = "pending";
+                t.state = TrialState.PENDING.value;
                 t.persist();
                 present.add(t.configHash);
                 added++;
@@ -133,8 +133,7 @@ public class SweepStore {
         return QuarkusTransaction.requiringNew().call(() -> {
             TrialEntity stalled = TrialEntity.findById(stalledId);
             // Serialised with other retries and enqueues of this sweep: no two retries pick one seed.
-            TrialEntity.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
-                    .setParameter(1, "nin-sweep-id:" + stalled.sweepId).getSingleResult();
+            SweepLock.lock(TrialEntity.getEntityManager(), stalled.sweepId);
             long root = stalled.retryOf != null ? stalled.retryOf : stalled.id;
             if (TrialEntity.count("retryOf", root) >= maxRetries) {
                 return Optional.<Retry>empty();
@@ -151,7 +150,7 @@ public class SweepStore {
             retry.sweepId = stalled.sweepId;
             retry.planIndex = TrialEntity.find("sweepId", stalled.sweepId).stream()
                     .mapToInt(t -> ((TrialEntity) t).planIndex).max().orElse(-1) + 1;
-            retry.state = "pending";
+            retry.state = TrialState.PENDING.value;
             retry.retryOf = root;
             retry.persist();
             SweepEntity sweep = SweepEntity.findById(stalled.sweepId);
@@ -163,8 +162,8 @@ public class SweepStore {
     /** Every trial of a sweep that failed or diverged goes back to pending. */
     public int retryFailed(long sweepId) {
         return QuarkusTransaction.requiringNew().call(() -> TrialEntity.update(
-                "state = 'pending', error = null, divergedAt = null, endedAt = null where sweepId = ?1"
-                        + " and state in ('failed', 'diverged')", sweepId));
+                "state = ?1, error = null, divergedAt = null, endedAt = null where sweepId = ?2 and state in ?3",
+                TrialState.PENDING.value, sweepId, TrialState.list(TrialState.RETRYABLE)));
     }
 
     /**
@@ -180,11 +179,11 @@ public class SweepStore {
                     WITH next AS (
                         SELECT id FROM trials
                         WHERE sweep_id IS NOT NULL AND (sweep_id = ? OR ?::bigint IS NULL)
-                          AND (state IN ('pending', 'interrupted') OR (state = 'running' AND lease_expires_at < now()))
+                          AND (state = ANY (?) OR (state = ? AND lease_expires_at < now()))
                         ORDER BY sweep_id, plan_index
                         FOR UPDATE SKIP LOCKED
                         LIMIT 1)
-                    UPDATE trials t SET state = 'running', worker = ?, attempt = t.attempt + 1, started_at = now(),
+                    UPDATE trials t SET state = ?, worker = ?, attempt = t.attempt + 1, started_at = now(),
                            heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?), ended_at = NULL,
                            error = NULL
                     FROM next WHERE t.id = next.id
@@ -194,8 +193,11 @@ public class SweepStore {
                               (SELECT coalesce(max(epoch), 0) FROM epoch_metrics WHERE trial_id = t.id)""")) {
                 s.setObject(1, sweepId);
                 s.setObject(2, sweepId);
-                s.setString(3, worker);
-                s.setInt(4, Store.LEASE_SECONDS);
+                s.setArray(3, c.createArrayOf("text", TrialState.values(TrialState.CLAIMABLE)));
+                s.setString(4, TrialState.RUNNING.value);
+                s.setString(5, TrialState.RUNNING.value);
+                s.setString(6, worker);
+                s.setInt(7, Store.LEASE_SECONDS);
                 try (ResultSet r = s.executeQuery()) {
                     Optional<Claim> claim = r.next()
                             ? Optional.of(new Claim(r.getLong(1), r.getInt(2), r.getInt(3), r.getLong(4), r.getString(5), r.getInt(7),

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.ModelSpecJson;
 import dev.nin.model.Variants;
-import dev.nin.model.Initializer;
-import dev.nin.model.TrainingTransforms;
-import dev.nin.train.LearningRateSchedule;
-import dev.nin.train.StallRule;
+import dev.nin.config.Knob;
+import dev.nin.model.Dropout;
+import dev.nin.train.KnobValues;
 import dev.nin.train.TrainingOptions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +20,7 @@ import dev.nin.train.TrainConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,56 +52,69 @@ public record TrialConfig(String json, String sha256) {
     /** The training options stored in a trial's config; the book's where absent (trials recorded before options existed). */
     public static TrainingOptions optionsOf(String configJson) {
         try {
-            JsonNode root = CANONICAL.readTree(configJson);
-            TrainingOptions o = TrainingOptions.BOOK;
-            JsonNode s = root.get("schedule");
-            if (s != null) {
-                o = o.withSchedule(new LearningRateSchedule(LearningRateSchedule.Kind.parse(s.path("kind").asText()),
-                        s.path("warmup_epochs").asDouble(), s.path("step_epochs").asInt(), s.path("step_gamma").asDouble()));
-            }
-            if (root.has("init")) {
-                o = o.withInitializer(Initializer.parse(root.get("init").asText()));
-            }
-            o = o.withTransforms(new TrainingTransforms(root.path("crop_padding").asInt(0), root.path("flip").asBoolean(false),
-                    root.path("label_smoothing").asDouble(0)));
-            JsonNode stall = root.get("stall");
-            if (stall != null) {
-                o = o.withStall(new StallRule(stall.path("steps").asInt(0), stall.path("band").asDouble(0)));
-            }
-            return o;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return KnobValues.options(knobValues(configJson));
+        } catch (IllegalArgumentException e) {
             throw new StoreException("a trial's config has unreadable training options: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Every knob's value in a stored config: at the knob's {@link Knob#jsonPath() path}, or
+     * {@link Knob#whenAbsent()} for a config recorded before the knob existed; the dropout rate is
+     * the model's (0 when it has no dropout stage), as the {@code trials.dropout} column holds it.
+     */
+    public static Map<Knob, Object> knobValues(String configJson) {
+        JsonNode root;
+        try {
+            root = CANONICAL.readTree(configJson);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StoreException("a trial's config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        Map<Knob, Object> values = new EnumMap<>(Knob.class);
+        for (Knob knob : Knob.values()) {
+            if (knob.jsonPath() == null) {
+                continue;
+            }
+            JsonNode node = root.at("/" + knob.jsonPath().replace('.', '/'));
+            values.put(knob, node.isMissingNode() || node.isNull() ? knob.whenAbsent() : switch (knob.kind) {
+                case WHOLE -> node.asLong();
+                case REAL -> node.asDouble();
+                case FLAG -> node.asBoolean();
+                case CHOICE, NAME -> node.asText();
+            });
+        }
+        values.put(Knob.DROPOUT, dropoutOf(root));
+        return values;
+    }
+
+    /**
+     * Every knob's MLflow param (name to value) of a trial with this stored config: the one list
+     * MLflow shows for a trial's hyperparameters, threads, stall rule and data options.
+     */
+    public static Map<String, String> mlflowParams(String configJson) {
+        return Knob.mlflowParams(knobValues(configJson));
+    }
+
+    /** The model's dropout rate: from its spec, else (older configs) its layer list's "dropout R", else 0. */
+    private static double dropoutOf(JsonNode root) {
+        JsonNode model = root.get("model");
+        if (model != null) {
+            return ModelSpecJson.fromTree(model).layers().stream().filter(Dropout.class::isInstance)
+                    .mapToDouble(l -> ((Dropout) l).rate()).findFirst().orElse(0.0);
+        }
+        for (JsonNode layer : root.path("layers")) {
+            String op = layer.path("op").asText();
+            if (op.startsWith("dropout ")) {
+                return Double.parseDouble(op.substring("dropout ".length()));
+            }
+        }
+        return 0.0;
+    }
+
     public static TrialConfig of(NetworkPlan plan, TrainConfig config, DataOptions data) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("variant", plan.spec().variant());
+        // The knobs as the registry writes them, then what only a planned trial has: the model, its layers, the split.
+        Map<String, Object> root = Knob.canonical(KnobValues.of(plan.spec().variant(), config.dropout(), config, data));
         root.put("model", CANONICAL.convertValue(ModelSpecJson.toTree(plan.spec()), Map.class));
-        root.put("learning_rate", config.learningRate());
-        root.put("epochs", config.epochs());
-        root.put("batch_size", config.batchSize());
-        root.put("resize", config.resize());
-        root.put("seed", config.seed());
-        root.put("momentum", config.optimizer().momentum());
-        root.put("nesterov", config.optimizer().nesterov());
-        root.put("weight_decay", config.optimizer().weightDecay());
-        root.put("threads", config.threads());
-        TrainingOptions o = config.options();
-        Map<String, Object> schedule = new LinkedHashMap<>();
-        schedule.put("kind", o.schedule().kind().key());
-        schedule.put("warmup_epochs", o.schedule().warmupEpochs());
-        schedule.put("step_epochs", o.schedule().stepEpochs());
-        schedule.put("step_gamma", o.schedule().stepGamma());
-        root.put("schedule", schedule);
-        root.put("init", o.initializer().key());
-        root.put("label_smoothing", o.transforms().labelSmoothing());
-        root.put("crop_padding", o.transforms().cropPadding());
-        root.put("flip", o.transforms().flip());
-        root.put("stall", Map.of("steps", o.stall().steps(), "band", o.stall().band()));
-        root.put("train_limit", data.trainLimit());
-        root.put("validation_size", data.validationSize());
-        root.put("test_limit", data.testLimit());
         root.put("split_seed", DataOptions.SPLIT_SEED);
         List<Map<String, Object>> layers = new ArrayList<>();
         for (PlannedLayer layer : plan.layers()) {

@@ -80,7 +80,7 @@ public class TrialRecorder {
         long id = QuarkusTransaction.requiringNew().call(() -> {
             TrialEntity t = new TrialEntity();
             describe(t, plan, config, data, configuration);
-            t.state = "running";
+            t.state = TrialState.RUNNING.value;
             t.attempt = 1;
             t.worker = Workers.self();
             t.startedAt = OffsetDateTime.now();
@@ -99,9 +99,9 @@ public class TrialRecorder {
         CostReport costs = new CostReport(plan);
         QuarkusTransaction.requiringNew().run(() -> {
             int owned = TrialEntity.update("device = ?1, gitCommit = ?2, ninVersion = ?3, djlVersion = ?4,"
-                    + " tensorflowVersion = ?5, javaVersion = ?6 where id = ?7 and attempt = ?8 and state = 'running'",
+                    + " tensorflowVersion = ?5, javaVersion = ?6 where id = ?7 and attempt = ?8 and state = ?9",
                     device, provenance.gitCommit(), provenance.ninVersion(), provenance.djlVersion(),
-                    provenance.tensorflowVersion(), provenance.javaVersion(), trialId, attempt);
+                    provenance.tensorflowVersion(), provenance.javaVersion(), trialId, attempt, TrialState.RUNNING.value);
             if (owned == 0) {
                 throw new ClaimLostException(trialId, attempt);
             }
@@ -234,7 +234,7 @@ public class TrialRecorder {
                 });
             } else if (event instanceof TrainingEvent.Finished done) {
                 TrainingResult result = done.result();
-                String state = result.status().state();
+                TrialState state = TrialState.of(result.status());
                 result.savedModel().ifPresent(model -> QuarkusTransaction.requiringNew().run(() -> {
                     ArtifactEntity.delete("trialId = ?1 and kind = ?2", trialId, ArtifactEntity.SAVED_MODEL);
                     ArtifactEntity a = new ArtifactEntity();
@@ -259,24 +259,26 @@ public class TrialRecorder {
                 return;
             }
             String message = error.getMessage() == null ? error.toString() : error.getMessage();
-            end("failed", message, null, null, null);
+            end(TrialState.FAILED, message, null, null, null);
         }
 
         private void renewOrFail() {
-            int owned = TrialEntity.update("heartbeatAt = ?1, leaseExpiresAt = ?2 where id = ?3 and attempt = ?4 and state = 'running'",
-                    OffsetDateTime.now(), OffsetDateTime.now().plusSeconds(Store.LEASE_SECONDS), trialId, attempt);
+            int owned = TrialEntity.update("heartbeatAt = ?1, leaseExpiresAt = ?2 where id = ?3 and attempt = ?4 and state = ?5",
+                    OffsetDateTime.now(), OffsetDateTime.now().plusSeconds(Store.LEASE_SECONDS), trialId, attempt,
+                    TrialState.RUNNING.value);
             if (owned == 0) {
                 throw new ClaimLostException(trialId, attempt);
             }
         }
 
-        private void end(String state, String error, String divergedAt, String stoppedAt, String weights) {
+        private void end(TrialState state, String error, String divergedAt, String stoppedAt, String weights) {
             heartbeat.shutdownNow();
             finished = true;
             int owned = QuarkusTransaction.requiringNew().call(() -> TrialEntity.update(
                     "state = ?1, endedAt = ?2, error = ?3, divergedAt = ?4, stoppedAt = ?5, weightsSha256 = ?6,"
-                            + " leaseExpiresAt = null where id = ?7 and attempt = ?8 and state = 'running'",
-                    state, OffsetDateTime.now(), error, divergedAt, stoppedAt, weights, trialId, attempt));
+                            + " leaseExpiresAt = null where id = ?7 and attempt = ?8 and state = ?9",
+                    state.value, OffsetDateTime.now(), error, divergedAt, stoppedAt, weights, trialId, attempt,
+                    TrialState.RUNNING.value));
             if (owned == 0) {
                 throw new ClaimLostException(trialId, attempt);
             }
@@ -294,7 +296,7 @@ public class TrialRecorder {
         public void close() {
             heartbeat.shutdownNow();
             if (!finished) {
-                end("interrupted", "training stopped before it finished", null, null, null);
+                end(TrialState.INTERRUPTED, "training stopped before it finished", null, null, null);
             }
         }
     }

@@ -8,8 +8,6 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.NinBlock;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.Variants;
-import dev.nin.model.TrainingTransforms;
-import dev.nin.train.LearningRateSchedule;
 import dev.nin.train.StallRule;
 import dev.nin.train.TrainConfig;
 
@@ -57,7 +55,9 @@ public final class SweepParser {
     /** What a block override may change: the fields of {@link NinBlock}. */
     static final Set<String> BLOCK_KEYS = Set.of("out_channels", "kernel", "stride", "padding", "one_by_one_convs");
 
-    static final Set<String> DATA_KEYS = Set.of("train_limit", "validation", "test_limit");
+    /** Keys of {@code data:}: the registry's {@code data.*} knobs. */
+    static final Set<String> DATA_KEYS = java.util.Arrays.stream(Knob.values()).filter(k -> k.key.startsWith("data."))
+            .map(k -> k.key.substring("data.".length())).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final String file;
 
@@ -579,11 +579,11 @@ public final class SweepParser {
                 default -> throw at(map.keys().get(kind), where + "." + kind,
                         "expected uniform, log_uniform, int_uniform or choice");
             };
-            if (!List.of("lr", "momentum", "weight_decay", "dropout", "epochs", "batch", "resize", "warmup_epochs",
-                    "step_epochs", "step_gamma", "label_smoothing", "crop_padding").contains(key)) {
+            Knob knob = Knob.forKey(key);
+            if (!knob.numeric()) {
                 throw at(node, where, "a range needs a numeric hyperparameter; " + key + " takes a list of values");
             }
-            boolean integral = List.of("epochs", "batch", "resize", "step_epochs", "crop_padding").contains(key);
+            boolean integral = knob.kind == Knob.Kind.WHOLE;
             if (integral != (scale == Axis.Scale.INT_UNIFORM)) {
                 throw at(map.keys().get(kind), where + "." + kind, integral
                         ? key + " is a whole number: use int_uniform" : key + " is a real number: use uniform or log_uniform");
@@ -606,84 +606,42 @@ public final class SweepParser {
                 + node.typeName());
     }
 
-    /** Checks one hyperparameter value's type and range; returns it as the type {@link Hyperparameters#with} takes. */
+    /**
+     * Checks one hyperparameter value's type and range, as its {@link Knob} says; returns it as the
+     * registry holds it (Long, Double, Boolean or String).
+     */
     private Object hyperparameter(YamlNode node, String key, String where) {
-        switch (key) {
-            case "variant" -> {
+        Knob knob = Knob.forKey(key);
+        if (knob == null || !knob.hyperparameter) {
+            throw at(node, where, "unknown hyperparameter");
+        }
+        return switch (knob.kind) {
+            case NAME -> {
                 String v = string(node, where);
                 if (!models.containsKey(v) && Variants.find(v).isEmpty()) {
                     List<String> known = new ArrayList<>(models.keySet());
                     Variants.all().forEach(x -> known.add(x.name()));
                     throw at(node, where, "expected one of " + known + " (or a model defined under models:), found '" + v + "'");
                 }
-                return v;
+                yield v;
             }
-            case "lr" -> {
-                return real(node, where, Knob.LR);
-            }
-            case "epochs" -> {
-                return whole(node, where, Knob.EPOCHS);
-            }
-            case "batch" -> {
-                return whole(node, where, Knob.BATCH);
-            }
-            case "resize" -> {
-                return whole(node, where, Knob.RESIZE);
-            }
-            case "schedule" -> {
+            case CHOICE -> {
                 String v = string(node, where);
-                try {
-                    LearningRateSchedule.Kind.parse(v);
-                } catch (IllegalArgumentException e) {
-                    throw at(node, where, "expected constant, step or cosine, found '" + v + "'");
+                String problem = knob.problem(v);
+                if (problem != null) {
+                    throw at(node, where, problem);
                 }
-                return v;
+                yield v;
             }
-            case "init" -> {
-                String v = string(node, where);
-                if (!v.equals("xavier") && !v.equals("he")) {
-                    throw at(node, where, "expected xavier (the book's) or he, found '" + v + "'");
-                }
-                return v;
-            }
-            case "warmup_epochs" -> {
-                return real(node, where, Knob.WARMUP_EPOCHS);
-            }
-            case "step_epochs" -> {
-                return whole(node, where, Knob.STEP_EPOCHS);
-            }
-            case "step_gamma" -> {
-                return real(node, where, Knob.STEP_GAMMA);
-            }
-            case "label_smoothing" -> {
-                return real(node, where, Knob.LABEL_SMOOTHING);
-            }
-            case "crop_padding" -> {
-                return whole(node, where, Knob.CROP_PADDING);
-            }
-            case "flip" -> {
+            case FLAG -> {
                 if (!(node.value() instanceof Boolean b)) {
                     throw at(node, where, "expected true or false, found " + node.typeName());
                 }
-                return b;
+                yield b;
             }
-            case "momentum" -> {
-                return real(node, where, Knob.MOMENTUM);
-            }
-            case "dropout" -> {
-                return real(node, where, Knob.DROPOUT);
-            }
-            case "weight_decay" -> {
-                return real(node, where, Knob.WEIGHT_DECAY);
-            }
-            case "nesterov" -> {
-                if (!(node.value() instanceof Boolean b)) {
-                    throw at(node, where, "expected true or false, found " + node.typeName());
-                }
-                return b;
-            }
-            default -> throw at(node, where, "unknown hyperparameter");
-        }
+            case REAL -> real(node, where, knob);
+            case WHOLE -> whole(node, where, knob);
+        };
     }
 
     private void checkKeys(YamlNode node, Set<String> allowed, String prefix) {

@@ -24,6 +24,7 @@ import dev.nin.store.SweepStore;
 import dev.nin.store.TrialEntity;
 import dev.nin.store.TrialConfig;
 import dev.nin.store.TrialRecorder;
+import dev.nin.store.TrialState;
 import dev.nin.store.Workers;
 import dev.nin.track.MlflowMirror;
 import dev.nin.train.Checkpoints;
@@ -115,12 +116,13 @@ public class SweepRunner {
                 firstEnded = System.nanoTime();
             }
             efficiency.add(trial.timing(), (System.nanoTime() - firstEnded) / 1e9);
-            switch (state) {
-                case "completed" -> completed++;
-                case "diverged" -> diverged++;
-                case "lost" -> lost++;
-                case "stalled" -> stalled++;
-                case "pruned" -> pruned++;
+            switch (state.equals(LOST) ? TrialState.RUNNING : TrialState.of(state)) {
+                // Still running as far as this worker knows: another one reclaimed it.
+                case RUNNING -> lost++;
+                case COMPLETED -> completed++;
+                case DIVERGED -> diverged++;
+                case STALLED -> stalled++;
+                case PRUNED -> pruned++;
                 default -> {
                     failed++;
                     if (options.failFast()) {
@@ -134,6 +136,9 @@ public class SweepRunner {
 
     /** How a trial ended and where its time went. */
     private record TrialRun(String state, TrialTiming timing) {}
+
+    /** A trial's outcome for this worker when its claim was lost (another worker took it over): not a state of the trial. */
+    private static final String LOST = "lost";
 
     /** Adds up the time a trial spends inside training steps (each step, so a stopped epoch counts) and evaluation. */
     private static final class StepTime implements TrainingListener {
@@ -192,7 +197,7 @@ public class SweepRunner {
                     TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(steps).andThen(recording).andThen(mirror.listener()),
                             checkpoints, resumeAfter,
                             options.saveModels() ? services.home().resolve("models").resolve("trial-" + trial.id) : null, gate);
-                    state = result.status().state();
+                    state = TrialState.of(result.status()).value;
                     detail = result.stoppedAt();
                     if (result.status() == TrainingResult.Status.STALLED && sweep.stall().retryWithNextSeed()) {
                         sweeps.retryWithNextSeed(trial.id, spec, config, data, sweep.stall().maxRetries())
@@ -201,20 +206,20 @@ public class SweepRunner {
                     }
                 } catch (ClaimLostException e) {
                     recording.failed(e);
-                    state = "lost";
+                    state = LOST;
                     detail = e.getMessage();
                 } catch (RuntimeException | OutOfMemoryError e) {
                     String reason = reason(e);
                     recording.failed(new RuntimeException(reason, e));
-                    state = "failed";
+                    state = TrialState.FAILED.value;
                     detail = reason;
                 }
             }
         } catch (ClaimLostException e) {
-            state = "lost";
+            state = LOST;
             detail = e.getMessage();
         }
-        if (!state.equals("lost")) {
+        if (!state.equals(LOST)) {
             checkpoints.deleteAll();
         }
         TrialTiming timing = new TrialTiming((System.nanoTime() - start) / 1e9, steps.training, steps.evaluation,

@@ -32,8 +32,8 @@ public record LearningRateSchedule(Kind kind, double warmupEpochs, int stepEpoch
         }
     }
 
-    public static final int DEFAULT_STEP_EPOCHS = 3;
-    public static final double DEFAULT_STEP_GAMMA = 0.1;
+    public static final int DEFAULT_STEP_EPOCHS = (int) dev.nin.config.Knob.STEP_EPOCHS.defaultNumber();
+    public static final double DEFAULT_STEP_GAMMA = dev.nin.config.Knob.STEP_GAMMA.defaultNumber();
 
     /** The book's: the same rate throughout. */
     public static final LearningRateSchedule CONSTANT = new LearningRateSchedule(Kind.CONSTANT, 0, DEFAULT_STEP_EPOCHS,

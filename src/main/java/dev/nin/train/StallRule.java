@@ -14,7 +14,7 @@ public record StallRule(int steps, double band) {
     public static final StallRule OFF = new StallRule(0, 0);
 
     /** A band that dropout's noise on the plateau stays within, while real learning leaves it within a few steps. */
-    public static final double DEFAULT_BAND = 0.02;
+    public static final double DEFAULT_BAND = dev.nin.config.Knob.STALL_BAND.defaultNumber();
 
     public StallRule {
         dev.nin.config.Knob.STALL_STEPS.require(steps);

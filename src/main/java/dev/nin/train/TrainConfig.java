@@ -29,11 +29,12 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
         this(learningRate, epochs, batchSize, resize, seed, optimizer, dropout, threads, TrainingOptions.BOOK);
     }
 
-    public static final double BOOK_LEARNING_RATE = 0.1;
-    public static final int BOOK_EPOCHS = 10;
-    public static final int BOOK_BATCH_SIZE = 128;
-    public static final int BOOK_RESIZE = 224;
-    public static final long DEFAULT_SEED = 42;
+    // The defaults are the registry's (Knob), as the flags' and the sweep files' are.
+    public static final double BOOK_LEARNING_RATE = Knob.LR.defaultNumber();
+    public static final int BOOK_EPOCHS = (int) Knob.EPOCHS.defaultNumber();
+    public static final int BOOK_BATCH_SIZE = (int) Knob.BATCH.defaultNumber();
+    public static final int BOOK_RESIZE = (int) Knob.RESIZE.defaultNumber();
+    public static final long DEFAULT_SEED = (long) Knob.SEED.defaultNumber();
     public static final int MAX_EPOCHS = (int) Knob.EPOCHS.max();
     public static final int MAX_BATCH_SIZE = (int) Knob.BATCH.max();
 

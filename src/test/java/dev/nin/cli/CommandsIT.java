@@ -30,7 +30,8 @@ class CommandsIT {
         assertTrue(result.getOutput().contains("summary"), result.getOutput());
         assertTrue(result.getOutput().contains("train"), result.getOutput());
         assertTrue(result.getOutput().contains("bench"), result.getOutput());
-        assertTrue(result.getOutput().contains("dataset missing or corrupt"), result.getOutput());
+        assertTrue(result.getOutput().contains("Exit codes:"), result.getOutput());
+        assertTrue(result.getOutput().contains(ExitCode.DATA.description), result.getOutput());
     }
 
     @Test

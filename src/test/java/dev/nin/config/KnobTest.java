@@ -54,4 +54,54 @@ class KnobTest {
         assertEquals(knob.flag + ": " + range, flag);
         assertEquals(where + ": " + range, file.substring(file.indexOf(": ") + 2), file);
     }
+
+    /** A knob added later, e.g. a precision: in the JSON only when set, so stored configs keep their bytes. */
+    private record FakeKnob(String jsonPath, Object defaultValue, boolean omittedAtDefault) implements KnobDefinition {}
+
+    @Test
+    void aKnobAddedLaterIsLeftOutOfTheCanonicalJsonAtItsDefault() {
+        FakeKnob precision = new FakeKnob("precision", "float32", true);
+        FakeKnob strategy = new FakeKnob("search.strategy", "grid", true);
+        FakeKnob old = new FakeKnob("schedule.kind", "constant", false);
+        java.util.Map<KnobDefinition, Object> values = new java.util.LinkedHashMap<>();
+        values.put(old, "constant");
+        values.put(precision, "float32");
+        values.put(strategy, "grid");
+        assertEquals(java.util.Map.of("schedule", java.util.Map.of("kind", "constant")), Knob.canonical(values),
+                "new knobs at their defaults are absent; an old knob is written even at its default");
+        values.put(precision, "float64");
+        values.put(strategy, "random");
+        assertEquals(java.util.Map.of("schedule", java.util.Map.of("kind", "constant"), "precision", "float64",
+                "search", java.util.Map.of("strategy", "random")), Knob.canonical(values));
+    }
+
+    @Test
+    void everyKnobInTheJsonTodayIsWrittenEvenAtItsDefault() {
+        // Stored hashes were computed with all of them present; only knobs added later may be omitted.
+        for (Knob knob : Knob.values()) {
+            assertEquals(false, knob.omittedAtDefault(), knob.key);
+        }
+        assertEquals(null, Knob.DROPOUT.jsonPath(), "the model in the JSON carries the dropout rate");
+    }
+
+    @Test
+    void labelsReadAsBefore() {
+        java.util.Map<Knob, Object> v = Knob.defaults();
+        assertEquals("standard lr=0.1 epochs=10 batch=128 resize=224", Knob.label(v));
+        v.put(Knob.VARIANT, "gradual-head");
+        v.put(Knob.MOMENTUM, 0.9);
+        v.put(Knob.NESTEROV, true);
+        v.put(Knob.WEIGHT_DECAY, 5e-4);
+        v.put(Knob.DROPOUT, 0.3);
+        v.put(Knob.SCHEDULE, "step");
+        v.put(Knob.WARMUP_EPOCHS, 1.0);
+        v.put(Knob.INIT, "he");
+        v.put(Knob.LABEL_SMOOTHING, 0.1);
+        v.put(Knob.CROP_PADDING, 4L);
+        v.put(Knob.FLIP, true);
+        v.put(Knob.SEED, 7L);
+        v.put(Knob.THREADS, 1L);
+        assertEquals("gradual-head lr=0.1 epochs=10 batch=128 resize=224 momentum=0.9 nesterov wd=5.0E-4 dropout=0.3"
+                + " schedule=step/3x0.1 warmup=1.0 init=he smoothing=0.1 crop=4 flip", Knob.label(v));
+    }
 }
