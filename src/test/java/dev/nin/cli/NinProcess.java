@@ -20,6 +20,7 @@ final class NinProcess {
     private static final Path APP = Path.of("target/quarkus-app/quarkus-run.jar");
 
     private final Map<String, String> env = new HashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
 
     /** A nin with its own home and embedded-database port. */
     static NinProcess withHome(Path home, int port) {
@@ -28,6 +29,12 @@ final class NinProcess {
 
     NinProcess env(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /** A JVM option placed after this class's own, so a {@code -D} given here wins over theirs (e.g. {@code -Dnin.natives.root}). */
+    NinProcess jvm(String option) {
+        jvmOptions.add(option);
         return this;
     }
 
@@ -43,7 +50,9 @@ final class NinProcess {
         // The launcher's options (nin: JVM_OPTS and QUIET), so tests run what users run, and start in half the time.
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g", "-Xlog:disable", "-Xlog:all=error:stderr",
                 "-XX:+DisplayVMOutputToStderr", "-XX:-PrintWarnings"));
-        command.addAll(List.of("-Dnin.natives.root=" + Path.of("target/natives").toAbsolutePath(), "-jar", APP.toString()));
+        command.add("-Dnin.natives.root=" + Path.of("target/natives").toAbsolutePath());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", APP.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(outFile.toFile())
                 .redirectError(outFile.resolveSibling(outFile.getFileName() + ".err").toFile());
