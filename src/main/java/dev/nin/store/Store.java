@@ -184,7 +184,8 @@ public class Store {
         String host = Workers.host();
         List<Long> dead = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement select = c.prepareStatement("SELECT id, worker FROM trials WHERE state = 'running'")) {
+                PreparedStatement select = c.prepareStatement("SELECT id, worker FROM trials WHERE state = ?")) {
+            select.setString(1, TrialState.RUNNING.value);
             try (ResultSet r = select.executeQuery()) {
                 while (r.next()) {
                     if (Workers.isDeadOnThisHost(r.getString(2), host)) {
@@ -193,11 +194,13 @@ public class Store {
                 }
             }
             try (PreparedStatement update = c.prepareStatement("""
-                    UPDATE trials SET state = 'interrupted', ended_at = now(),
+                    UPDATE trials SET state = ?, ended_at = now(),
                            error = coalesce(error, 'its process (' || coalesce(worker, '?') || ') ended before the trial did')
-                    WHERE state = 'running' AND (id = ANY (?) OR heartbeat_at < now() - make_interval(secs => ?))""")) {
-                update.setArray(1, c.createArrayOf("bigint", dead.toArray()));
-                update.setInt(2, LEASE_SECONDS);
+                    WHERE state = ? AND (id = ANY (?) OR heartbeat_at < now() - make_interval(secs => ?))""")) {
+                update.setString(1, TrialState.INTERRUPTED.value);
+                update.setString(2, TrialState.RUNNING.value);
+                update.setArray(3, c.createArrayOf("bigint", dead.toArray()));
+                update.setInt(4, LEASE_SECONDS);
                 return update.executeUpdate();
             }
         } catch (SQLException e) {
