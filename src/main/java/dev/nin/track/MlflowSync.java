@@ -524,12 +524,12 @@ public final class MlflowSync {
         String experimentId = experiment(want.experiment());
         Optional<MlflowOutbox.Link> link = outbox.link(uri, want.kind(), want.localId());
         Run run = link.map(l -> activeRun(l.runId())).orElse(null);
+        // Compared point by point unless the linked run was found equal to the store as it still is
+        // (./nin sync reading everything back): then the latest value of each metric is enough to tell.
+        boolean deep = run == null || candidate.changed();
         if (run == null) {
             run = findByTags(experimentId, want.kind(), want.localId());
         }
-        // Compared point by point when the store changed since the run was last checked; otherwise
-        // (./nin sync reading everything back) the latest value of each metric is enough to tell.
-        boolean deep = link.isEmpty() || candidate.changed();
         Map<String, List<Metric>> histories = new HashMap<>();
         boolean replaced = false;
         if (run != null) {
@@ -568,6 +568,9 @@ public final class MlflowSync {
         run.getData().getMetricsList().forEach(m -> latest.put(m.getKey(), m));
         List<Metric> metrics = new ArrayList<>();
         for (Map.Entry<String, List<Point>> e : want.metrics().entrySet()) {
+            if (histories.containsKey(e.getKey()) && histories.get(e.getKey()) == null) {
+                continue; // complete, see cannotPatch
+            }
             List<Metric> have = histories.containsKey(e.getKey()) ? histories.get(e.getKey())
                     : latest.containsKey(e.getKey()) ? history(runId, e.getKey()) : List.of();
             for (Point p : e.getValue()) {
@@ -626,7 +629,8 @@ public final class MlflowSync {
     }
 
     /**
-     * Why {@code run} cannot be brought to {@code want} in place, or null when it can: MLflow
+     * Why {@code run} cannot be brought to {@code want} in place, or null when it can (then
+     * {@code histories} holds each metric history read, or null for one taken as complete): MLflow
      * cannot move a run, change its start, take back an end time, change a logged param, or remove a
      * metric or a point of a metric's history.
      */
@@ -653,6 +657,9 @@ public final class MlflowSync {
             }
             Point last = points.stream().max(Point.LATEST).orElseThrow();
             if (!deep && last.same(latest)) {
+                // Nothing changed in the store since this run was found equal, and its latest point is the
+                // store's: taken as complete without reading its history.
+                histories.put(latest.getKey(), null);
                 continue;
             }
             List<Metric> history = history(info.getRunId(), latest.getKey());
