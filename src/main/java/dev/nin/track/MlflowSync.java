@@ -149,6 +149,7 @@ public final class MlflowSync {
 
     private Sent sync(Optional<Long> sweepId, boolean all) throws IOException {
         try (AutoCloseable lock = outbox.lock(uri)) {
+            experiments.clear(); // looked up again each pass: one may have been deleted or restored meanwhile
             Sent sent = Sent.NONE;
             // Parents first: a trial's run names its parent's run id.
             for (MlflowOutbox.Candidate c : outbox.sweeps(uri, PROJECTION, sweepId)) {
