@@ -19,11 +19,6 @@ public final class CurvesChart {
 
     private CurvesChart() {}
 
-    /** A trial's recorded epochs, in order, from the store. */
-    public static List<Point> load(java.sql.Connection c, long trialId) throws java.sql.SQLException {
-        return points(TrialEpochs.load(c, trialId));
-    }
-
     /** The chart's points of recorded epochs. */
     public static List<Point> points(List<TrialEpochs.Epoch> epochs) {
         List<Point> points = new ArrayList<>();
