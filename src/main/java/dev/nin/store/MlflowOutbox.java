@@ -35,8 +35,9 @@ public final class MlflowOutbox {
             "prediction_memory_bytes_estimated_batch1", "training_memory_bytes_measured_batch1",
             "prediction_memory_bytes_measured_batch1");
 
-    /** States in which a trial has ended (for now: a retry or a resume may run it again). */
-    public static final List<String> ENDED = List.of("completed", "diverged", "failed", "interrupted", "stalled", "pruned");
+    /** States in which a trial has ended (for now: a retry or a resume may run it again), as the database words. */
+    public static final List<String> ENDED = java.util.Arrays.stream(TrialState.values()).filter(TrialState::ended)
+            .map(s -> s.value).toList();
 
     /**
      * A fingerprint per trial of everything its run shows, and of the trial's sweep (its parent's
@@ -73,7 +74,7 @@ public final class MlflowOutbox {
             Map<String, Long> resources, List<SavedModel> savedModels, List<TrialEpochs.Epoch> epochRows) {
 
         public boolean ended() {
-            return ENDED.contains(state);
+            return TrialState.of(state).ended();
         }
     }
 

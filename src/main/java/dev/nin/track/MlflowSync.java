@@ -8,6 +8,7 @@ import dev.nin.store.MlflowOutbox;
 import dev.nin.store.Store;
 import dev.nin.store.TrialConfig;
 import dev.nin.store.TrialEpochs;
+import dev.nin.store.TrialState;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -340,13 +341,14 @@ public final class MlflowSync {
             return null;
         }
         long start = started.stream().mapToLong(t -> t.startedAt().toEpochMilli()).min().orElseThrow();
-        boolean active = s.trials().stream().anyMatch(t -> t.state().equals("pending") || t.state().equals("running"));
+        boolean active = s.trials().stream().anyMatch(t -> !t.ended());
         List<MlflowOutbox.Trial> ended = s.trials().stream().filter(t -> t.ended() && t.endedAt() != null)
                 .sorted(Comparator.comparing(MlflowOutbox.Trial::endedAt).thenComparingLong(MlflowOutbox.Trial::id)).toList();
         Long end = active || ended.isEmpty() ? null
                 : Math.max(start, ended.get(ended.size() - 1).endedAt().toEpochMilli());
         RunStatus status = active ? RunStatus.RUNNING
-                : ended.stream().anyMatch(t -> t.state().equals("interrupted")) ? RunStatus.KILLED : RunStatus.FINISHED;
+                : ended.stream().anyMatch(t -> TrialState.of(t.state()) == TrialState.INTERRUPTED) ? RunStatus.KILLED
+                        : RunStatus.FINISHED;
 
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("mlflow.runName", MlflowLimits.key(s.name()));
@@ -386,7 +388,7 @@ public final class MlflowSync {
             counts.merge(t.state(), 1, Integer::sum);
             Double validation = t.epochRows().isEmpty() ? null : t.epochRows().get(t.epochRows().size() - 1).validationAccuracy();
             // Ranked as the leaderboard ranks them: completed and diverged trials.
-            if (validation != null && (t.state().equals("completed") || t.state().equals("diverged"))
+            if (validation != null && TrialState.RANKED.contains(TrialState.of(t.state()))
                     && (Double.isNaN(best) || validation > best)) {
                 best = validation;
             }
@@ -441,14 +443,14 @@ public final class MlflowSync {
     }
 
     static RunStatus status(String state) {
-        return switch (state) {
-            case "completed" -> RunStatus.FINISHED;
+        return switch (TrialState.of(state)) {
+            case COMPLETED -> RunStatus.FINISHED;
             // Stopped on purpose, by the stall rule or the pruning rule, or killed: MLflow's "killed", with nin.state saying which.
-            case "interrupted", "stalled", "pruned" -> RunStatus.KILLED;
-            case "diverged", "failed" -> RunStatus.FAILED;
+            case INTERRUPTED, STALLED, PRUNED -> RunStatus.KILLED;
+            case DIVERGED, FAILED -> RunStatus.FAILED;
             // Queued to run again (--retry-failed).
-            case "pending" -> RunStatus.SCHEDULED;
-            default -> RunStatus.RUNNING;
+            case PENDING -> RunStatus.SCHEDULED;
+            case RUNNING -> RunStatus.RUNNING;
         };
     }
 
@@ -457,32 +459,10 @@ public final class MlflowSync {
         return t.variant() + " lr=" + t.learningRate() + " seed=" + t.seed() + " #" + t.id();
     }
 
+    /** Every knob's param (from the hyperparameter registry), the device, the config's identity and the versions. */
     static Map<String, String> params(MlflowOutbox.Trial t) {
         Map<String, String> p = new LinkedHashMap<>();
-        put(p, "variant", t.variant());
-        put(p, "learning_rate", t.learningRate());
-        put(p, "epochs", t.epochs());
-        put(p, "batch_size", t.batchSize());
-        put(p, "resize", t.resize());
-        put(p, "seed", t.seed());
-        put(p, "momentum", t.momentum());
-        put(p, "nesterov", t.nesterov());
-        put(p, "weight_decay", t.weightDecay());
-        put(p, "dropout", t.dropout());
-        put(p, "train_limit", t.trainLimit());
-        put(p, "validation_size", t.validationSize());
-        put(p, "test_limit", t.testLimit());
-        dev.nin.train.TrainingOptions o = TrialConfig.optionsOf(t.config());
-        put(p, "schedule", o.schedule().kind().key());
-        put(p, "warmup_epochs", o.schedule().warmupEpochs());
-        put(p, "step_epochs", o.schedule().stepEpochs());
-        put(p, "step_gamma", o.schedule().stepGamma());
-        put(p, "init", o.initializer().key());
-        put(p, "label_smoothing", o.transforms().labelSmoothing());
-        put(p, "crop_padding", o.transforms().cropPadding());
-        put(p, "flip", o.transforms().flip());
-        put(p, "stall_steps", o.stall().steps());
-        put(p, "stall_band", o.stall().band());
+        TrialConfig.mlflowParams(t.config()).forEach((key, value) -> put(p, key, value));
         put(p, "device", t.device());
         put(p, "config_hash", t.configHash());
         put(p, "configuration", t.configuration());
