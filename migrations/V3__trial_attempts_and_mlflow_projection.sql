@@ -11,18 +11,19 @@ CREATE TABLE trial_attempts (
     worker     TEXT,
     started_at TIMESTAMPTZ NOT NULL,
     ended_at   TIMESTAMPTZ,
-    -- running while it runs; then how it ended, or 'lost' when its lease expired and another
-    -- worker claimed the trial.
-    state      TEXT        NOT NULL
-        CHECK (state IN ('running', 'completed', 'diverged', 'failed', 'interrupted', 'stalled', 'pruned', 'lost')),
+    -- NULL while it runs; then the state the trial ended in, or 'lost' when its lease expired and
+    -- another worker claimed the trial.
+    ended_as   TEXT
+        CHECK (ended_as IN ('completed', 'diverged', 'failed', 'interrupted', 'stalled', 'pruned', 'lost')),
     PRIMARY KEY (trial_id, attempt)
 );
 
 -- Trials recorded before this migration: their earlier attempts' times were overwritten, so only
 -- the last attempt is known. A trial queued again by --retry-failed (pending, its last attempt
 -- ended) gets none.
-INSERT INTO trial_attempts (trial_id, attempt, worker, started_at, ended_at, state)
-SELECT id, greatest(attempt, 1), worker, started_at, CASE WHEN state = 'running' THEN NULL ELSE ended_at END, state
+INSERT INTO trial_attempts (trial_id, attempt, worker, started_at, ended_at, ended_as)
+SELECT id, greatest(attempt, 1), worker, started_at, CASE WHEN state = 'running' THEN NULL ELSE ended_at END,
+       CASE WHEN state = 'running' THEN NULL ELSE state END
 FROM trials
 WHERE started_at IS NOT NULL AND state <> 'pending';
 
@@ -39,14 +40,14 @@ BEGIN
         UPDATE trial_attempts
         SET ended_at = CASE WHEN NEW.attempt <> OLD.attempt THEN coalesce(OLD.heartbeat_at, now())
                             ELSE coalesce(NEW.ended_at, now()) END,
-            state    = CASE WHEN NEW.attempt <> OLD.attempt THEN 'lost'
-                            WHEN NEW.state IN ('pending') THEN 'interrupted'
+            ended_as = CASE WHEN NEW.attempt <> OLD.attempt THEN 'lost'
+                            WHEN NEW.state = 'pending' THEN 'interrupted'
                             ELSE NEW.state END
         WHERE trial_id = OLD.id AND attempt = OLD.attempt AND ended_at IS NULL;
     END IF;
     IF NEW.state = 'running' AND (TG_OP = 'INSERT' OR OLD.state <> 'running' OR NEW.attempt <> OLD.attempt) THEN
-        INSERT INTO trial_attempts (trial_id, attempt, worker, started_at, state)
-        VALUES (NEW.id, NEW.attempt, NEW.worker, now(), 'running')
+        INSERT INTO trial_attempts (trial_id, attempt, worker, started_at)
+        VALUES (NEW.id, NEW.attempt, NEW.worker, now())
         ON CONFLICT (trial_id, attempt) DO NOTHING;
     END IF;
     RETURN NULL;

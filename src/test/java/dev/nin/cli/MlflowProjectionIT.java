@@ -243,7 +243,7 @@ class MlflowProjectionIT {
 
         try (Connection c = TestDb.connect(home, port)) {
             assertEquals("completed", one(c, "SELECT state FROM trials WHERE id = " + trial));
-            assertEquals("interrupted,completed", one(c, "SELECT string_agg(state, ',' ORDER BY attempt) FROM trial_attempts"
+            assertEquals("interrupted,completed", one(c, "SELECT string_agg(ended_as, ',' ORDER BY attempt) FROM trial_attempts"
                     + " WHERE trial_id = " + trial), "each attempt with its own end");
             Run done = run("resumed", "trial", trial);
             assertShowsCompletedTrial(c, done, trial, 3);
