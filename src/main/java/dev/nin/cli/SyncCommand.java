@@ -19,9 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code nin sync}: send to MLflow whatever the store has that MLflow lacks. */
+/** {@code nin sync}: bring MLflow's runs to what the store says, read back run by run. */
 @Command(name = "sync", mixinStandardHelpOptions = true,
-        description = "Send to MLflow every run, param, metric and artifact it lacks; safe to repeat.")
+        description = "Bring MLflow's runs to what the store says: read each run back, send what differs, replace a run"
+                + " MLflow cannot correct; safe to repeat.")
 public class SyncCommand implements Callable<Integer> {
 
     @Spec
@@ -61,14 +62,12 @@ public class SyncCommand implements Callable<Integer> {
         MlflowSync.Sent sent;
         try {
             sync.ping();
-            sent = sync.syncPending(sweepId);
+            sent = sync.syncAll(sweepId);
         } catch (java.io.IOException e) {
             throw new MlflowUnavailableException("MLflow at " + uri + ": " + e.getMessage()
                     + "; nothing is lost, run ./nin sync again when it is reachable", e);
         }
-        out.printf("MLflow at %s: %s%n", Redaction.redact(uri, List.of()), sent.nothing() ? "already up to date"
-                : sent.runs() + " runs created, " + sent.epochs() + " epochs of metrics, " + sent.finished()
-                        + " runs finished, " + sent.artifacts() + " artifacts uploaded");
+        out.printf("MLflow at %s: %s%n", Redaction.redact(uri, List.of()), sent.describe());
         out.flush();
         return ExitCodes.OK;
     }

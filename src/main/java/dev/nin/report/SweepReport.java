@@ -122,7 +122,7 @@ public final class SweepReport {
             }
         }
         for (long trial : trials) {
-            List<CurvesChart.Point> points = CurvesChart.load(c, trial);
+            List<CurvesChart.Point> points = CurvesChart.points(dev.nin.store.TrialEpochs.load(c, trial));
             if (!points.isEmpty()) {
                 Path file = folder.resolve("curves-trial-" + trial + ".png");
                 Files.write(file, CurvesChart.png("trial " + trial, points));

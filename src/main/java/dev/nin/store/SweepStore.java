@@ -183,7 +183,8 @@ public class SweepStore {
                         ORDER BY sweep_id, plan_index
                         FOR UPDATE SKIP LOCKED
                         LIMIT 1)
-                    UPDATE trials t SET state = ?, worker = ?, attempt = t.attempt + 1, started_at = now(),
+                    UPDATE trials t SET state = ?, worker = ?, attempt = t.attempt + 1,
+                           started_at = coalesce(t.started_at, now()),
                            heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?), ended_at = NULL,
                            error = NULL
                     FROM next WHERE t.id = next.id

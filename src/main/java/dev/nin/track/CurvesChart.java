@@ -1,5 +1,7 @@
 package dev.nin.track;
 
+import dev.nin.store.TrialEpochs;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,19 +19,18 @@ public final class CurvesChart {
 
     private CurvesChart() {}
 
-    /** A trial's recorded epochs, in order, from the store's {@code epoch_metrics}. */
-    public static List<Point> load(java.sql.Connection c, long trialId) throws java.sql.SQLException {
+    /** The chart's points of recorded epochs. */
+    public static List<Point> points(List<TrialEpochs.Epoch> epochs) {
         List<Point> points = new ArrayList<>();
-        try (var s = c.prepareStatement("SELECT epoch, train_loss, train_accuracy, coalesce(validation_accuracy, 'NaN'),"
-                + " coalesce(test_accuracy, 'NaN') FROM epoch_metrics WHERE trial_id = ? ORDER BY epoch")) {
-            s.setLong(1, trialId);
-            try (var r = s.executeQuery()) {
-                while (r.next()) {
-                    points.add(new Point(r.getInt(1), r.getDouble(2), r.getDouble(3), r.getDouble(4), r.getDouble(5)));
-                }
-            }
+        for (TrialEpochs.Epoch e : epochs) {
+            points.add(new Point(e.epoch(), e.trainLoss(), e.trainAccuracy(), nanIfNull(e.validationAccuracy()),
+                    nanIfNull(e.testAccuracy())));
         }
         return points;
+    }
+
+    private static double nanIfNull(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     public static byte[] png(String title, List<Point> points) throws IOException {

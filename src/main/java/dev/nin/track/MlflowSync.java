@@ -1,56 +1,88 @@
 package dev.nin.track;
 
+import dev.nin.data.IdxReader;
 import dev.nin.model.CostReport;
-import dev.nin.store.TrialConfig;
 import dev.nin.model.NetworkPlan;
 import dev.nin.report.LayerTable;
+import dev.nin.store.MlflowOutbox;
 import dev.nin.store.Store;
+import dev.nin.store.TrialConfig;
+import dev.nin.store.TrialEpochs;
+import dev.nin.store.TrialState;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.util.ArrayList;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.mlflow.api.proto.Service.CreateRun;
 import org.mlflow.api.proto.Service.Metric;
 import org.mlflow.api.proto.Service.Param;
+import org.mlflow.api.proto.Service.Run;
 import org.mlflow.api.proto.Service.RunInfo;
 import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.api.proto.Service.RunTag;
 import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowHttpException;
 
 /**
- * Mirrors the store into one MLflow tracking server: one experiment per sweep (trials of
+ * Shows the store in one MLflow tracking server: one experiment per sweep (trials of
  * {@code ./nin train} go to the experiment {@value #TRAIN_EXPERIMENT}), a parent run per sweep, a
- * nested child run per trial. Idempotent: what MLflow acknowledged is recorded in
- * {@code mlflow_links}, and a run created just before a crash is found again by its tags.
+ * nested child run per trial.
+ *
+ * <p>MLflow is a projection of the store, recomputed: for each run, what it should show (status,
+ * start and end, tags, params, every metric point, artifacts) is built from the store and compared
+ * with what the server has (read back), and only the difference is sent. What MLflow cannot change
+ * (a run's start time, a logged param, a metric's history, an end time once set) is not left wrong:
+ * the run is deleted and created again, and the link in {@code mlflow_links} follows. A fingerprint
+ * of the store's side per run ({@code mlflow_links.synced_token}) lets a pass skip runs nothing
+ * changed for; {@link #syncAll} reads every run back regardless.
  */
 public final class MlflowSync {
 
     /** Experiment of trials run by {@code ./nin train} outside any sweep. */
     public static final String TRAIN_EXPERIMENT = "nin-train";
 
+    /** Prefix of the one-off resource figures (parameters, FLOPs, memory), apart from the per-epoch curves. */
+    public static final String RESOURCES = "resources/";
+
+    /**
+     * Names what a run shows and how; part of every fingerprint, so a nin that shows runs
+     * differently checks every run again. Change it whenever the projection below changes.
+     */
+    static final String PROJECTION = "nin-mlflow-projection-3";
+
     private static final String[] EPOCH_METRICS = {"train_loss", "train_accuracy", "validation_accuracy", "test_accuracy",
         "images_per_second"};
 
-    private final Store store;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MlflowOutbox outbox;
     private final String uri;
     private final MlflowClient client;
     private final ArtifactUploader artifacts;
+    private final Map<String, String> experiments = new HashMap<>();
     private String storeId;
 
     public MlflowSync(Store store, String trackingUri) {
-        this.store = store;
+        this.outbox = new MlflowOutbox(store);
         this.uri = trackingUri.replaceAll("/+$", "");
         this.client = new MlflowClient(uri);
         this.artifacts = new ArtifactUploader(URI.create(uri + "/"));
@@ -60,14 +92,25 @@ public final class MlflowSync {
         return uri;
     }
 
-    /** What one pass sent. */
-    public record Sent(int runs, int epochs, int finished, int artifacts) {
+    /** What one pass did. */
+    public record Sent(int created, int replaced, int updated, int metrics, int artifacts) {
+
+        static final Sent NONE = new Sent(0, 0, 0, 0, 0);
+
         Sent plus(Sent o) {
-            return new Sent(runs + o.runs, epochs + o.epochs, finished + o.finished, artifacts + o.artifacts);
+            return new Sent(created + o.created, replaced + o.replaced, updated + o.updated, metrics + o.metrics,
+                    artifacts + o.artifacts);
         }
 
         public boolean nothing() {
-            return runs + epochs + finished + artifacts == 0;
+            return created + replaced + updated + metrics + artifacts == 0;
+        }
+
+        /** e.g. "2 runs created, 1 replaced, 3 updated; 40 metric values and 7 artifacts sent". */
+        public String describe() {
+            return nothing() ? "already up to date"
+                    : created + " runs created, " + replaced + " replaced, " + updated + " updated; " + metrics
+                            + " metric values and " + artifacts + " artifacts sent";
         }
     }
 
@@ -88,38 +131,54 @@ public final class MlflowSync {
         }
     }
 
-    /** Sends everything not yet acknowledged, of one sweep or of all. */
+    /**
+     * Brings the runs of everything that changed in the store since its run was last checked (of one
+     * sweep or all) to what the store says; cheap when nothing changed (no request to MLflow).
+     */
     public Sent syncPending(Optional<Long> sweepId) throws IOException {
-        List<Long> trials = new ArrayList<>();
-        try (Connection c = store.connection();
-                PreparedStatement s = c.prepareStatement("""
-                        SELECT t.id FROM trials t
-                        LEFT JOIN mlflow_links l ON l.tracking_uri = ? AND l.kind = 'trial' AND l.local_id = t.id
-                        WHERE t.state <> 'pending' AND (?::bigint IS NULL OR t.sweep_id = ?)
-                          AND (l.run_id IS NULL OR NOT l.params_sent OR NOT l.finished_sent OR NOT l.artifacts_sent
-                               OR l.epochs_sent < (SELECT coalesce(max(epoch), 0) FROM epoch_metrics m WHERE m.trial_id = t.id))
-                        ORDER BY t.id""")) {
-            s.setString(1, uri);
-            s.setObject(2, sweepId.orElse(null));
-            s.setObject(3, sweepId.orElse(null));
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    trials.add(r.getLong(1));
+        return sync(sweepId, false);
+    }
+
+    /**
+     * Reads every run (of one sweep or all) back from MLflow and brings it to what the store says,
+     * also runs nothing changed for in the store (changed, deleted or lost on the server's side).
+     * Sends nothing when all is equal.
+     */
+    public Sent syncAll(Optional<Long> sweepId) throws IOException {
+        return sync(sweepId, true);
+    }
+
+    private Sent sync(Optional<Long> sweepId, boolean all) throws IOException {
+        try (AutoCloseable lock = outbox.lock(uri)) {
+            experiments.clear(); // looked up again each pass: one may have been deleted or restored meanwhile
+            Sent sent = Sent.NONE;
+            // Parents first: a trial's run names its parent's run id.
+            for (MlflowOutbox.Candidate c : outbox.sweeps(uri, PROJECTION, sweepId)) {
+                if (all || c.changed()) {
+                    sent = sent.plus(syncSweep(c));
                 }
             }
+            for (MlflowOutbox.Candidate c : outbox.trials(uri, PROJECTION, sweepId)) {
+                if (all || c.changed()) {
+                    sent = sent.plus(syncTrial(c));
+                }
+            }
+            return sent;
         } catch (SQLException e) {
             throw new IOException("reading the store: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The MLflow client reports HTTP and connection failures as unchecked exceptions.
+            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IOException("releasing the store's MLflow lock: " + e.getMessage(), e);
         }
-        Sent sent = new Sent(0, 0, 0, 0);
-        for (long trial : trials) {
-            sent = sent.plus(syncTrial(trial));
-        }
-        return sent;
     }
 
     /**
      * Uploads a report folder's files (Markdown and charts) under {@code report/} of the sweep's
-     * parent run, after sending whatever of the sweep MLflow still lacks. Uploading again replaces them.
+     * parent run, after bringing the sweep's runs up to date. Uploading again replaces them.
      *
      * @return the number of files uploaded
      * @throws IOException when MLflow is unreachable, refuses, or has no run of the sweep (none of its trials started)
@@ -127,25 +186,22 @@ public final class MlflowSync {
     public int uploadReport(long sweepId, Path folder) throws IOException {
         syncPending(Optional.of(sweepId));
         String runId;
-        try (Connection c = store.connection()) {
-            Link link = Link.load(c, uri, "sweep", sweepId);
-            if (link == null) {
-                throw new IOException("the sweep has no run in MLflow yet (none of its trials has started)");
-            }
-            runId = link.runId;
+        try {
+            runId = outbox.link(uri, "sweep", sweepId).map(MlflowOutbox.Link::runId).orElseThrow(
+                    () -> new IOException("the sweep has no run in MLflow yet (none of its trials has started)"));
         } catch (SQLException e) {
             throw new IOException("reading the store: " + e.getMessage(), e);
         }
         try {
             String artifactUri = client.getRun(runId).getInfo().getArtifactUri();
             List<Path> files;
-            try (var listing = java.nio.file.Files.list(folder)) {
-                files = listing.filter(java.nio.file.Files::isRegularFile).sorted().toList();
+            try (var listing = Files.list(folder)) {
+                files = listing.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 String type = name.endsWith(".png") ? "image/png" : name.endsWith(".md") ? "text/markdown" : "application/octet-stream";
-                artifacts.upload(artifactUri, "report/" + name, java.nio.file.Files.readAllBytes(file), type);
+                artifacts.upload(artifactUri, "report/" + name, Files.readAllBytes(file), type);
             }
             return files.size();
         } catch (RuntimeException e) {
@@ -153,93 +209,528 @@ public final class MlflowSync {
         }
     }
 
-    /** Sends what MLflow lacks of one trial (run, params, epochs, end, artifacts) and of its sweep's parent run. */
-    public Sent syncTrial(long trialId) throws IOException {
-        try (Connection c = store.connection()) {
-            Trial t = Trial.load(c, trialId);
-            if (t == null || t.state.equals("pending") || t.device == null) {
-                // Not started, or claimed but not yet set up by its worker: the next pass sends it.
-                return new Sent(0, 0, 0, 0);
-            }
-            String experiment = experiment(t.sweepName == null ? TRAIN_EXPERIMENT : t.sweepName);
-            int runs = 0;
-            Optional<String> parent = Optional.empty();
-            if (t.sweepId != null) {
-                Link sweepLink = Link.load(c, uri, "sweep", t.sweepId);
-                if (sweepLink == null) {
-                    String runId = findOrCreateRun(experiment, "sweep", t.sweepId, t.sweepName, null, t.gitCommit);
-                    sweepLink = Link.insert(c, uri, "sweep", t.sweepId, experiment, runId);
-                    runs++;
-                }
-                parent = Optional.of(sweepLink.runId);
-            }
-            Link link = Link.load(c, uri, "trial", trialId);
-            if (link == null) {
-                String runId = findOrCreateRun(experiment, "trial", trialId, t.runName(), parent.orElse(null), t.gitCommit);
-                link = Link.insert(c, uri, "trial", trialId, experiment, runId);
-                runs++;
-            }
-            if (!link.paramsSent) {
-                sendBatches(link.runId, List.of(), t.params(), List.of());
-                link.mark(c, "params_sent = true");
-            }
-            int epochs = sendEpochs(c, t, link);
-            int finished = 0;
-            int uploaded = 0;
-            if (t.ended()) {
-                if (!link.finishedSent) {
-                    sendBatches(link.runId, t.resourceMetrics(c), List.of(), t.endTags());
-                    client.setTerminated(link.runId, t.status(), t.endedAt == null ? System.currentTimeMillis() : t.endedAt.getTime());
-                    link.mark(c, "finished_sent = true");
-                    finished++;
-                }
-                if (!link.artifactsSent) {
-                    uploaded = uploadArtifacts(c, t, link);
-                    link.mark(c, "artifacts_sent = true");
-                }
-            }
-            if (t.sweepId != null) {
-                finishSweepIfDone(c, t.sweepId);
-            }
-            return new Sent(runs, epochs, finished, uploaded);
-        } catch (SQLException e) {
-            throw new IOException("reading the store: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            // The MLflow client reports HTTP and connection failures as unchecked exceptions.
-            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+    // ---------------------------------------------------------------- what a run should show
+
+    /** One point of a metric's history. */
+    record Point(long step, double value, long timestamp) {
+
+        static Comparator<Point> LATEST = Comparator.comparingLong(Point::step).thenComparingLong(Point::timestamp)
+                .thenComparingDouble(Point::value);
+
+        boolean same(Metric m) {
+            return m.getStep() == step && m.getTimestamp() == timestamp && Double.compare(m.getValue(), value) == 0;
         }
     }
 
-    private int sendEpochs(Connection c, Trial t, Link link) throws SQLException {
-        List<Metric> metrics = new ArrayList<>();
-        int last = link.epochsSent;
-        try (PreparedStatement s = c.prepareStatement("SELECT epoch, train_loss, train_accuracy, validation_accuracy,"
-                + " test_accuracy, images_per_second, recorded_at FROM epoch_metrics WHERE trial_id = ? AND epoch > ? ORDER BY epoch")) {
-            s.setLong(1, t.id);
-            s.setInt(2, link.epochsSent);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    int epoch = r.getInt(1);
-                    // The store's timestamp, so a resend after a crash is an exact duplicate MLflow keeps once.
-                    long timestamp = r.getTimestamp(7).getTime();
-                    for (int i = 0; i < EPOCH_METRICS.length; i++) {
-                        double v = r.getDouble(2 + i);
-                        if (!r.wasNull()) {
-                            metrics.add(Metric.newBuilder().setKey(EPOCH_METRICS[i]).setValue(v).setTimestamp(timestamp)
-                                    .setStep(epoch).build());
-                        }
-                    }
-                    last = epoch;
+    /** Sends one artifact (a file, or a folder of files) under the run's artifact root; returns how many files. */
+    interface Upload {
+        int to(String artifactUri) throws IOException;
+    }
+
+    /**
+     * An artifact a run should have: its path under the run's root ({@code model/} for a folder), a
+     * hash of what it shows, its size when known (checked against the server's listing), and how to send it.
+     */
+    record Artifact(String path, String hash, Long size, Upload upload) {
+
+        boolean folder() {
+            return path.endsWith("/");
+        }
+    }
+
+    /**
+     * What one run should show. {@code end} is null while the run is not over; {@code tags} are
+     * those nin manages (it removes other {@code nin.*} ones); params and metrics are complete.
+     */
+    record RunSpec(String kind, long localId, String experiment, String name, long start, Long end, RunStatus status,
+            Map<String, String> tags, Map<String, String> params, Map<String, List<Point>> metrics, List<Artifact> artifacts) {}
+
+    private Sent syncTrial(MlflowOutbox.Candidate candidate) throws IOException, SQLException {
+        Optional<MlflowOutbox.Trial> found = outbox.trial(candidate.localId());
+        if (found.isEmpty()) {
+            return Sent.NONE;
+        }
+        MlflowOutbox.Trial t = found.get();
+        String parent = null;
+        Sent sent = Sent.NONE;
+        if (t.sweepId() != null) {
+            Optional<MlflowOutbox.Link> link = outbox.link(uri, "sweep", t.sweepId());
+            if (link.isEmpty()) {
+                // Its sweep's candidate was left out (another filter, or the sweep started in between): its parent first.
+                for (MlflowOutbox.Candidate c : outbox.sweeps(uri, PROJECTION, Optional.of(t.sweepId()))) {
+                    sent = sent.plus(syncSweep(c));
+                }
+                link = outbox.link(uri, "sweep", t.sweepId());
+            }
+            parent = link.map(MlflowOutbox.Link::runId).orElse(null);
+        }
+        return sent.plus(reconcile(trialRun(t, parent), candidate));
+    }
+
+    private Sent syncSweep(MlflowOutbox.Candidate candidate) throws IOException, SQLException {
+        Optional<MlflowOutbox.Sweep> sweep = outbox.sweep(candidate.localId());
+        if (sweep.isEmpty()) {
+            return Sent.NONE;
+        }
+        RunSpec spec = sweepRun(sweep.get());
+        return spec == null ? Sent.NONE : reconcile(spec, candidate);
+    }
+
+    RunSpec trialRun(MlflowOutbox.Trial t, String parentRunId) throws IOException {
+        long start = t.startedAt().toEpochMilli();
+        Long end = t.ended() ? Math.max(start, t.endedAt() == null ? start : t.endedAt().toEpochMilli()) : null;
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("mlflow.runName", runName(t));
+        tags.put("mlflow.source.name", "nin");
+        tags.put("mlflow.source.git.commit", t.gitCommit() == null ? "unknown" : t.gitCommit());
+        tags.put("nin.store", storeId());
+        tags.put("nin.kind", "trial");
+        tags.put("nin.local_id", Long.toString(t.id()));
+        if (parentRunId != null) {
+            tags.put("mlflow.parentRunId", parentRunId);
+        }
+        putSplit(tags, "nin.state", t.state(), MlflowLimits.MAX_TAG_VALUE);
+        if (t.divergedAt() != null) {
+            putSplit(tags, "nin.diverged_at", t.divergedAt(), MlflowLimits.MAX_TAG_VALUE);
+        }
+        if (t.stoppedAt() != null) {
+            putSplit(tags, "nin.stopped_at", t.stoppedAt(), MlflowLimits.MAX_TAG_VALUE);
+        }
+        if (t.error() != null) {
+            putSplit(tags, "nin.error", t.error(), MlflowLimits.MAX_TAG_VALUE);
+        }
+
+        Map<String, List<Point>> metrics = new LinkedHashMap<>();
+        for (TrialEpochs.Epoch e : t.epochRows()) {
+            // The store's timestamp: the same epoch always gives the same point.
+            long at = e.recordedAt().toEpochMilli();
+            Double[] values = {e.trainLoss(), e.trainAccuracy(), e.validationAccuracy(), e.testAccuracy(), e.imagesPerSecond()};
+            for (int i = 0; i < EPOCH_METRICS.length; i++) {
+                if (values[i] != null) {
+                    metrics.computeIfAbsent(EPOCH_METRICS[i], k -> new ArrayList<>()).add(new Point(e.epoch(), values[i], at));
                 }
             }
         }
-        if (metrics.isEmpty()) {
-            return 0;
+        // One-off figures, at step 0 and the trial's first start: the same figure always gives the same point.
+        t.resources().forEach((name, value) -> metrics.put(RESOURCES + name, List.of(new Point(0, value, start))));
+
+        List<Artifact> files = new ArrayList<>();
+        files.add(file("config.json", t.config().getBytes(StandardCharsets.UTF_8), "application/json"));
+        files.add(file("layers.txt", layerTable(t).getBytes(StandardCharsets.UTF_8), "text/plain"));
+        if (t.ended()) {
+            // Drawn only when the trial is over (and again only when its epochs changed), not after every epoch.
+            List<CurvesChart.Point> points = CurvesChart.points(t.epochRows());
+            String title = runName(t);
+            files.add(new Artifact("curves.png", sha256(title + "\n" + points), null,
+                    root -> upload(root, "curves.png", CurvesChart.png(title, points), "image/png")));
         }
-        sendBatches(link.runId, metrics, List.of(), List.of());
-        int sent = last - link.epochsSent;
-        link.mark(c, "epochs_sent = " + last);
-        return sent;
+        for (MlflowOutbox.SavedModel model : t.savedModels()) {
+            Path folder = Path.of(model.path());
+            if (Files.isDirectory(folder)) { // exported on another machine: only that machine can send it
+                files.add(new Artifact("model/", model.sha256(), null, root -> uploadFolder(root, "model/", folder)));
+            }
+        }
+        return new RunSpec("trial", t.id(), t.sweepName() == null ? TRAIN_EXPERIMENT : t.sweepName(), runName(t), start, end,
+                status(t.state()), tags, params(t), metrics, files);
+    }
+
+    /** The sweep's parent run, or null while none of its trials has started. */
+    RunSpec sweepRun(MlflowOutbox.Sweep s) throws IOException {
+        List<MlflowOutbox.Trial> started = s.trials().stream().filter(t -> t.startedAt() != null).toList();
+        if (started.isEmpty()) {
+            return null;
+        }
+        long start = started.stream().mapToLong(t -> t.startedAt().toEpochMilli()).min().orElseThrow();
+        boolean active = s.trials().stream().anyMatch(t -> !t.ended());
+        List<MlflowOutbox.Trial> ended = s.trials().stream().filter(t -> t.ended() && t.endedAt() != null)
+                .sorted(Comparator.comparing(MlflowOutbox.Trial::endedAt).thenComparingLong(MlflowOutbox.Trial::id)).toList();
+        Long end = active || ended.isEmpty() ? null
+                : Math.max(start, ended.get(ended.size() - 1).endedAt().toEpochMilli());
+        RunStatus status = active ? RunStatus.RUNNING
+                : ended.stream().anyMatch(t -> TrialState.of(t.state()) == TrialState.INTERRUPTED) ? RunStatus.KILLED
+                        : RunStatus.FINISHED;
+
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("mlflow.runName", MlflowLimits.key(s.name()));
+        tags.put("mlflow.source.name", "nin");
+        String commit = started.stream().map(MlflowOutbox.Trial::gitCommit).filter(Objects::nonNull).findFirst().orElse("unknown");
+        tags.put("mlflow.source.git.commit", commit);
+        tags.put("nin.store", storeId());
+        tags.put("nin.kind", "sweep");
+        tags.put("nin.local_id", Long.toString(s.id()));
+        if (s.description() != null && !s.description().isBlank()) {
+            // MLflow shows this tag as the run's description.
+            tags.put("mlflow.note.content", s.description());
+        }
+
+        // Params every trial of the sweep shares (a trial not yet run has no device or versions yet).
+        Map<String, String> params = null;
+        for (MlflowOutbox.Trial t : s.trials()) {
+            Map<String, String> own = params(t);
+            own.remove("nin_trial_id");
+            if (params == null) {
+                params = own;
+            } else {
+                params.entrySet().removeIf(e -> !e.getValue().equals(own.get(e.getKey())));
+            }
+        }
+        params.putAll(split("sweep_metric", s.metric(), MlflowLimits.MAX_PARAM_VALUE));
+
+        // Step k: the sweep after its first k trials ended (in the order they ended), so the chart view
+        // shows the best validation accuracy so far and how trials ended.
+        Map<String, List<Point>> metrics = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        MlflowOutbox.ENDED.forEach(state -> counts.put(state, 0));
+        double best = Double.NaN;
+        for (int k = 1; k <= ended.size(); k++) {
+            MlflowOutbox.Trial t = ended.get(k - 1);
+            long at = t.endedAt().toEpochMilli();
+            counts.merge(t.state(), 1, Integer::sum);
+            Double validation = t.epochRows().isEmpty() ? null : t.epochRows().get(t.epochRows().size() - 1).validationAccuracy();
+            // Ranked as the leaderboard ranks them: completed and diverged trials.
+            if (validation != null && TrialState.RANKED.contains(TrialState.of(t.state()))
+                    && (Double.isNaN(best) || validation > best)) {
+                best = validation;
+            }
+            if (!Double.isNaN(best)) {
+                metrics.computeIfAbsent("best_validation_accuracy", x -> new ArrayList<>()).add(new Point(k, best, at));
+            }
+            for (Map.Entry<String, Integer> c : counts.entrySet()) {
+                metrics.computeIfAbsent("trials/" + c.getKey(), x -> new ArrayList<>()).add(new Point(k, c.getValue(), at));
+            }
+        }
+
+        List<Artifact> files = new ArrayList<>();
+        if (s.content() != null && !s.content().isBlank()) {
+            String name = s.file() == null ? "sweep.yaml" : MlflowLimits.key(Path.of(s.file()).getFileName().toString());
+            files.add(file(name, s.content().getBytes(StandardCharsets.UTF_8), "application/yaml"));
+        }
+        return new RunSpec("sweep", s.id(), s.name(), MlflowLimits.key(s.name()), start, end, status, tags, params, metrics, files);
+    }
+
+    private Artifact file(String path, byte[] content, String type) {
+        return new Artifact(path, IdxReader.sha256(content), (long) content.length, root -> upload(root, path, content, type));
+    }
+
+    private int upload(String root, String path, byte[] content, String type) throws IOException {
+        artifacts.upload(root, path, content, type);
+        return 1;
+    }
+
+    private int uploadFolder(String root, String prefix, Path folder) throws IOException {
+        int n = 0;
+        try (var walk = Files.walk(folder)) {
+            for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                artifacts.upload(root, prefix + folder.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file),
+                        "application/octet-stream");
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String sha256(String text) {
+        return IdxReader.sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String layerTable(MlflowOutbox.Trial t) {
+        StringWriter table = new StringWriter();
+        try (PrintWriter out = new PrintWriter(table)) {
+            NetworkPlan plan = NetworkPlan.of(TrialConfig.modelOf(t.config(), t.variant(), t.dropout()), t.resize());
+            LayerTable.print(out, new CostReport(plan), t.batchSize(), t.momentum() > 0 ? 1 : 0);
+        }
+        return table.toString();
+    }
+
+    static RunStatus status(String state) {
+        return switch (TrialState.of(state)) {
+            case COMPLETED -> RunStatus.FINISHED;
+            // Stopped on purpose, by the stall rule or the pruning rule, or killed: MLflow's "killed", with nin.state saying which.
+            case INTERRUPTED, STALLED, PRUNED -> RunStatus.KILLED;
+            case DIVERGED, FAILED -> RunStatus.FAILED;
+            // Queued to run again (--retry-failed).
+            case PENDING -> RunStatus.SCHEDULED;
+            case RUNNING -> RunStatus.RUNNING;
+        };
+    }
+
+    /** Human-readable: variant, learning rate, seed. */
+    static String runName(MlflowOutbox.Trial t) {
+        return t.variant() + " lr=" + t.learningRate() + " seed=" + t.seed() + " #" + t.id();
+    }
+
+    /** Every knob's param (from the hyperparameter registry), the device, the config's identity and the versions. */
+    static Map<String, String> params(MlflowOutbox.Trial t) {
+        Map<String, String> p = new LinkedHashMap<>();
+        TrialConfig.mlflowParams(t.config()).forEach((key, value) -> put(p, key, value));
+        put(p, "device", t.device());
+        put(p, "config_hash", t.configHash());
+        put(p, "configuration", t.configuration());
+        put(p, "nin_version", t.ninVersion());
+        put(p, "djl_version", t.djlVersion());
+        put(p, "tensorflow_version", t.tensorflowVersion());
+        put(p, "java_version", t.javaVersion());
+        put(p, "nin_trial_id", t.id());
+        return p;
+    }
+
+    private static void put(Map<String, String> p, String key, Object value) {
+        putSplit(p, key, String.valueOf(value), MlflowLimits.MAX_PARAM_VALUE);
+    }
+
+    private static void putSplit(Map<String, String> out, String key, String value, int max) {
+        out.putAll(split(key, value, max));
+    }
+
+    private static Map<String, String> split(String key, String value, int max) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (MlflowLimits.Entry e : MlflowLimits.split(key, value, max)) {
+            out.put(e.key(), e.value());
+        }
+        return out;
+    }
+
+    /** Tags nin owns on its runs: others' (MLflow's own, a user's) are left alone. */
+    private static boolean managed(String tag) {
+        return tag.startsWith("nin.") || tag.equals("mlflow.parentRunId") || tag.equals("mlflow.note.content");
+    }
+
+    // ---------------------------------------------------------------- comparing and sending
+
+    /**
+     * Brings the linked run to {@code want}: patched when MLflow can change what differs, replaced
+     * (deleted and created again) when it cannot, created when there is none.
+     */
+    private Sent reconcile(RunSpec want, MlflowOutbox.Candidate candidate) throws IOException, SQLException {
+        String experimentId = experiment(want.experiment());
+        Optional<MlflowOutbox.Link> link = outbox.link(uri, want.kind(), want.localId());
+        Run run = link.map(l -> activeRun(l.runId())).orElse(null);
+        // Compared point by point unless the linked run was found equal to the store as it still is
+        // (./nin sync reading everything back): then the latest value of each metric is enough to tell.
+        boolean deep = run == null || candidate.changed();
+        if (run == null) {
+            run = findByTags(experimentId, want.kind(), want.localId());
+        }
+        Map<String, List<Metric>> histories = new HashMap<>();
+        boolean replaced = false;
+        if (run != null) {
+            String why = cannotPatch(run, want, experimentId, deep, histories);
+            if (why != null) {
+                deleteRun(run.getInfo().getRunId());
+                run = null;
+                histories.clear();
+                replaced = true;
+            }
+        }
+        boolean created = false;
+        if (run == null) {
+            run = create(want, experimentId);
+            created = true;
+        }
+        String runId = run.getInfo().getRunId();
+        Map<String, String> uploaded = new TreeMap<>();
+        if (link.isPresent() && link.get().runId().equals(runId)) {
+            uploaded.putAll(link.get().artifacts());
+        }
+        outbox.relink(uri, want.kind(), want.localId(), experimentId, runId);
+
+        int changes = 0;
+        // Params: what is missing (a differing one made the run replaced above).
+        Map<String, String> haveParams = new HashMap<>();
+        run.getData().getParamsList().forEach(p -> haveParams.put(p.getKey(), p.getValue()));
+        List<MlflowLimits.Entry> params = new ArrayList<>();
+        want.params().forEach((k, v) -> {
+            if (!haveParams.containsKey(k)) {
+                params.add(new MlflowLimits.Entry(k, v));
+            }
+        });
+        // Metrics: the points the history lacks (one it should not have made the run replaced above).
+        Map<String, Metric> latest = new HashMap<>();
+        run.getData().getMetricsList().forEach(m -> latest.put(m.getKey(), m));
+        List<Metric> metrics = new ArrayList<>();
+        for (Map.Entry<String, List<Point>> e : want.metrics().entrySet()) {
+            if (histories.containsKey(e.getKey()) && histories.get(e.getKey()) == null) {
+                continue; // complete, see cannotPatch
+            }
+            List<Metric> have = histories.containsKey(e.getKey()) ? histories.get(e.getKey())
+                    : latest.containsKey(e.getKey()) ? history(runId, e.getKey()) : List.of();
+            for (Point p : e.getValue()) {
+                if (have.stream().noneMatch(p::same)) {
+                    metrics.add(Metric.newBuilder().setKey(e.getKey()).setValue(p.value()).setTimestamp(p.timestamp())
+                            .setStep(p.step()).build());
+                }
+            }
+        }
+        // Tags: set what differs, remove nin's tags the store no longer says (a stale error, a resumed trial's stop).
+        Map<String, String> haveTags = new HashMap<>();
+        run.getData().getTagsList().forEach(t -> haveTags.put(t.getKey(), t.getValue()));
+        List<MlflowLimits.Entry> tags = new ArrayList<>();
+        want.tags().forEach((k, v) -> {
+            if (!v.equals(haveTags.get(k))) {
+                tags.add(new MlflowLimits.Entry(k, v));
+            }
+        });
+        sendBatches(runId, metrics, params, tags);
+        changes += params.size() + tags.size();
+        for (String key : haveTags.keySet()) {
+            if (managed(key) && !want.tags().containsKey(key)) {
+                client.deleteTag(runId, key);
+                changes++;
+            }
+        }
+        // Status and end.
+        RunInfo info = run.getInfo();
+        long haveEnd = info.hasEndTime() ? info.getEndTime() : 0;
+        if (want.end() != null && (haveEnd != want.end() || info.getStatus() != want.status())) {
+            client.setTerminated(runId, want.status(), want.end());
+            changes++;
+        } else if (want.end() == null && info.getStatus() != want.status()) {
+            client.sendPost("runs/update", "{\"run_id\": \"" + runId + "\", \"status\": \"" + want.status().name() + "\"}");
+            changes++;
+        }
+        // Artifacts: what changed since uploaded, or what the server lacks.
+        int files = 0;
+        Map<String, Long> listed = created ? Map.of() : listArtifacts(runId);
+        try {
+            for (Artifact a : want.artifacts()) {
+                String name = a.folder() ? a.path().substring(0, a.path().length() - 1) : a.path();
+                Long size = listed.get(name);
+                boolean present = size != null && (a.folder() ? size < 0 : a.size() == null || a.size().equals(size));
+                if (!present || !a.hash().equals(uploaded.get(a.path()))) {
+                    files += a.upload().to(info.getArtifactUri());
+                    uploaded.put(a.path(), a.hash());
+                }
+            }
+        } finally {
+            outbox.uploaded(uri, want.kind(), want.localId(), runId, uploaded);
+        }
+        outbox.synced(uri, want.kind(), want.localId(), runId, candidate.token());
+        boolean updated = !created && (changes > 0 || !metrics.isEmpty() || files > 0);
+        return new Sent(created && !replaced ? 1 : 0, replaced ? 1 : 0, updated ? 1 : 0, metrics.size(), files);
+    }
+
+    /**
+     * Why {@code run} cannot be brought to {@code want} in place, or null when it can (then
+     * {@code histories} holds each metric history read, or null for one taken as complete): MLflow
+     * cannot move a run, change its start, take back an end time, change a logged param, or remove a
+     * metric or a point of a metric's history.
+     */
+    private String cannotPatch(Run run, RunSpec want, String experimentId, boolean deep, Map<String, List<Metric>> histories) {
+        RunInfo info = run.getInfo();
+        if (!info.getExperimentId().equals(experimentId)) {
+            return "it is in another experiment";
+        }
+        if (info.getStartTime() != want.start()) {
+            return "its start time is " + info.getStartTime() + ", not " + want.start();
+        }
+        if (want.end() == null && info.hasEndTime() && info.getEndTime() != 0) {
+            return "it has an end time and the trial runs again";
+        }
+        for (Param p : run.getData().getParamsList()) {
+            if (!p.getValue().equals(want.params().get(p.getKey()))) {
+                return "its param " + p.getKey() + " differs";
+            }
+        }
+        for (Metric latest : run.getData().getMetricsList()) {
+            List<Point> points = want.metrics().get(latest.getKey());
+            if (points == null) {
+                return "it has a metric " + latest.getKey() + " the store does not";
+            }
+            Point last = points.stream().max(Point.LATEST).orElseThrow();
+            if (!deep && last.same(latest)) {
+                // Nothing changed in the store since this run was found equal, and its latest point is the
+                // store's: taken as complete without reading its history.
+                histories.put(latest.getKey(), null);
+                continue;
+            }
+            List<Metric> history = history(info.getRunId(), latest.getKey());
+            histories.put(latest.getKey(), history);
+            List<Point> unmatched = new ArrayList<>(points);
+            for (Metric m : history) {
+                // Each point once: a second copy, or a point of a forgotten epoch, cannot be removed.
+                int at = indexOf(unmatched, m);
+                if (at < 0) {
+                    return "its metric " + latest.getKey() + " has a point at step " + m.getStep() + " the store does not";
+                }
+                unmatched.remove(at);
+            }
+        }
+        return null;
+    }
+
+    private static int indexOf(List<Point> points, Metric m) {
+        for (int i = 0; i < points.size(); i++) {
+            if (points.get(i).same(m)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private List<Metric> history(String runId, String key) {
+        return client.getMetricHistory(runId, key);
+    }
+
+    private Run create(RunSpec want, String experimentId) throws IOException {
+        List<RunTag> tags = new ArrayList<>();
+        want.tags().forEach((k, v) -> tags.add(tag(k, v)));
+        tags.add(tag("mlflow.user", System.getProperty("user.name", "nin")));
+        tags.add(tag("mlflow.source.type", "LOCAL"));
+        // At most 100 tags per request: the rest go with the patch that follows.
+        List<RunTag> first = tags.subList(0, Math.min(tags.size(), MlflowLimits.TAGS_PER_BATCH));
+        RunInfo info = client.createRun(CreateRun.newBuilder().setExperimentId(experimentId).setRunName(want.name())
+                .setStartTime(want.start()).addAllTags(first).build());
+        return client.getRun(info.getRunId());
+    }
+
+    /** The run, unless it is gone or deleted. */
+    private Run activeRun(String runId) {
+        try {
+            Run run = client.getRun(runId);
+            return "deleted".equals(run.getInfo().getLifecycleStage()) ? null : run;
+        } catch (MlflowHttpException e) {
+            if (e.getStatusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void deleteRun(String runId) {
+        try {
+            client.deleteRun(runId);
+        } catch (MlflowHttpException e) {
+            if (e.getStatusCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A run of this store's sweep or trial that the link does not name: created just before a crash,
+     * or linked in another store table. Copies beyond the first are deleted.
+     */
+    private Run findByTags(String experimentId, String kind, long localId) throws IOException {
+        List<RunInfo> found = client.searchRuns(List.of(experimentId), "tags.`nin.store` = '" + storeId()
+                + "' and tags.`nin.kind` = '" + kind + "' and tags.`nin.local_id` = '" + localId + "'");
+        if (found.isEmpty()) {
+            return null;
+        }
+        for (RunInfo extra : found.subList(1, found.size())) {
+            deleteRun(extra.getRunId());
+        }
+        return client.getRun(found.get(0).getRunId());
+    }
+
+    /** Files and folders at the run's artifact root: name to size (-1 for a folder). */
+    private Map<String, Long> listArtifacts(String runId) throws IOException {
+        String body = client.sendGet("artifacts/list?run_id=" + URLEncoder.encode(runId, StandardCharsets.UTF_8));
+        Map<String, Long> out = new HashMap<>();
+        JsonNode files = JSON.readTree(body).path("files");
+        for (JsonNode f : files) {
+            out.put(f.path("path").asText(), f.path("is_dir").asBoolean() ? -1L : f.path("file_size").asLong());
+        }
+        return out;
     }
 
     /** Sends metrics, params and tags in batches within MLflow's limits. */
@@ -251,352 +742,36 @@ public final class MlflowSync {
         for (List<Param> chunk : MlflowLimits.chunks(p, MlflowLimits.PARAMS_PER_BATCH)) {
             client.logBatch(runId, List.of(), chunk, List.of());
         }
-        List<RunTag> t = tags.stream().map(e -> RunTag.newBuilder().setKey(e.key()).setValue(e.value()).build()).toList();
+        List<RunTag> t = tags.stream().map(e -> tag(e.key(), e.value())).toList();
         for (List<RunTag> chunk : MlflowLimits.chunks(t, MlflowLimits.TAGS_PER_BATCH)) {
             client.logBatch(runId, List.of(), List.of(), chunk);
         }
     }
 
-    private int uploadArtifacts(Connection c, Trial t, Link link) throws IOException, SQLException {
-        String artifactUri = client.getRun(link.runId).getInfo().getArtifactUri();
-        artifacts.upload(artifactUri, "config.json", t.config.getBytes(StandardCharsets.UTF_8), "application/json");
-        StringWriter table = new StringWriter();
-        try (PrintWriter out = new PrintWriter(table)) {
-            NetworkPlan plan = NetworkPlan.of(TrialConfig.modelOf(t.config, t.variant, t.dropout), t.resize);
-            LayerTable.print(out, new CostReport(plan), t.batchSize, t.momentum > 0 ? 1 : 0);
-        }
-        artifacts.upload(artifactUri, "layers.txt", table.toString().getBytes(StandardCharsets.UTF_8), "text/plain");
-        List<CurvesChart.Point> points = CurvesChart.load(c, t.id);
-        artifacts.upload(artifactUri, "curves.png", CurvesChart.png(t.runName(), points), "image/png");
-        int uploaded = 3;
-        try (PreparedStatement s = c.prepareStatement("SELECT path FROM artifacts WHERE trial_id = ? AND kind = 'saved_model'")) {
-            s.setLong(1, t.id);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    java.nio.file.Path folder = java.nio.file.Path.of(r.getString(1));
-                    if (!java.nio.file.Files.isDirectory(folder)) {
-                        continue; // exported on another machine: only that machine can send it
-                    }
-                    try (var walk = java.nio.file.Files.walk(folder)) {
-                        for (java.nio.file.Path file : walk.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
-                            artifacts.upload(artifactUri, "model/" + folder.relativize(file).toString().replace('\\', '/'),
-                                    java.nio.file.Files.readAllBytes(file), "application/octet-stream");
-                            uploaded++;
-                        }
-                    }
-                }
-            }
-        }
-        return uploaded;
-    }
-
-    private void finishSweepIfDone(Connection c, long sweepId) throws SQLException {
-        Link link = Link.load(c, uri, "sweep", sweepId);
-        if (link == null || link.finishedSent) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT count(*) FROM trials WHERE sweep_id = ? AND state IN ('pending', 'running')")) {
-            s.setLong(1, sweepId);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                if (r.getInt(1) > 0) {
-                    return;
-                }
-            }
-        }
-        client.setTerminated(link.runId, RunStatus.FINISHED, System.currentTimeMillis());
-        link.mark(c, "finished_sent = true");
-    }
-
     private String experiment(String name) {
         String key = MlflowLimits.key(name);
-        return client.getExperimentByName(key).map(e -> e.getExperimentId()).orElseGet(() -> {
+        return experiments.computeIfAbsent(key, k -> client.getExperimentByName(k).map(e -> e.getExperimentId()).orElseGet(() -> {
             try {
-                return client.createExperiment(key);
+                return client.createExperiment(k);
             } catch (RuntimeException e) {
                 // Another process created it in between.
-                return client.getExperimentByName(key).orElseThrow(() -> e).getExperimentId();
+                return client.getExperimentByName(k).orElseThrow(() -> e).getExperimentId();
             }
-        });
-    }
-
-    /** The run tagged with this store's id and the local id, created if MLflow has none. */
-    private String findOrCreateRun(String experiment, String kind, long localId, String runName, String parentRunId,
-            String gitCommit) throws SQLException {
-        String store = storeId();
-        var found = client.searchRuns(List.of(experiment), "tags.`nin.store` = '" + store + "' and tags.`nin.kind` = '" + kind
-                + "' and tags.`nin.local_id` = '" + localId + "'");
-        if (!found.isEmpty()) {
-            return found.get(0).getRunId();
-        }
-        List<RunTag> tags = new ArrayList<>();
-        tags.add(tag("mlflow.runName", runName));
-        tags.add(tag("mlflow.user", System.getProperty("user.name", "nin")));
-        tags.add(tag("mlflow.source.name", "nin"));
-        tags.add(tag("mlflow.source.type", "LOCAL"));
-        tags.add(tag("mlflow.source.git.commit", gitCommit == null ? "unknown" : gitCommit));
-        tags.add(tag("nin.store", store));
-        tags.add(tag("nin.kind", kind));
-        tags.add(tag("nin.local_id", Long.toString(localId)));
-        if (parentRunId != null) {
-            tags.add(tag("mlflow.parentRunId", parentRunId));
-        }
-        RunInfo run = client.createRun(CreateRun.newBuilder().setExperimentId(experiment).setRunName(runName)
-                .setStartTime(System.currentTimeMillis()).addAllTags(tags).build());
-        return run.getRunId();
+        }));
     }
 
     private static RunTag tag(String key, String value) {
         return RunTag.newBuilder().setKey(key).setValue(value).build();
     }
 
-    private String storeId() throws SQLException {
+    private String storeId() throws IOException {
         if (storeId == null) {
-            try (Connection c = store.connection(); var s = c.createStatement(); var r = s.executeQuery("SELECT id FROM store_identity")) {
-                r.next();
-                storeId = r.getString(1);
+            try {
+                storeId = outbox.storeId();
+            } catch (SQLException e) {
+                throw new IOException("reading the store: " + e.getMessage(), e);
             }
         }
         return storeId;
-    }
-
-    /** One row of mlflow_links. */
-    private static final class Link {
-        String uri;
-        String kind;
-        long localId;
-        String runId;
-        boolean paramsSent;
-        int epochsSent;
-        boolean finishedSent;
-        boolean artifactsSent;
-
-        static Link load(Connection c, String uri, String kind, long localId) throws SQLException {
-            try (PreparedStatement s = c.prepareStatement("SELECT run_id, params_sent, epochs_sent, finished_sent, artifacts_sent"
-                    + " FROM mlflow_links WHERE tracking_uri = ? AND kind = ? AND local_id = ?")) {
-                s.setString(1, uri);
-                s.setString(2, kind);
-                s.setLong(3, localId);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                        return null;
-                    }
-                    Link l = new Link();
-                    l.uri = uri;
-                    l.kind = kind;
-                    l.localId = localId;
-                    l.runId = r.getString(1);
-                    l.paramsSent = r.getBoolean(2);
-                    l.epochsSent = r.getInt(3);
-                    l.finishedSent = r.getBoolean(4);
-                    l.artifactsSent = r.getBoolean(5);
-                    return l;
-                }
-            }
-        }
-
-        static Link insert(Connection c, String uri, String kind, long localId, String experiment, String runId) throws SQLException {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO mlflow_links (tracking_uri, kind, local_id, experiment_id, run_id)"
-                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                s.setString(1, uri);
-                s.setString(2, kind);
-                s.setLong(3, localId);
-                s.setString(4, experiment);
-                s.setString(5, runId);
-                s.executeUpdate();
-            }
-            return load(c, uri, kind, localId);
-        }
-
-        void mark(Connection c, String assignment) throws SQLException {
-            try (PreparedStatement s = c.prepareStatement("UPDATE mlflow_links SET " + assignment + ", updated_at = now()"
-                    + " WHERE tracking_uri = ? AND kind = ? AND local_id = ?")) {
-                s.setString(1, uri);
-                s.setString(2, kind);
-                s.setLong(3, localId);
-                s.executeUpdate();
-            }
-            Link fresh = load(c, uri, kind, localId);
-            paramsSent = fresh.paramsSent;
-            epochsSent = fresh.epochsSent;
-            finishedSent = fresh.finishedSent;
-            artifactsSent = fresh.artifactsSent;
-        }
-    }
-
-    /** The store's view of one trial, as MLflow shows it. */
-    private static final class Trial {
-        long id;
-        Long sweepId;
-        String sweepName;
-        String state;
-        String variant;
-        long seed;
-        double lr;
-        int epochs;
-        int batchSize;
-        int resize;
-        double momentum;
-        boolean nesterov;
-        double weightDecay;
-        double dropout;
-        int trainLimit;
-        int validationSize;
-        int testLimit;
-        String config;
-        String configHash;
-        String configuration;
-        String device;
-        String gitCommit;
-        String ninVersion;
-        String djlVersion;
-        String tensorflowVersion;
-        String javaVersion;
-        String error;
-        String divergedAt;
-        String stoppedAt;
-        Timestamp endedAt;
-
-        static Trial load(Connection c, long id) throws SQLException {
-            try (PreparedStatement s = c.prepareStatement("SELECT t.*, w.name AS sweep_name FROM trials t"
-                    + " LEFT JOIN sweeps w ON w.id = t.sweep_id WHERE t.id = ?")) {
-                s.setLong(1, id);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                        return null;
-                    }
-                    Trial t = new Trial();
-                    t.id = id;
-                    t.sweepId = (Long) r.getObject("sweep_id");
-                    t.sweepName = r.getString("sweep_name");
-                    t.state = r.getString("state");
-                    t.variant = r.getString("variant");
-                    t.seed = r.getLong("seed");
-                    t.lr = r.getDouble("learning_rate");
-                    t.epochs = r.getInt("epochs");
-                    t.batchSize = r.getInt("batch_size");
-                    t.resize = r.getInt("resize");
-                    t.momentum = r.getDouble("momentum");
-                    t.nesterov = r.getBoolean("nesterov");
-                    t.weightDecay = r.getDouble("weight_decay");
-                    t.dropout = r.getDouble("dropout");
-                    t.trainLimit = r.getInt("train_limit");
-                    t.validationSize = r.getInt("validation_size");
-                    t.testLimit = r.getInt("test_limit");
-                    t.config = r.getString("config");
-                    t.configHash = r.getString("config_hash");
-                    t.configuration = r.getString("configuration");
-                    t.device = r.getString("device");
-                    t.gitCommit = r.getString("git_commit");
-                    t.ninVersion = r.getString("nin_version");
-                    t.djlVersion = r.getString("djl_version");
-                    t.tensorflowVersion = r.getString("tensorflow_version");
-                    t.javaVersion = r.getString("java_version");
-                    t.error = r.getString("error");
-                    t.divergedAt = r.getString("diverged_at");
-                    t.stoppedAt = r.getString("stopped_at");
-                    t.endedAt = r.getTimestamp("ended_at");
-                    return t;
-                }
-            }
-        }
-
-        boolean ended() {
-            return List.of("completed", "diverged", "failed", "interrupted", "stalled", "pruned").contains(state);
-        }
-
-        RunStatus status() {
-            return switch (state) {
-                case "completed" -> RunStatus.FINISHED;
-                // Stopped on purpose, by the stall rule or the pruning rule: MLflow's "killed", with nin.state saying which.
-                case "interrupted", "stalled", "pruned" -> RunStatus.KILLED;
-                default -> RunStatus.FAILED;
-            };
-        }
-
-        /** Human-readable: variant, learning rate, seed. */
-        String runName() {
-            return variant + " lr=" + lr + " seed=" + seed + " #" + id;
-        }
-
-        List<MlflowLimits.Entry> params() {
-            List<MlflowLimits.Entry> p = new ArrayList<>();
-            add(p, "variant", variant);
-            add(p, "learning_rate", lr);
-            add(p, "epochs", epochs);
-            add(p, "batch_size", batchSize);
-            add(p, "resize", resize);
-            add(p, "seed", seed);
-            add(p, "momentum", momentum);
-            add(p, "nesterov", nesterov);
-            add(p, "weight_decay", weightDecay);
-            add(p, "dropout", dropout);
-            add(p, "train_limit", trainLimit);
-            add(p, "validation_size", validationSize);
-            add(p, "test_limit", testLimit);
-            dev.nin.train.TrainingOptions o = TrialConfig.optionsOf(config);
-            add(p, "schedule", o.schedule().kind().key());
-            add(p, "warmup_epochs", o.schedule().warmupEpochs());
-            add(p, "step_epochs", o.schedule().stepEpochs());
-            add(p, "step_gamma", o.schedule().stepGamma());
-            add(p, "init", o.initializer().key());
-            add(p, "label_smoothing", o.transforms().labelSmoothing());
-            add(p, "crop_padding", o.transforms().cropPadding());
-            add(p, "flip", o.transforms().flip());
-            add(p, "stall_steps", o.stall().steps());
-            add(p, "stall_band", o.stall().band());
-            add(p, "device", device);
-            add(p, "config_hash", configHash);
-            add(p, "configuration", configuration);
-            add(p, "nin_version", ninVersion);
-            add(p, "djl_version", djlVersion);
-            add(p, "tensorflow_version", tensorflowVersion);
-            add(p, "java_version", javaVersion);
-            add(p, "nin_trial_id", id);
-            return p;
-        }
-
-        private static void add(List<MlflowLimits.Entry> p, String key, Object value) {
-            p.addAll(MlflowLimits.split(key, String.valueOf(value), MlflowLimits.MAX_PARAM_VALUE));
-        }
-
-        List<MlflowLimits.Entry> endTags() {
-            List<MlflowLimits.Entry> tags = new ArrayList<>(MlflowLimits.split("nin.state", state, MlflowLimits.MAX_TAG_VALUE));
-            if (divergedAt != null) {
-                tags.addAll(MlflowLimits.split("nin.diverged_at", divergedAt, MlflowLimits.MAX_TAG_VALUE));
-            }
-            if (stoppedAt != null) {
-                tags.addAll(MlflowLimits.split("nin.stopped_at", stoppedAt, MlflowLimits.MAX_TAG_VALUE));
-            }
-            if (error != null) {
-                tags.addAll(MlflowLimits.split("nin.error", error, MlflowLimits.MAX_TAG_VALUE));
-            }
-            return tags;
-        }
-
-        List<Metric> resourceMetrics(Connection c) throws SQLException {
-            List<Metric> out = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT parameters, multiply_adds, forward_flops, training_step_flops,"
-                    + " training_memory_bytes_estimated, prediction_memory_bytes_estimated, training_memory_bytes_measured,"
-                    + " prediction_memory_bytes_measured, training_memory_bytes_estimated_batch1, prediction_memory_bytes_estimated_batch1,"
-                    + " training_memory_bytes_measured_batch1, prediction_memory_bytes_measured_batch1"
-                    + " FROM resource_profiles WHERE trial_id = ?")) {
-                s.setLong(1, id);
-                try (ResultSet r = s.executeQuery()) {
-                    if (r.next()) {
-                        long now = endedAt == null ? System.currentTimeMillis() : endedAt.getTime();
-                        for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
-                            double v = r.getDouble(i);
-                            if (!r.wasNull()) {
-                                out.add(Metric.newBuilder().setKey(r.getMetaData().getColumnLabel(i)).setValue(v)
-                                        .setTimestamp(now).setStep(0).build());
-                            }
-                        }
-                    }
-                }
-            }
-            return out;
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,13 +37,20 @@ public final class MemoryProbe {
     public static final String METHOD = "cpu peak RSS above baseline, fresh process";
 
     /** A measurement that takes longer than this is stuck (a 224-px step at batch 128 takes ~6 s here). */
-    private static final long TIMEOUT_SECONDS = 300;
+    public static final Duration TIMEOUT = Duration.ofSeconds(300);
 
     private final int threads;
+    private final Duration timeout;
 
     /** @param threads TensorFlow CPU threads, as training uses (0 = all cores) */
     public MemoryProbe(int threads) {
+        this(threads, TIMEOUT);
+    }
+
+    /** @param timeout how long one child may take before it is killed and the measurement fails */
+    public MemoryProbe(int threads, Duration timeout) {
         this.threads = threads;
+        this.timeout = timeout;
     }
 
     /**
@@ -78,33 +86,92 @@ public final class MemoryProbe {
         command.addAll(List.of("-cp", classpath(), MemoryProbeMain.class.getName(), mode.name().toLowerCase(Locale.ROOT),
                 Integer.toString(resize), Integer.toString(batch), Double.toString(optimizer.momentum()),
                 Integer.toString(threads)));
+        String what = "memory probe (" + mode.name().toLowerCase(Locale.ROOT) + ", batch " + batch + ")";
+        Child child = run(command, ModelSpecJson.write(spec).getBytes(StandardCharsets.UTF_8), timeout, what);
+        Matcher m = Pattern.compile("baseline_bytes=(-?\\d+) peak_bytes=(-?\\d+)").matcher(child.output());
+        if (child.exitCode() != 0 || !m.find()) {
+            throw new IllegalStateException(what + " failed with exit code " + child.exitCode() + ": " + child.output().strip());
+        }
+        long baseline = Long.parseLong(m.group(1));
+        long peak = Long.parseLong(m.group(2));
+        if (baseline < 0 || peak < 0) {
+            throw new IllegalStateException("memory probe: /proc/self/status is not readable here");
+        }
+        return Math.max(0, peak - baseline);
+    }
+
+    /** A child process that ended: its exit code and everything it printed (standard output and error). */
+    record Child(int exitCode, String output) {}
+
+    /**
+     * Runs {@code command} with {@code input} on its standard input and waits at most {@code timeout}.
+     * The child's output goes to a temporary file, not a pipe, so a child that hangs (or prints more
+     * than a pipe holds) cannot block this side before the timeout is checked.
+     *
+     * @throws IllegalStateException when the child cannot start, or is still running after {@code timeout}
+     *     (it is then killed, with its descendants)
+     */
+    static Child run(List<String> command, byte[] input, Duration timeout, String what) {
+        Path log = null;
+        Process child = null;
         try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            log = Files.createTempFile("nin-memory-probe", ".log");
+            child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try (OutputStream in = child.getOutputStream()) {
-                in.write(ModelSpecJson.write(spec).getBytes(StandardCharsets.UTF_8));
+                in.write(input);
+            } catch (IOException e) {
+                // The child closed its input early (it died or never reads it): its exit code and output say why.
             }
-            byte[] output = child.getInputStream().readAllBytes();
-            if (!child.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-                throw new IllegalStateException("memory probe: no answer after " + TIMEOUT_SECONDS + " s");
+            if (!child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(child);
+                String printed = tail(log);
+                throw new IllegalStateException(what + ": no answer after " + seconds(timeout) + "; the child process was"
+                        + " killed" + (printed.isEmpty() ? " (it printed nothing)" : "; its last output: " + printed));
             }
-            String text = new String(output, StandardCharsets.UTF_8);
-            Matcher m = Pattern.compile("baseline_bytes=(-?\\d+) peak_bytes=(-?\\d+)").matcher(text);
-            if (child.exitValue() != 0 || !m.find()) {
-                throw new IllegalStateException("memory probe (" + mode.name().toLowerCase(Locale.ROOT) + ", batch " + batch
-                        + ") failed with exit code " + child.exitValue() + ": " + text.strip());
-            }
-            long baseline = Long.parseLong(m.group(1));
-            long peak = Long.parseLong(m.group(2));
-            if (baseline < 0 || peak < 0) {
-                throw new IllegalStateException("memory probe: /proc/self/status is not readable here");
-            }
-            return Math.max(0, peak - baseline);
+            return new Child(child.exitValue(), new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("memory probe: cannot start " + command.get(0) + " (" + e.getMessage() + ")", e);
+            throw new IllegalStateException(what + ": cannot start " + command.get(0) + " (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            if (child != null) {
+                kill(child);
+            }
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + ": interrupted", e);
+        } finally {
+            if (log != null) {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException e) {
+                    // a temporary file; the system cleans it up
+                }
+            }
+        }
+    }
+
+    private static void kill(Process child) {
+        child.descendants().forEach(ProcessHandle::destroyForcibly);
+        child.destroyForcibly();
+        try {
+            child.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("memory probe: interrupted", e);
+        }
+    }
+
+    private static String seconds(Duration d) {
+        if (d.toMillis() < 1000) {
+            return d.toMillis() + " ms";
+        }
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    /** The last few hundred characters the child printed, on one line. */
+    private static String tail(Path log) {
+        try {
+            String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+            return text.length() <= 400 ? text : "…" + text.substring(text.length() - 400);
+        } catch (IOException e) {
+            return "";
         }
     }
 

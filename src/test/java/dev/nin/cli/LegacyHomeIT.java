@@ -110,7 +110,14 @@ class LegacyHomeIT {
             assertEquals(0, runs.exitCode(), runs.all());
             assertEquals("", runs.err());
             try (Connection c = TestDb.connect(home, port); Statement s = c.createStatement()) {
-                assertEquals(before, TestDb.rowCounts(c), "every row intact");
+                // The legacy home's rows: not those of tables later migrations add (trial_attempts, V3),
+                // nor Flyway's own record of those migrations.
+                SortedMap<String, Long> after = TestDb.rowCounts(c);
+                after.keySet().retainAll(before.keySet());
+                SortedMap<String, Long> expected = new java.util.TreeMap<>(before);
+                expected.remove("flyway_schema_history");
+                after.remove("flyway_schema_history");
+                assertEquals(expected, after, "every row intact");
                 try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
                         + " AND relkind IN ('r', 'v', 'S') AND relowner <> 'nin'::regrole")) {
                     r.next();

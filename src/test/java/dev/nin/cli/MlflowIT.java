@@ -118,6 +118,38 @@ class MlflowIT {
         }
         assertNotNull(parent, "the sweep's parent run");
         assertEquals("FINISHED", parent.getInfo().getStatus().name());
+        // The parent carries the sweep: params all its trials share, how its trials ended, the best
+        // validation accuracy so far (one step per ended trial), and the sweep file.
+        Map<String, String> common = parent.getData().getParamsList().stream().collect(Collectors.toMap(p -> p.getKey(), p -> p.getValue()));
+        assertEquals("no-1x1", common.get("variant"));
+        assertEquals(Integer.toString(epochs), common.get("epochs"));
+        assertEquals("validation_accuracy", common.get("sweep_metric"));
+        assertTrue(!common.containsKey("learning_rate") && !common.containsKey("nin_trial_id"), "not shared: " + common);
+        List<Metric> completed = client.getMetricHistory(parent.getInfo().getRunId(), "trials/completed");
+        assertEquals(trials, completed.size());
+        assertEquals((double) trials, completed.stream().mapToDouble(Metric::getValue).max().orElseThrow());
+        double bestInStore = 0;
+        for (long trial : epochsInStore(sweepName).keySet()) {
+            try (Connection c = TestDb.connect(home, port); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT validation_accuracy FROM epoch_metrics WHERE trial_id = " + trial
+                            + " ORDER BY epoch DESC LIMIT 1")) {
+                r.next();
+                bestInStore = Math.max(bestInStore, r.getDouble(1));
+            }
+        }
+        List<Metric> best = client.getMetricHistory(parent.getInfo().getRunId(), "best_validation_accuracy");
+        assertEquals(trials, best.size());
+        assertEquals(bestInStore, best.stream().max(java.util.Comparator.comparingLong(Metric::getStep)).orElseThrow().getValue());
+        assertEquals(Files.readString(home.resolve(sweepName + ".yaml")),
+                new String(artifact(uri, parent.getInfo(), sweepName + ".yaml"), StandardCharsets.UTF_8));
+        try (Connection c = TestDb.connect(home, port); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT (extract(epoch FROM min(started_at)) * 1000)::bigint,"
+                        + " (extract(epoch FROM max(ended_at)) * 1000)::bigint FROM trials t JOIN sweeps w ON w.id = t.sweep_id"
+                        + " WHERE w.name = '" + sweepName + "'")) {
+            r.next();
+            assertEquals(r.getLong(1), parent.getInfo().getStartTime(), 1, "the sweep's run starts with its first trial");
+            assertEquals(r.getLong(2), parent.getInfo().getEndTime(), 1, "and ends with its last");
+        }
         Map<Long, Map<Integer, double[]>> store = epochsInStore(sweepName);
         assertEquals(store.keySet(), children.keySet());
         for (Map.Entry<Long, Run> e : children.entrySet()) {
@@ -140,8 +172,9 @@ class MlflowIT {
             }
             assertEquals(epochs, client.getMetricHistory(run.getInfo().getRunId(), "test_accuracy").size());
             assertEquals(epochs, client.getMetricHistory(run.getInfo().getRunId(), "validation_accuracy").size());
-            assertEquals(1, client.getMetricHistory(run.getInfo().getRunId(), "parameters").size());
-            assertEquals(1_546_058.0, client.getMetricHistory(run.getInfo().getRunId(), "parameters").get(0).getValue());
+            assertEquals(1, client.getMetricHistory(run.getInfo().getRunId(), "resources/parameters").size());
+            assertEquals(1_546_058.0, client.getMetricHistory(run.getInfo().getRunId(), "resources/parameters").get(0).getValue());
+            assertTrue(run.getInfo().getEndTime() >= run.getInfo().getStartTime(), "a duration is never negative");
             assertEquals(configInStore(e.getKey()), new String(artifact(uri, run.getInfo(), "config.json"), StandardCharsets.UTF_8));
             assertTrue(new String(artifact(uri, run.getInfo(), "layers.txt"), StandardCharsets.UTF_8).contains("parameters           1,546,058"));
             assertNotNull(ImageIO.read(new ByteArrayInputStream(artifact(uri, run.getInfo(), "curves.png"))), "curves.png decodes");
