@@ -4,6 +4,7 @@ import dev.nin.report.Units;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
+import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
@@ -48,6 +49,9 @@ public class SweepCommand implements Callable<Integer> {
 
     @Inject
     SweepStore sweeps;
+
+    @Inject
+    LeaderboardQuery leaderboard;
 
     @Inject
     SweepRunner runner;
@@ -140,19 +144,19 @@ public class SweepCommand implements Callable<Integer> {
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
-        return finish(out, store, sweeps, enqueued.sweepId(), sweep.name(), outcome, top);
+        return finish(out, leaderboard, sweeps, enqueued.sweepId(), sweep.name(), outcome, top);
     }
 
     /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
-    static int finish(PrintWriter out, Store store, SweepStore sweeps, long sweepId, String name, SweepRunner.Outcome outcome,
-            int top) throws java.sql.SQLException {
+    static int finish(PrintWriter out, LeaderboardQuery leaderboard, SweepStore sweeps, long sweepId, String name,
+            SweepRunner.Outcome outcome, int top) {
         out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed, %d stalled, %d pruned%s%n",
                 outcome.trials(), outcome.completed(), outcome.diverged(), outcome.failed(), outcome.stalled(), outcome.pruned(),
                 outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
         SweepConsole.printEfficiency(out, outcome.efficiency());
         out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
         SweepEntity entity = sweeps.find(name).orElseThrow();
-        Leaderboard.print(out, store, entity, top);
+        Leaderboard.print(out, leaderboard, entity, top);
         if (outcome.stoppedOnFailure()) {
             out.println("stopped at the first failed trial (--fail-fast); rerun to go on");
             return ExitCodes.SWEEP_STOPPED;
