@@ -4,7 +4,7 @@ import dev.nin.app.NinServices;
 import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.serve.ImageInput;
 import dev.nin.engine.ProcessMemory;
 import dev.nin.serve.SavedModelPredictor;

@@ -1,6 +1,6 @@
 package dev.nin.cli;
 
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.store.TrialQuery;
 
 import java.io.PrintWriter;

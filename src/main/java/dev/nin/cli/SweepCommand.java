@@ -1,6 +1,6 @@
 package dev.nin.cli;
 
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
@@ -11,6 +11,7 @@ import dev.nin.store.SweepStore;
 import dev.nin.sweep.Hyperparameters;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepEstimate;
+import dev.nin.sweep.StoreMapping;
 import dev.nin.sweep.SweepFile;
 import dev.nin.sweep.SweepParser;
 import dev.nin.sweep.SweepPlanner;
@@ -128,7 +129,8 @@ public class SweepCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         SweepStore.Mode mode = fresh ? SweepStore.Mode.NEW : extend ? SweepStore.Mode.EXTEND : SweepStore.Mode.SAME_ONLY;
-        SweepStore.Enqueued enqueued = sweeps.enqueue(sweep, file.toString(), content, plan, mode);
+        SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
+                StoreMapping.trials(sweep, plan), mode);
         enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
         out.printf("stored in %s: %d new trials, %d already there%n", store.redactedUrl(), enqueued.added(), enqueued.existing());
         if (retryFailed) {

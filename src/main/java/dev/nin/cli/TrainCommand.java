@@ -3,9 +3,10 @@ package dev.nin.cli;
 
 import dev.nin.app.NinServices;
 import dev.nin.config.Knob;
-import dev.nin.app.Provenance;
+import dev.nin.train.Provenance;
 import dev.nin.store.Store;
 import dev.nin.store.TrialRecorder;
+import dev.nin.sweep.MemoryMeasurement;
 import dev.nin.track.MlflowMirror;
 import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
@@ -102,7 +103,8 @@ public class TrainCommand implements Callable<Integer> {
         Map<Knob, Object> knobs = knobs();
         ModelSpec model = Variants.named((String) knobs.get(Knob.VARIANT));
         TrainConfig config = KnobValues.trainConfig(knobs);
-        Trainer.plan(model, config);
+        // Planning checks the resize against the variant (too small a side throws) before anything is touched.
+        config.plan(model);
         DataOptions dataOptions = KnobValues.data(knobs);
         DeviceRequest request = DeviceRequest.parse(device);
 
@@ -115,11 +117,11 @@ public class TrainCommand implements Callable<Integer> {
         mirror.start(out::println);
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
         TrainingResult result;
-        try (TrialRecorder.Recording recording = recorder.start(Trainer.plan(model, config), config, dataOptions,
+        try (TrialRecorder.Recording recording = recorder.start(config.plan(model), config, dataOptions,
                 TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
             out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
             if (!noMeasureMemory) {
-                recorder.measureMemory(recording.trialId(), Trainer.plan(model, config), config, out::println);
+                new MemoryMeasurement(recorder).measure(recording.trialId(), config.plan(model), config, out::println);
             }
             try {
                 java.nio.file.Path export = saveModel

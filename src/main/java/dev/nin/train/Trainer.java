@@ -48,12 +48,6 @@ public final class Trainer {
         this.runtime = runtime;
     }
 
-    /** The network a config trains: the spec with the config's dropout, unrolled at its resize. */
-    public static NetworkPlan plan(ModelSpec spec, TrainConfig config) {
-        ModelSpec effective = config.dropout().isPresent() ? spec.withDropout(config.dropout().getAsDouble()) : spec;
-        return NetworkPlan.of(effective, config.resize());
-    }
-
     /** TensorFlow session options: thread counts, and growth instead of grabbing the whole GPU. */
     public static ConfigProto sessionConfig(int threads) {
         return sessionConfig(threads, false);
@@ -119,7 +113,7 @@ public final class Trainer {
             // A checkpoint after resumeAfter was saved by a run killed before that epoch's row committed.
             checkpoints.discardAfter(resumeAfter);
         }
-        NetworkPlan plan = plan(spec, config);
+        NetworkPlan plan = config.plan(spec);
         CostReport costs = new CostReport(plan);
         ImageSet train = data.train();
         if (train.size() == 0) {
