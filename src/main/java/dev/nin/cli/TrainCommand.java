@@ -16,6 +16,7 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.Variants;
 import dev.nin.train.KnobValues;
 import dev.nin.train.TrainConfig;
+import dev.nin.train.TrainRequest;
 import dev.nin.train.Trainer;
 import dev.nin.train.TrainingResult;
 
@@ -124,10 +125,12 @@ public class TrainCommand implements Callable<Integer> {
                 new MemoryMeasurement(recorder).measure(recording.trialId(), config.plan(model), config, out::println);
             }
             try {
-                java.nio.file.Path export = saveModel
-                        ? services.home().resolve("models").resolve("trial-" + recording.trialId()) : null;
-                result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out).andThen(recording)
-                        .andThen(mirror.listener()), null, 0, export);
+                TrainRequest.Builder training = TrainRequest.builder().setModel(model).setConfig(config).setData(splits)
+                        .optListener(ConsoleProgress.forTerminal(out).andThen(recording).andThen(mirror.listener()));
+                if (saveModel) {
+                    training.optSavedModel(services.home().resolve("models").resolve("trial-" + recording.trialId()));
+                }
+                result = new Trainer(runtime).train(training.build());
                 result.savedModel().ifPresent(m -> out.println("model saved to " + m.folder()));
             } catch (RuntimeException | Error e) {
                 recording.failed(e);

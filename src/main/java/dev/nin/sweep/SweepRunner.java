@@ -29,6 +29,7 @@ import dev.nin.track.MlflowMirror;
 import dev.nin.train.Checkpoints;
 import dev.nin.train.TrainConfig;
 import dev.nin.train.Provenance;
+import dev.nin.train.TrainRequest;
 import dev.nin.train.Trainer;
 import dev.nin.train.TrainingResult;
 
@@ -194,9 +195,13 @@ public class SweepRunner {
                 }
                 var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
                 try {
-                    TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(steps).andThen(recording).andThen(mirror.listener()),
-                            checkpoints, resumeAfter,
-                            options.saveModels() ? services.home().resolve("models").resolve("trial-" + trial.id) : null, gate);
+                    TrainRequest.Builder request = TrainRequest.builder().setModel(spec).setConfig(config).setData(splits)
+                            .optListener(progress.andThen(steps).andThen(recording).andThen(mirror.listener()))
+                            .optCheckpoints(checkpoints, resumeAfter).optGate(gate);
+                    if (options.saveModels()) {
+                        request.optSavedModel(services.home().resolve("models").resolve("trial-" + trial.id));
+                    }
+                    TrainingResult result = new Trainer(runtime).train(request.build());
                     state = TrialState.of(result.status()).value;
                     detail = result.stoppedAt();
                     if (result.status() == TrainingResult.Status.STALLED && sweep.stall().retryWithNextSeed()) {
