@@ -115,9 +115,9 @@ public class BenchCommand implements Callable<Integer> {
             int size = resizes.get(resizes.size() - 1);
             List<Long> resident = bench.residentMemoryAcrossTrials(model, size, batch, trials, 2);
             out.printf(Locale.ROOT, "process memory after each of %d trainings at %d px (2 steps each): %s%n", trials, size,
-                    String.join(", ", resident.stream().map(dev.nin.report.Units::bytes).toList()));
+                    String.join(", ", resident.stream().map(dev.nin.io.Units::bytes).toList()));
             out.printf(Locale.ROOT, "growth from the second to the last: %s%n",
-                    resident.size() < 2 ? "n/a" : dev.nin.report.Units.bytes(resident.get(resident.size() - 1) - resident.get(1)));
+                    resident.size() < 2 ? "n/a" : dev.nin.io.Units.bytes(resident.get(resident.size() - 1) - resident.get(1)));
         }
         out.flush();
         return ExitCodes.OK;

@@ -1,6 +1,6 @@
 package dev.nin.cli;
 
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.train.EpochMetrics;
 import dev.nin.train.TrainingEvent;
 import dev.nin.train.TrainingListener;

@@ -5,15 +5,11 @@ import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.serve.SavedModelPredictor;
-import dev.nin.store.Store;
+import dev.nin.store.TrialQuery;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -36,7 +32,7 @@ public class EvaluateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Inject
-    Store store;
+    TrialQuery trials;
 
     @Inject
     NinServices services;
@@ -45,20 +41,11 @@ public class EvaluateCommand implements Callable<Integer> {
     long trialId;
 
     @Override
-    public Integer call() throws SQLException {
-        Path model = savedModel(store, trialId);
-        int testLimit;
-        double recorded;
-        try (Connection c = store.connection();
-                PreparedStatement s = c.prepareStatement("SELECT t.test_limit, r.test_accuracy FROM trials t"
-                        + " JOIN trial_results r ON r.trial_id = t.id WHERE t.id = ?")) {
-            s.setLong(1, trialId);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                testLimit = r.getInt(1);
-                recorded = r.getDouble(2);
-            }
-        }
+    public Integer call() {
+        Path model = savedModel(trials, trialId);
+        TrialQuery.RecordedTest recordedTest = trials.recordedTest(trialId);
+        int testLimit = recordedTest.testLimit();
+        double recorded = recordedTest.testAccuracy();
         PrintWriter out = spec.commandLine().getOut();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         FashionMnist data = services.dataset(Optional.empty(), out::println);
@@ -89,28 +76,18 @@ public class EvaluateCommand implements Callable<Integer> {
     }
 
     /** The trial's exported SavedModel folder, or a clear error. */
-    static Path savedModel(Store store, long trialId) {
-        try (Connection c = store.connection();
-                PreparedStatement s = c.prepareStatement("SELECT t.state, a.path FROM trials t LEFT JOIN artifacts a"
-                        + " ON a.trial_id = t.id AND a.kind = 'saved_model' WHERE t.id = ?")) {
-            s.setLong(1, trialId);
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    throw new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them");
-                }
-                if (r.getString(2) == null) {
-                    throw new IllegalArgumentException("trial " + trialId + " (" + r.getString(1) + ") has no saved model;"
-                            + " train with ./nin train --save-model, or sweep with --save-models");
-                }
-                Path folder = Path.of(r.getString(2));
-                if (!Files.exists(folder.resolve("saved_model.pb"))) {
-                    throw new IllegalArgumentException("trial " + trialId + ": its saved model is recorded at " + folder
-                            + " but not there (another machine?); copy it there or download it from MLflow (artifacts/model)");
-                }
-                return folder;
-            }
-        } catch (SQLException e) {
-            throw new dev.nin.store.StoreException("could not read trial " + trialId + ": " + e.getMessage(), e);
+    static Path savedModel(TrialQuery trials, long trialId) {
+        TrialQuery.SavedModel saved = trials.savedModel(trialId)
+                .orElseThrow(() -> new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them"));
+        if (saved.path() == null) {
+            throw new IllegalArgumentException("trial " + trialId + " (" + saved.state() + ") has no saved model;"
+                    + " train with ./nin train --save-model, or sweep with --save-models");
         }
+        Path folder = Path.of(saved.path());
+        if (!Files.exists(folder.resolve("saved_model.pb"))) {
+            throw new IllegalArgumentException("trial " + trialId + ": its saved model is recorded at " + folder
+                    + " but not there (another machine?); copy it there or download it from MLflow (artifacts/model)");
+        }
+        return folder;
     }
 }

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
@@ -28,6 +29,9 @@ public class LeaderboardCommand implements Callable<Integer> {
     @Inject
     SweepStore sweeps;
 
+    @Inject
+    LeaderboardQuery leaderboard;
+
     @Parameters(paramLabel = "NAME", description = "The sweep's name (the file's 'name').")
     String name;
 
@@ -40,7 +44,7 @@ public class LeaderboardCommand implements Callable<Integer> {
         SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
         spec.commandLine().getOut().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));
-        Leaderboard.print(spec.commandLine().getOut(), store, sweep, top);
+        Leaderboard.print(spec.commandLine().getOut(), leaderboard, sweep, top);
         return ExitCodes.OK;
     }
 }

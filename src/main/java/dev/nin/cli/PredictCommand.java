@@ -4,11 +4,11 @@ import dev.nin.app.NinServices;
 import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.serve.ImageInput;
 import dev.nin.engine.ProcessMemory;
 import dev.nin.serve.SavedModelPredictor;
-import dev.nin.store.Store;
+import dev.nin.store.TrialQuery;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ public class PredictCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Inject
-    Store store;
+    TrialQuery trials;
 
     @Inject
     NinServices services;
@@ -58,7 +58,7 @@ public class PredictCommand implements Callable<Integer> {
         // The user's files before the store: a bad image is refused without touching the database.
         List<ImageInput.Named> images = new ArrayList<>();
         files.forEach(f -> images.addAll(ImageInput.read(f)));
-        Path model = EvaluateCommand.savedModel(store, trialId);
+        Path model = EvaluateCommand.savedModel(trials, trialId);
         PrintWriter out = spec.commandLine().getOut();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {

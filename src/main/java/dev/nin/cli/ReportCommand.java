@@ -6,12 +6,13 @@ import dev.nin.track.MlflowMirror;
 import dev.nin.track.MlflowSync;
 
 import dev.nin.report.SweepReport;
+import dev.nin.store.ReportQuery;
 import dev.nin.store.Store;
+import dev.nin.store.TrialQuery;
 
 import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
@@ -43,6 +44,12 @@ public class ReportCommand implements Callable<Integer> {
     SweepStore sweeps;
 
     @Inject
+    ReportQuery reports;
+
+    @Inject
+    TrialQuery trials;
+
+    @Inject
     MlflowMirror mirror;
 
     @Option(names = "--no-mlflow", description = "Do not log the report to the sweep's MLflow run (default: log it when"
@@ -52,10 +59,7 @@ public class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path folder = out != null ? out : Path.of("reports", sweep);
-        SweepReport.Written written;
-        try (Connection c = store.connection()) {
-            written = SweepReport.write(c, sweep, folder);
-        }
+        SweepReport.Written written = SweepReport.write(reports, trials, sweep, folder);
         PrintWriter printer = spec.commandLine().getOut();
         printer.printf("report of sweep %s: %s and %d charts%n", sweep, written.markdown(), written.charts().size());
         printer.flush();

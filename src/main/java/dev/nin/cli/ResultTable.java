@@ -11,15 +11,51 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** Prints a JDBC result as an aligned text table, CSV (RFC 4180) or a JSON array of objects. */
+/**
+ * Prints rows as an aligned text table, CSV (RFC 4180) or a JSON array of objects: a JDBC result
+ * ({@code ./nin sql}) or the records of a store query, with the same look.
+ */
 final class ResultTable {
 
     enum Format { TABLE, CSV, JSON }
 
+    /** A column: its heading, and whether its values are numbers (right-aligned, JSON numbers). */
+    record Column(String name, boolean numeric) {
+
+        static Column text(String name) {
+            return new Column(name, false);
+        }
+
+        static Column number(String name) {
+            return new Column(name, true);
+        }
+    }
+
     private final List<String> columns = new ArrayList<>();
     private final List<Boolean> numeric = new ArrayList<>();
     private final List<List<Object>> rows = new ArrayList<>();
+
+    /**
+     * A table of {@code rows}, one value per column each. Values print as a JDBC result's would: a
+     * Double to 6 significant digits, anything else by its toString, null as empty.
+     */
+    static <T> ResultTable of(List<Column> columns, List<T> rows, Function<T, List<Object>> values) {
+        ResultTable table = new ResultTable();
+        for (Column c : columns) {
+            table.columns.add(c.name());
+            table.numeric.add(c.numeric());
+        }
+        for (T row : rows) {
+            List<Object> cells = values.apply(row);
+            if (cells.size() != columns.size()) {
+                throw new IllegalArgumentException(cells.size() + " values for " + columns.size() + " columns");
+            }
+            table.rows.add(cells);
+        }
+        return table;
+    }
 
     static ResultTable of(ResultSet result) throws SQLException {
         ResultTable table = new ResultTable();

@@ -1,11 +1,12 @@
 package dev.nin.cli;
 
-import dev.nin.store.Store;
+import static dev.nin.cli.ResultTable.Column.number;
+import static dev.nin.cli.ResultTable.Column.text;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import dev.nin.store.RunsQuery;
+
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
@@ -19,11 +20,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List recent trials, newest first.")
 public class RunsCommand implements Callable<Integer> {
 
+    /** The listing's columns, as scripts reading --format csv or json know them. */
+    private static final List<ResultTable.Column> COLUMNS = List.of(number("trial"), text("sweep"), text("state"), text("variant"),
+            number("lr"), number("batch"), number("resize"), number("seed"), text("epochs"), number("loss"), number("val_acc"),
+            number("test_acc"), text("device"), text("started"));
+
     @Spec
     CommandSpec spec;
 
     @Inject
-    Store store;
+    RunsQuery runs;
 
     @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "How many (default: ${DEFAULT-VALUE}).")
     int limit;
@@ -33,22 +39,13 @@ public class RunsCommand implements Callable<Integer> {
     ResultTable.Format format;
 
     @Override
-    public Integer call() throws SQLException {
+    public Integer call() {
         if (limit < 1) {
             throw new IllegalArgumentException("limit: expected 1 or more, found " + limit);
         }
-        try (Connection c = store.connection();
-                PreparedStatement s = c.prepareStatement("""
-                        SELECT trial_id AS trial, sweep, state, variant, learning_rate AS lr, batch_size AS batch, resize,
-                               seed, epochs_completed || '/' || epochs AS epochs, round(train_loss::numeric, 4) AS loss,
-                               round(validation_accuracy::numeric, 4) AS val_acc, round(test_accuracy::numeric, 4) AS test_acc,
-                               device, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started
-                        FROM trial_results ORDER BY trial_id DESC LIMIT ?""")) {
-            s.setInt(1, limit);
-            try (ResultSet r = s.executeQuery()) {
-                ResultTable.of(r).print(spec.commandLine().getOut(), format);
-            }
-        }
+        ResultTable.of(COLUMNS, runs.recent(limit), r -> Arrays.asList(r.trial(), r.sweep(), r.state(), r.variant(),
+                r.learningRate(), r.batchSize(), r.resize(), r.seed(), r.epochs(), r.trainLoss(), r.validationAccuracy(),
+                r.testAccuracy(), r.device(), r.started())).print(spec.commandLine().getOut(), format);
         return ExitCodes.OK;
     }
 }

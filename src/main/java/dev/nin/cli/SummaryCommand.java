@@ -2,6 +2,7 @@ package dev.nin.cli;
 
 import dev.nin.config.Knob;
 
+import dev.nin.train.MeasuredMemory;
 import dev.nin.train.MemoryProbe;
 import java.io.PrintWriter;
 
@@ -68,7 +69,7 @@ public class SummaryCommand implements Callable<Integer> {
             LayerTable.printLayers(out, costs, batch);
             out.println("measuring memory in fresh processes...");
             out.flush();
-            MemoryProbe.Measured measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer);
+            MeasuredMemory measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer);
             LayerTable.printMemory(out, costs, batch, optimizer.slotsPerParameter(), measured);
         }
         spec.commandLine().getOut().flush();

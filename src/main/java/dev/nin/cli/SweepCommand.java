@@ -1,15 +1,17 @@
 package dev.nin.cli;
 
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
+import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.Hyperparameters;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepEstimate;
+import dev.nin.sweep.StoreMapping;
 import dev.nin.sweep.SweepFile;
 import dev.nin.sweep.SweepParser;
 import dev.nin.sweep.SweepPlanner;
@@ -48,6 +50,9 @@ public class SweepCommand implements Callable<Integer> {
 
     @Inject
     SweepStore sweeps;
+
+    @Inject
+    LeaderboardQuery leaderboard;
 
     @Inject
     SweepRunner runner;
@@ -124,7 +129,8 @@ public class SweepCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         SweepStore.Mode mode = fresh ? SweepStore.Mode.NEW : extend ? SweepStore.Mode.EXTEND : SweepStore.Mode.SAME_ONLY;
-        SweepStore.Enqueued enqueued = sweeps.enqueue(sweep, file.toString(), content, plan, mode);
+        SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
+                StoreMapping.trials(sweep, plan), mode);
         enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
         out.printf("stored in %s: %d new trials, %d already there%n", store.redactedUrl(), enqueued.added(), enqueued.existing());
         if (retryFailed) {
@@ -140,19 +146,19 @@ public class SweepCommand implements Callable<Integer> {
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
-        return finish(out, store, sweeps, enqueued.sweepId(), sweep.name(), outcome, top);
+        return finish(out, leaderboard, sweeps, enqueued.sweepId(), sweep.name(), outcome, top);
     }
 
     /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
-    static int finish(PrintWriter out, Store store, SweepStore sweeps, long sweepId, String name, SweepRunner.Outcome outcome,
-            int top) throws java.sql.SQLException {
+    static int finish(PrintWriter out, LeaderboardQuery leaderboard, SweepStore sweeps, long sweepId, String name,
+            SweepRunner.Outcome outcome, int top) {
         out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed, %d stalled, %d pruned%s%n",
                 outcome.trials(), outcome.completed(), outcome.diverged(), outcome.failed(), outcome.stalled(), outcome.pruned(),
                 outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
         SweepConsole.printEfficiency(out, outcome.efficiency());
         out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
         SweepEntity entity = sweeps.find(name).orElseThrow();
-        Leaderboard.print(out, store, entity, top);
+        Leaderboard.print(out, leaderboard, entity, top);
         if (outcome.stoppedOnFailure()) {
             out.println("stopped at the first failed trial (--fail-fast); rerun to go on");
             return ExitCodes.SWEEP_STOPPED;

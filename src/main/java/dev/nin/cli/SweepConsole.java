@@ -3,7 +3,7 @@ package dev.nin.cli;
 import dev.nin.sweep.SweepEfficiency;
 import dev.nin.sweep.TrialTiming;
 
-import dev.nin.report.Units;
+import dev.nin.io.Units;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.SweepListener;
 import dev.nin.train.TrainingListener;

@@ -3,9 +3,10 @@ package dev.nin.cli;
 
 import dev.nin.app.NinServices;
 import dev.nin.config.Knob;
-import dev.nin.app.Provenance;
+import dev.nin.train.Provenance;
 import dev.nin.store.Store;
 import dev.nin.store.TrialRecorder;
+import dev.nin.sweep.MemoryMeasurement;
 import dev.nin.track.MlflowMirror;
 import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
@@ -15,6 +16,7 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.Variants;
 import dev.nin.train.KnobValues;
 import dev.nin.train.TrainConfig;
+import dev.nin.train.TrainRequest;
 import dev.nin.train.Trainer;
 import dev.nin.train.TrainingResult;
 
@@ -102,7 +104,8 @@ public class TrainCommand implements Callable<Integer> {
         Map<Knob, Object> knobs = knobs();
         ModelSpec model = Variants.named((String) knobs.get(Knob.VARIANT));
         TrainConfig config = KnobValues.trainConfig(knobs);
-        Trainer.plan(model, config);
+        // Planning checks the resize against the variant (too small a side throws) before anything is touched.
+        config.plan(model);
         DataOptions dataOptions = KnobValues.data(knobs);
         DeviceRequest request = DeviceRequest.parse(device);
 
@@ -115,17 +118,19 @@ public class TrainCommand implements Callable<Integer> {
         mirror.start(out::println);
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
         TrainingResult result;
-        try (TrialRecorder.Recording recording = recorder.start(Trainer.plan(model, config), config, dataOptions,
+        try (TrialRecorder.Recording recording = recorder.start(config.plan(model), config, dataOptions,
                 TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
             out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
             if (!noMeasureMemory) {
-                recorder.measureMemory(recording.trialId(), Trainer.plan(model, config), config, out::println);
+                new MemoryMeasurement(recorder).measure(recording.trialId(), config.plan(model), config, out::println);
             }
             try {
-                java.nio.file.Path export = saveModel
-                        ? services.home().resolve("models").resolve("trial-" + recording.trialId()) : null;
-                result = new Trainer(runtime).train(model, config, splits, ConsoleProgress.forTerminal(out).andThen(recording)
-                        .andThen(mirror.listener()), null, 0, export);
+                TrainRequest.Builder training = TrainRequest.builder().setModel(model).setConfig(config).setData(splits)
+                        .optListener(ConsoleProgress.forTerminal(out).andThen(recording).andThen(mirror.listener()));
+                if (saveModel) {
+                    training.optSavedModel(services.home().resolve("models").resolve("trial-" + recording.trialId()));
+                }
+                result = new Trainer(runtime).train(training.build());
                 result.savedModel().ifPresent(m -> out.println("model saved to " + m.folder()));
             } catch (RuntimeException | Error e) {
                 recording.failed(e);

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
@@ -29,6 +30,9 @@ public class WorkerCommand implements Callable<Integer> {
 
     @Inject
     SweepStore sweeps;
+
+    @Inject
+    LeaderboardQuery leaderboard;
 
     @Inject
     SweepRunner runner;
@@ -72,7 +76,7 @@ public class WorkerCommand implements Callable<Integer> {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
         if (sweepName != null) {
-            return SweepCommand.finish(out, store, sweeps, sweepId, sweepName, outcome, 10);
+            return SweepCommand.finish(out, leaderboard, sweeps, sweepId, sweepName, outcome, 10);
         }
         out.printf("worker ran %d trials: %d completed, %d diverged, %d failed; nothing left to claim%n", outcome.trials(),
                 outcome.completed(), outcome.diverged(), outcome.failed());

@@ -1,9 +1,10 @@
 package dev.nin.report;
 
+import dev.nin.io.Units;
 import dev.nin.model.CostReport;
 import dev.nin.model.PlannedLayer;
 import dev.nin.model.Shape3;
-import dev.nin.train.MemoryProbe;
+import dev.nin.train.MeasuredMemory;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -54,7 +55,7 @@ public final class LayerTable {
      * the measured figures beside them when {@code measured} is given.
      */
     public static void printMemory(PrintWriter out, CostReport costs, int batch, int optimizerSlots,
-            MemoryProbe.Measured measured) {
+            MeasuredMemory measured) {
         String format = measured == null ? "%-24s %12s%n" : "%-24s %12s %12s %8s%n";
         out.printf(Locale.ROOT, format, "memory", "estimated", "measured", "ratio");
         row(out, format, "training, batch " + batch, costs.training(batch, optimizerSlots).total(),

@@ -1,7 +1,5 @@
 package dev.nin.store;
 
-import dev.nin.sweep.Pruning;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +21,28 @@ public final class PruningStore {
         Connection open() throws SQLException;
     }
 
+    /** Whose values a trial is judged against. */
+    public enum Competitors {
+        /** The trials judged at this epoch before (ASHA's rung): their values are in the decisions table. */
+        JUDGED_AT_THIS_EPOCH,
+        /** Every other trial of the sweep that has recorded this epoch (the median rule). */
+        RECORDED_THIS_EPOCH
+    }
+
+    /** Whether a trial whose metric is {@code value} goes on, given the others' values: a pure function. */
+    @FunctionalInterface
+    public interface Promotion {
+        boolean promote(double value, List<Double> others, boolean higherIsBetter);
+    }
+
+    /**
+     * A pruning rule as the store applies it. The store defines it so that it knows nothing of the
+     * sweep's rule types; the decision itself stays the sweep's pure function.
+     *
+     * @param method stored with each decision: asha or median
+     */
+    public record Rule(String method, Competitors competitors, Promotion promotion) {}
+
     /**
      * A decision.
      *
@@ -42,7 +62,7 @@ public final class PruningStore {
      *
      * @param metricColumn the sweep's metric, a column of epoch_metrics: validation_accuracy or train_loss
      */
-    public Decision decide(long sweepId, long trialId, int epoch, double value, Pruning rule, String metricColumn) {
+    public Decision decide(long sweepId, long trialId, int epoch, double value, Rule rule, String metricColumn) {
         if (!metricColumn.equals("validation_accuracy") && !metricColumn.equals("train_loss")) {
             throw new IllegalArgumentException("metric: expected validation_accuracy or train_loss, found " + metricColumn);
         }
@@ -64,7 +84,7 @@ public final class PruningStore {
                     }
                 }
                 List<Double> others = others(c, sweepId, trialId, epoch, rule, metricColumn);
-                boolean promoted = rule.promote(value, others, higherIsBetter);
+                boolean promoted = rule.promotion().promote(value, others, higherIsBetter);
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO pruning_decisions"
                         + " (trial_id, epoch, sweep_id, method, metric_value, competitors, decision, decided_at)"
                         // clock_timestamp(), not now(): the moment of deciding, inside the lock, so decisions sort in the order taken.
@@ -93,9 +113,9 @@ public final class PruningStore {
      * ASHA compares with the trials judged at this rung before (the decisions table holds their
      * values); the median rule with every other trial of the sweep that has recorded this epoch.
      */
-    private static List<Double> others(Connection c, long sweepId, long trialId, int epoch, Pruning rule, String metricColumn)
+    private static List<Double> others(Connection c, long sweepId, long trialId, int epoch, Rule rule, String metricColumn)
             throws SQLException {
-        String sql = rule instanceof Pruning.Asha
+        String sql = rule.competitors() == Competitors.JUDGED_AT_THIS_EPOCH
                 ? "SELECT metric_value FROM pruning_decisions WHERE sweep_id = ? AND epoch = ? AND trial_id <> ?"
                 : "SELECT m." + metricColumn + " FROM epoch_metrics m JOIN trials t ON t.id = m.trial_id"
                         + " WHERE t.sweep_id = ? AND m.epoch = ? AND t.id <> ? AND m." + metricColumn + " IS NOT NULL";

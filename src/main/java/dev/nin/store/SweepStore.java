@@ -4,10 +4,7 @@ import dev.nin.model.ModelSpec;
 
 import dev.nin.data.DataOptions;
 import dev.nin.model.NetworkPlan;
-import dev.nin.sweep.PlannedTrial;
-import dev.nin.sweep.SweepFile;
 import dev.nin.train.TrainConfig;
-import dev.nin.train.Trainer;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -42,6 +39,19 @@ public class SweepStore {
         EXTEND
     }
 
+    /**
+     * A sweep as the store keeps it. The store defines it (not the sweep file's type) so that it
+     * knows nothing of sweep files; {@code sweep/} maps its SweepFile to it.
+     *
+     * @param contentHash identifies the file's content: equal hashes, same sweep
+     * @param metricColumn what its trials are ranked by: validation_accuracy or train_loss
+     */
+    public record Definition(String name, String description, String file, String content, String contentHash,
+            String metricColumn) {}
+
+    /** One planned trial to queue: the network and config it will train, on which data, and its configuration in words. */
+    public record QueuedTrial(NetworkPlan network, TrainConfig config, DataOptions data, String configuration) {}
+
     /** What enqueueing did. */
     public record Enqueued(long sweepId, int added, int existing, Optional<String> renamedOld) {}
 
@@ -61,7 +71,7 @@ public class SweepStore {
      *
      * @throws IllegalArgumentException when a sweep of this name has other content and mode is SAME_ONLY
      */
-    public Enqueued enqueue(SweepFile sweep, String file, String content, List<PlannedTrial> plan, Mode mode) {
+    public Enqueued enqueue(Definition sweep, List<QueuedTrial> plan, Mode mode) {
         store.open();
         return QuarkusTransaction.requiringNew().call(() -> {
             // One enqueuer per sweep name at a time, across processes and machines, serialised with
@@ -86,10 +96,10 @@ public class SweepStore {
             SweepEntity s = existing == null ? new SweepEntity() : existing;
             s.name = sweep.name();
             s.description = sweep.description();
-            s.file = file;
+            s.file = sweep.file();
             s.contentHash = sweep.contentHash();
-            s.content = content;
-            s.metric = sweep.metric().column;
+            s.content = sweep.content();
+            s.metric = sweep.metricColumn();
             s.updatedAt = java.time.OffsetDateTime.now();
             s.persistAndFlush();
 
@@ -100,11 +110,9 @@ public class SweepStore {
                 nextIndex = Math.max(nextIndex, t.planIndex + 1);
             }
             int added = 0;
-            for (PlannedTrial p : plan) {
-                TrainConfig config = p.hyperparameters().toTrainConfig(p.seed(), sweep.threads(), sweep.stall().rule());
-                NetworkPlan network = Trainer.plan(sweep.model(p.hyperparameters().variant()), config);
+            for (QueuedTrial p : plan) {
                 TrialEntity t = new TrialEntity();
-                TrialRecorder.describe(t, network, config, sweep.data(), p.hyperparameters().label());
+                TrialRecorder.describe(t, p.network(), p.config(), p.data(), p.configuration());
                 if (present.contains(t.configHash)) {
                     continue;
                 }
@@ -146,7 +154,7 @@ public class SweepStore {
             TrainConfig next = new TrainConfig(config.learningRate(), config.epochs(), config.batchSize(), config.resize(),
                     seed + 1, config.optimizer(), config.dropout(), config.threads(), config.options());
             TrialEntity retry = new TrialEntity();
-            TrialRecorder.describe(retry, Trainer.plan(spec, next), next, data, stalled.configuration);
+            TrialRecorder.describe(retry, next.plan(spec), next, data, stalled.configuration);
             retry.sweepId = stalled.sweepId;
             retry.planIndex = TrialEntity.find("sweepId", stalled.sweepId).stream()
                     .mapToInt(t -> ((TrialEntity) t).planIndex).max().orElse(-1) + 1;

@@ -2,18 +2,15 @@ package dev.nin.store;
 
 import dev.nin.data.IdxReader;
 import dev.nin.model.ModelSpecJson;
-import dev.nin.train.MemoryProbe;
 import java.util.function.Supplier;
-import java.util.function.Consumer;
-import java.util.Locale;
-import dev.nin.report.Units;
 
-import dev.nin.app.Provenance;
 import dev.nin.data.DataOptions;
 import dev.nin.model.CostReport;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.PlannedLayer;
 import dev.nin.train.EpochMetrics;
+import dev.nin.train.Provenance;
+import dev.nin.train.MeasuredMemory;
 import dev.nin.train.TrainConfig;
 import dev.nin.train.TrainingEvent;
 import dev.nin.train.TrainingListener;
@@ -128,11 +125,11 @@ public class TrialRecorder {
     /**
      * Records the measured memory of a trial's network: copied from an earlier trial with the same
      * {@linkplain #memoryKey memory key} when there is one, else measured by {@code probe} (which
-     * takes a few seconds to a minute).
+     * takes a few seconds to a minute). The caller measures: the store spawns no process.
      *
      * @return the figures recorded, and whether they were measured now
      */
-    public MeasuredMemory recordMeasuredMemory(long trialId, Supplier<MemoryProbe.Measured> probe) {
+    public RecordedMemory recordMeasuredMemory(long trialId, Supplier<MeasuredMemory> probe) {
         store.open();
         ResourceProfileEntity known = QuarkusTransaction.requiringNew().call(() -> {
             ResourceProfileEntity own = ResourceProfileEntity.findById(trialId);
@@ -144,8 +141,8 @@ public class TrialRecorder {
                     own.memoryKey).firstResult();
         });
         boolean fresh = known == null;
-        MemoryProbe.Measured measured = fresh ? probe.get()
-                : new MemoryProbe.Measured(known.trainingMemoryBytesMeasuredBatch1, known.trainingMemoryBytesMeasured,
+        MeasuredMemory measured = fresh ? probe.get()
+                : new MeasuredMemory(known.trainingMemoryBytesMeasuredBatch1, known.trainingMemoryBytesMeasured,
                         known.predictionMemoryBytesMeasuredBatch1, known.predictionMemoryBytesMeasured, known.memoryMeasuredBy);
         QuarkusTransaction.requiringNew().run(() -> {
             ResourceProfileEntity r = ResourceProfileEntity.findById(trialId);
@@ -155,27 +152,11 @@ public class TrialRecorder {
             r.predictionMemoryBytesMeasured = measured.prediction();
             r.memoryMeasuredBy = measured.method();
         });
-        return new MeasuredMemory(measured, fresh);
-    }
-
-    /** Measures (or reuses) the trial's memory; a failed measurement is reported and training goes on. */
-    public void measureMemory(long trialId, NetworkPlan plan, TrainConfig config, Consumer<String> notices) {
-        try {
-            var recorded = recordMeasuredMemory(trialId, () -> new MemoryProbe(config.threads())
-                    .measureAll(plan.spec(), config.resize(), config.batchSize(), config.optimizer()));
-            if (recorded.fresh()) {
-                MemoryProbe.Measured m = recorded.measured();
-                notices.accept(String.format(Locale.ROOT, "memory measured for %s at %d px: training %s (batch %d), prediction %s",
-                        plan.spec().variant(), config.resize(), Units.bytes(m.training()), config.batchSize(),
-                        Units.bytes(m.prediction())));
-            }
-        } catch (IllegalStateException e) {
-            notices.accept("memory not measured for trial " + trialId + ": " + e.getMessage());
-        }
+        return new RecordedMemory(measured, fresh);
     }
 
     /** What {@link #recordMeasuredMemory} recorded; {@code fresh} is false when it was copied from an earlier trial. */
-    public record MeasuredMemory(MemoryProbe.Measured measured, boolean fresh) {}
+    public record RecordedMemory(MeasuredMemory measured, boolean fresh) {}
 
     /**
      * SHA-256 of what a trial's memory depends on: the network (spec and input size), batch,
@@ -184,7 +165,7 @@ public class TrialRecorder {
     static String memoryKey(NetworkPlan plan, TrainConfig config, Provenance provenance) {
         String key = ModelSpecJson.write(plan.spec()) + "|resize=" + config.resize() + "|batch=" + config.batchSize()
                 + "|slots=" + config.optimizer().slotsPerParameter() + "|threads=" + config.threads() + "|tf="
-                + provenance.tensorflowVersion() + "|method=" + MemoryProbe.METHOD;
+                + provenance.tensorflowVersion() + "|method=" + MeasuredMemory.PROBE_METHOD;
         return IdxReader.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

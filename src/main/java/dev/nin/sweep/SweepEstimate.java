@@ -31,7 +31,7 @@ public record SweepEstimate(int trials, double trainingFlops, double evaluationF
         double evaluation = 0;
         for (PlannedTrial trial : plan) {
             Hyperparameters h = trial.hyperparameters();
-            CostReport costs = new CostReport(Trainer.plan(sweep.model(h.variant()), h.toTrainConfig(trial.seed(), 0)));
+            CostReport costs = new CostReport(h.toTrainConfig(trial.seed(), 0).plan(sweep.model(h.variant())));
             training += (double) h.epochs() * train * costs.trainingFlops();
             evaluation += (double) h.epochs() * evaluated * costs.forwardFlops();
         }

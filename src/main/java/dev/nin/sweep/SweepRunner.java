@@ -11,7 +11,6 @@ import dev.nin.train.TrainingListener;
 
 
 import dev.nin.app.NinServices;
-import dev.nin.app.Provenance;
 import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
@@ -29,6 +28,8 @@ import dev.nin.store.Workers;
 import dev.nin.track.MlflowMirror;
 import dev.nin.train.Checkpoints;
 import dev.nin.train.TrainConfig;
+import dev.nin.train.Provenance;
+import dev.nin.train.TrainRequest;
 import dev.nin.train.Trainer;
 import dev.nin.train.TrainingResult;
 
@@ -184,19 +185,23 @@ public class SweepRunner {
         try {
             FashionMnist dataset = services.dataset(Optional.empty(), notices);
             DataOptions.Splits splits = data.apply(dataset, DataOptions.SPLIT_SEED);
-            NetworkPlan plan = Trainer.plan(spec, config);
+            NetworkPlan plan = config.plan(spec);
             try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), plan, config, runtime.device(),
                     Provenance.of(runtime))) {
                 if (options.measureMemory()) {
                     long measuring = System.nanoTime();
-                    recorder.measureMemory(recording.trialId(), plan, config, notices);
+                    new MemoryMeasurement(recorder).measure(recording.trialId(), plan, config, notices);
                     memorySeconds = (System.nanoTime() - measuring) / 1e9;
                 }
                 var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
                 try {
-                    TrainingResult result = new Trainer(runtime).train(spec, config, splits, progress.andThen(steps).andThen(recording).andThen(mirror.listener()),
-                            checkpoints, resumeAfter,
-                            options.saveModels() ? services.home().resolve("models").resolve("trial-" + trial.id) : null, gate);
+                    TrainRequest.Builder request = TrainRequest.builder().setModel(spec).setConfig(config).setData(splits)
+                            .optListener(progress.andThen(steps).andThen(recording).andThen(mirror.listener()))
+                            .optCheckpoints(checkpoints, resumeAfter).optGate(gate);
+                    if (options.saveModels()) {
+                        request.optSavedModel(services.home().resolve("models").resolve("trial-" + trial.id));
+                    }
+                    TrainingResult result = new Trainer(runtime).train(request.build());
                     state = TrialState.of(result.status()).value;
                     detail = result.stoppedAt();
                     if (result.status() == TrainingResult.Status.STALLED && sweep.stall().retryWithNextSeed()) {
@@ -244,6 +249,7 @@ public class SweepRunner {
         }
         String column = sweep.metric().column;
         PruningStore decisions = new PruningStore(store::connection);
+        PruningStore.Rule stored = StoreMapping.rule(rule);
         return metrics -> {
             if (!rule.judgesAt(metrics.epoch(), epochs)) {
                 return EpochGate.Verdict.CONTINUE;
@@ -252,7 +258,7 @@ public class SweepRunner {
             if (Double.isNaN(value)) {
                 return EpochGate.Verdict.CONTINUE;
             }
-            PruningStore.Decision d = decisions.decide(claim.sweepId(), claim.trialId(), metrics.epoch(), value, rule, column);
+            PruningStore.Decision d = decisions.decide(claim.sweepId(), claim.trialId(), metrics.epoch(), value, stored, column);
             if (d.promoted()) {
                 return EpochGate.Verdict.CONTINUE;
             }

@@ -1,5 +1,6 @@
 package dev.nin.track;
 
+import dev.nin.report.CurvesChart;
 import dev.nin.data.IdxReader;
 import dev.nin.model.CostReport;
 import dev.nin.model.NetworkPlan;

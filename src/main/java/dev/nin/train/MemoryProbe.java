@@ -34,7 +34,7 @@ public final class MemoryProbe {
     public enum Mode { TRAINING, PREDICTION }
 
     /** How the figures were obtained; recorded with them. */
-    public static final String METHOD = "cpu peak RSS above baseline, fresh process";
+    public static final String METHOD = MeasuredMemory.PROBE_METHOD;
 
     /** A measurement that takes longer than this is stuck (a 224-px step at batch 128 takes ~6 s here). */
     public static final Duration TIMEOUT = Duration.ofSeconds(300);
@@ -53,16 +53,9 @@ public final class MemoryProbe {
         this.timeout = timeout;
     }
 
-    /**
-     * Memory of a training step and of prediction, each at batch 1 and at the training batch, in bytes.
-     *
-     * @param method see {@link #METHOD}
-     */
-    public record Measured(long trainingBatch1, long training, long predictionBatch1, long prediction, String method) {}
-
-    /** The four measurements of {@link Measured}; about four JVM starts plus a few steps. */
-    public Measured measureAll(ModelSpec spec, int resize, int batch, OptimizerSpec optimizer) {
-        return new Measured(measure(spec, resize, 1, optimizer, Mode.TRAINING),
+    /** The four measurements of {@link MeasuredMemory}; about four JVM starts plus a few steps. */
+    public MeasuredMemory measureAll(ModelSpec spec, int resize, int batch, OptimizerSpec optimizer) {
+        return new MeasuredMemory(measure(spec, resize, 1, optimizer, Mode.TRAINING),
                 measure(spec, resize, batch, optimizer, Mode.TRAINING),
                 measure(spec, resize, 1, optimizer, Mode.PREDICTION),
                 measure(spec, resize, batch, optimizer, Mode.PREDICTION), METHOD);

@@ -1,6 +1,8 @@
 package dev.nin.train;
 
 import dev.nin.config.Knob;
+import dev.nin.model.ModelSpec;
+import dev.nin.model.NetworkPlan;
 import dev.nin.model.OptimizerSpec;
 
 import java.util.OptionalDouble;
@@ -37,6 +39,15 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
     public static final long DEFAULT_SEED = (long) Knob.SEED.defaultNumber();
     public static final int MAX_EPOCHS = (int) Knob.EPOCHS.max();
     public static final int MAX_BATCH_SIZE = (int) Knob.BATCH.max();
+
+    /**
+     * The network this config trains: {@code spec} with the config's dropout, unrolled at its
+     * resize. A pure function of the two values, so the store can describe a trial without the Trainer.
+     */
+    public NetworkPlan plan(ModelSpec spec) {
+        ModelSpec effective = dropout.isPresent() ? spec.withDropout(dropout.getAsDouble()) : spec;
+        return NetworkPlan.of(effective, resize);
+    }
 
     public TrainConfig {
         // The ranges are Knob's, shared with the flags and the sweep parser.

@@ -48,12 +48,6 @@ public final class Trainer {
         this.runtime = runtime;
     }
 
-    /** The network a config trains: the spec with the config's dropout, unrolled at its resize. */
-    public static NetworkPlan plan(ModelSpec spec, TrainConfig config) {
-        ModelSpec effective = config.dropout().isPresent() ? spec.withDropout(config.dropout().getAsDouble()) : spec;
-        return NetworkPlan.of(effective, config.resize());
-    }
-
     /** TensorFlow session options: thread counts, and growth instead of grabbing the whole GPU. */
     public static ConfigProto sessionConfig(int threads) {
         return sessionConfig(threads, false);
@@ -79,47 +73,26 @@ public final class Trainer {
 
     /**
      * Trains and evaluates after every epoch. Stops early, with status DIVERGED, when the loss
-     * or the gradients stop being finite.
+     * or the gradients stop being finite; with status PRUNED when the request's gate says so
+     * (a sweep's pruning rule); with status STALLED when the loss stays on the ln(classes)
+     * plateau for the config's {@link StallRule}. With checkpoints, saves one after every epoch
+     * and resumes after the request's epoch; with a SavedModel folder, exports the model there
+     * when training completes (the result then names it).
      */
-    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener) {
-        return train(spec, config, data, listener, null, 0);
-    }
-
-    /**
-     * Trains with a checkpoint after every epoch, resuming after {@code resumeAfter} (0 = from the
-     * start) from the checkpoint of that epoch.
-     *
-     * @param checkpoints where to save (and resume from); null for none
-     */
-    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
-            Checkpoints checkpoints, int resumeAfter) {
-        return train(spec, config, data, listener, checkpoints, resumeAfter, null);
-    }
-
-    /**
-     * As above, and when training completes, exports the model as a SavedModel to {@code savedModel}
-     * (null for none); the result then names it.
-     */
-    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
-            Checkpoints checkpoints, int resumeAfter, java.nio.file.Path savedModel) {
-        return train(spec, config, data, listener, checkpoints, resumeAfter, savedModel, EpochGate.NONE);
-    }
-
-    /**
-     * As above, asking {@code gate} after every epoch whether to go on (a sweep's pruning rule);
-     * a run it stops ends with status PRUNED. A run whose loss stays on the ln(classes) plateau for
-     * the config's {@link StallRule} ends with status STALLED.
-     */
-    public TrainingResult train(ModelSpec spec, TrainConfig config, DataOptions.Splits data, TrainingListener listener,
-            Checkpoints checkpoints, int resumeAfter, java.nio.file.Path savedModel, EpochGate gate) {
-        if (resumeAfter > 0 && (checkpoints == null || !checkpoints.has(resumeAfter))) {
-            throw new IllegalArgumentException("no checkpoint of epoch " + resumeAfter + " to resume from");
-        }
+    public TrainingResult train(TrainRequest request) {
+        ModelSpec spec = request.model();
+        TrainConfig config = request.config();
+        DataOptions.Splits data = request.data();
+        TrainingListener listener = request.listener();
+        Checkpoints checkpoints = request.checkpoints().orElse(null);
+        int resumeAfter = request.resumeAfter();
+        java.nio.file.Path savedModel = request.savedModel().orElse(null);
+        EpochGate gate = request.gate();
         if (checkpoints != null) {
             // A checkpoint after resumeAfter was saved by a run killed before that epoch's row committed.
             checkpoints.discardAfter(resumeAfter);
         }
-        NetworkPlan plan = plan(spec, config);
+        NetworkPlan plan = config.plan(spec);
         CostReport costs = new CostReport(plan);
         ImageSet train = data.train();
         if (train.size() == 0) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nin.sweep.StoreMapping;
 import dev.nin.store.PruningStore;
 import dev.nin.sweep.Pruning;
 import dev.nin.sweep.SweepFile;
@@ -95,11 +96,12 @@ class MedianPruningIT {
     @Test
     void decisionsComeFromTheSweepsOtherTrialsAtTheSameEpoch() throws Exception {
         SweepFile byAccuracy = parse("median-acc", "validation_accuracy", "{method: median, min_epochs: 2, min_trials: 3}");
-        Pruning rule = byAccuracy.pruning();
+        Pruning median = byAccuracy.pruning();
+        PruningStore.Rule rule = StoreMapping.rule(median);
         assertEquals("validation_accuracy", byAccuracy.metric().column);
         // min_epochs 2 of 4: judged after epochs 2 and 3, never after the first nor the last.
-        assertEquals(List.of(false, true, true, false), List.of(rule.judgesAt(1, 4), rule.judgesAt(2, 4), rule.judgesAt(3, 4),
-                rule.judgesAt(4, 4)));
+        assertEquals(List.of(false, true, true, false), List.of(median.judgesAt(1, 4), median.judgesAt(2, 4), median.judgesAt(3, 4),
+                median.judgesAt(4, 4)));
         SweepFile byLoss = parse("median-loss", "train_loss", "{method: median, min_epochs: 1, min_trials: 1}");
 
         PruningStore store = new PruningStore(MedianPruningIT::db);
@@ -164,9 +166,9 @@ class MedianPruningIT {
             epoch(s, k2, 1, 0.6, 0.5);
         }
         // 5. By training loss, lower is better. k1: others 0.5, 0.6 (k2), 0.7, 0.9, median 0.65; 0.8 is worse.
-        assertEquals("pruned against 4 by median", decision(store.decide(lossSweep, k1, 1, 0.8, byLoss.pruning(), "train_loss")));
+        assertEquals("pruned against 4 by median", decision(store.decide(lossSweep, k1, 1, 0.8, StoreMapping.rule(byLoss.pruning()), "train_loss")));
         // k2: others 0.5, 0.7, 0.8 (k1), 0.9, median 0.75; 0.6 is better.
-        assertEquals("promoted against 4 by median", decision(store.decide(lossSweep, k2, 1, 0.6, byLoss.pruning(), "train_loss")));
+        assertEquals("promoted against 4 by median", decision(store.decide(lossSweep, k2, 1, 0.6, StoreMapping.rule(byLoss.pruning()), "train_loss")));
 
         List<String> rows = new ArrayList<>();
         try (Connection c = db(); Statement s = c.createStatement();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nin.store.PruningStore;
 import dev.nin.sweep.Pruning;
+import dev.nin.sweep.StoreMapping;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -89,7 +90,7 @@ class PruningIT {
                 List<Boolean> promoted = new ArrayList<>();
                 for (int k = 0; k < trials; k++) {
                     int i = offset == 0 ? k : trials - 1 - k;
-                    promoted.add(store.decide(sweepId, ids.get(i), 1, accuracy[i], asha, "validation_accuracy").promoted());
+                    promoted.add(store.decide(sweepId, ids.get(i), 1, accuracy[i], StoreMapping.rule(asha), "validation_accuracy").promoted());
                 }
                 return offset == 0 ? promoted : reversed(promoted);
             }));

@@ -8,6 +8,7 @@ import dev.nin.store.PruningStore;
 import dev.nin.store.SweepLock;
 import dev.nin.store.TrialState;
 import dev.nin.sweep.Pruning;
+import dev.nin.sweep.StoreMapping;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,7 +129,7 @@ class SweepLockIT {
             assertEquals(1, sessions(key, true, -1), "the holder's lock is the 64-bit key split into classid and objid");
             PruningStore pruning = new PruningStore(SweepLockIT::db);
             CompletableFuture<PruningStore.Decision> decision = CompletableFuture.supplyAsync(
-                    () -> pruning.decide(sweepId, trialId, 1, 0.5, new Pruning.Asha(1, 3), "validation_accuracy"));
+                    () -> pruning.decide(sweepId, trialId, 1, 0.5, StoreMapping.rule(new Pruning.Asha(1, 3)), "validation_accuracy"));
             await("the pruning decision to wait for the lock", waiting(key, holderPid), 30);
             Thread.sleep(300);
             assertFalse(decision.isDone(), "no decision while the sweep is locked");

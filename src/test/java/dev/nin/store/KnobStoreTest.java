@@ -35,7 +35,7 @@ class KnobStoreTest {
     private static final DataOptions DATA = new DataOptions(4000, 1000, 500);
 
     private static TrialConfig resolved() {
-        return TrialConfig.of(Trainer.plan(Variants.named("nin-bn"), CONFIG), CONFIG, DATA);
+        return TrialConfig.of(CONFIG.plan(Variants.named("nin-bn")), CONFIG, DATA);
     }
 
     @Test
@@ -105,7 +105,7 @@ class KnobStoreTest {
     void everyKnobWithAColumnIsThatColumnOfTheTrialRow() throws Exception {
         Map<Knob, Object> values = KnobValues.of("nin-bn", CONFIG.dropout(), CONFIG, DATA);
         TrialEntity t = new TrialEntity();
-        TrialRecorder.describe(t, Trainer.plan(Variants.named("nin-bn"), CONFIG), CONFIG, DATA, "c");
+        TrialRecorder.describe(t, CONFIG.plan(Variants.named("nin-bn")), CONFIG, DATA, "c");
         int columns = 0;
         for (Knob knob : Knob.values()) {
             if (knob.column == null) {

@@ -92,7 +92,7 @@ class ShippedSweepsGoldenTest {
             SweepFile sweep = SweepParser.parse(file);
             for (PlannedTrial p : SweepPlanner.plan(sweep)) {
                 TrainConfig config = p.hyperparameters().toTrainConfig(p.seed(), sweep.threads(), sweep.stall().rule());
-                NetworkPlan network = Trainer.plan(sweep.model(p.hyperparameters().variant()), config);
+                NetworkPlan network = config.plan(sweep.model(p.hyperparameters().variant()));
                 TrialConfig resolved = TrialConfig.of(network, config, sweep.data());
                 out.append(file.getFileName()).append('\t').append(p.index()).append('\t').append(p.seed()).append('\t')
                         .append(resolved.sha256()).append('\t').append(resolved.json()).append('\n');

@@ -29,7 +29,7 @@ class MemoryProbeTest {
     @Test
     void measuredMemoryIsOrderedAndNearTheEstimate() {
         var spec = Variants.standard();
-        MemoryProbe.Measured m = new MemoryProbe(2).measureAll(spec, RESIZE, BATCH, OptimizerSpec.BOOK_SGD);
+        MeasuredMemory m = new MemoryProbe(2).measureAll(spec, RESIZE, BATCH, OptimizerSpec.BOOK_SGD);
         String all = m.toString();
         assertTrue(m.trainingBatch1() > 0 && m.predictionBatch1() > 0, all);
         assertTrue(m.training() > m.prediction(), "training > prediction at batch 128: " + all);

@@ -46,12 +46,14 @@ class TrainerTest {
         DataOptions.Splits splits = new DataOptions(8_000, 1_000, 1_000).apply(data, DataOptions.SPLIT_SEED);
         List<Double> losses = new ArrayList<>();
         List<TrainingEvent> events = new ArrayList<>();
-        TrainingResult result = new Trainer(runtime).train(Variants.no1x1(), config, splits, event -> {
-            events.add(event);
-            if (event instanceof TrainingEvent.BatchEnded b) {
-                losses.add(b.loss());
-            }
-        });
+        TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(config).setData(splits)
+                .optListener(event -> {
+                    events.add(event);
+                    if (event instanceof TrainingEvent.BatchEnded b) {
+                        losses.add(b.loss());
+                    }
+                }).build());
 
         assertEquals(TrainingResult.Status.COMPLETED, result.status());
         assertEquals(2 * 125, losses.size(), "8,000 images in batches of 64, two epochs");
@@ -69,14 +71,17 @@ class TrainerTest {
     void sameSeedOnOneThreadGivesIdenticalNumbersAndWeights() {
         TrainConfig config = new TrainConfig(0.05, 1, 32, 67, 3, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 1);
         DataOptions.Splits splits = new DataOptions(320, 64, 64).apply(data, DataOptions.SPLIT_SEED);
-        TrainingResult a = new Trainer(runtime).train(Variants.standard(), config, splits, TrainingListener.NONE);
-        TrainingResult b = new Trainer(runtime).train(Variants.standard(), config, splits, TrainingListener.NONE);
+        TrainingResult a = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.standard()).setConfig(config).setData(splits).build());
+        TrainingResult b = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.standard()).setConfig(config).setData(splits).build());
         assertEquals(a.weightsSha256(), b.weightsSha256());
         assertEquals(a.last().trainLoss(), b.last().trainLoss());
         assertEquals(a.last().testAccuracy(), b.last().testAccuracy());
 
         TrainConfig otherSeed = new TrainConfig(0.05, 1, 32, 67, 4, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 1);
-        TrainingResult c = new Trainer(runtime).train(Variants.standard(), otherSeed, splits, TrainingListener.NONE);
+        TrainingResult c = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.standard()).setConfig(otherSeed).setData(splits).build());
         assertTrue(!a.weightsSha256().equals(c.weightsSha256()), "another seed must give other weights");
     }
 
@@ -84,16 +89,20 @@ class TrainerTest {
     void aRunResumedFromItsCheckpointIsTheRunThatWasInterrupted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         TrainConfig config = new TrainConfig(0.05, 2, 32, 67, 5, new OptimizerSpec(0.9, false, 1e-4), OptionalDouble.empty(), 1);
         DataOptions.Splits splits = new DataOptions(192, 32, 32).apply(data, DataOptions.SPLIT_SEED);
-        TrainingResult straight = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
-                new Checkpoints(dir.resolve("a")), 0);
+        TrainingResult straight = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(config).setData(splits)
+                .optCheckpoints(new Checkpoints(dir.resolve("a"))).build());
 
         TrainConfig firstEpochOnly = new TrainConfig(0.05, 1, 32, 67, 5, new OptimizerSpec(0.9, false, 1e-4),
                 OptionalDouble.empty(), 1);
         Checkpoints checkpoints = new Checkpoints(dir.resolve("b"));
-        new Trainer(runtime).train(Variants.no1x1(), firstEpochOnly, splits, TrainingListener.NONE, checkpoints, 0);
+        new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(firstEpochOnly).setData(splits)
+                .optCheckpoints(checkpoints).build());
         assertEquals(java.util.OptionalInt.of(1), checkpoints.latest());
-        TrainingResult resumed = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
-                checkpoints, 1);
+        TrainingResult resumed = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(config).setData(splits)
+                .optCheckpoints(checkpoints, 1).build());
 
         assertEquals(1, resumed.epochs().size(), "only epoch 2 runs after resuming");
         assertEquals(straight.weightsSha256(), resumed.weightsSha256(), "weights and momentum were restored exactly");
@@ -110,12 +119,14 @@ class TrainerTest {
         TrainConfig config = new TrainConfig(0.05, 2, 32, 67, 5, new OptimizerSpec(0.9, false, 1e-4), OptionalDouble.empty(), 1);
         DataOptions.Splits splits = new DataOptions(192, 32, 32).apply(data, DataOptions.SPLIT_SEED);
         Checkpoints checkpoints = new Checkpoints(dir.resolve("killed"));
-        TrainingResult straight = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
-                checkpoints, 0);
+        TrainingResult straight = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(config).setData(splits)
+                .optCheckpoints(checkpoints).build());
         assertTrue(checkpoints.has(1) && checkpoints.has(2), "both epochs saved, as a run killed before epoch 2's row leaves them");
 
-        TrainingResult resumed = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE,
-                checkpoints, 1);
+        TrainingResult resumed = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(config).setData(splits)
+                .optCheckpoints(checkpoints, 1).build());
 
         assertEquals(TrainingResult.Status.COMPLETED, resumed.status());
         assertEquals(1, resumed.epochs().size(), "epoch 2 runs again");
@@ -129,7 +140,9 @@ class TrainerTest {
         TrainConfig config = new TrainConfig(0.05, 1, 32, 67, 9, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 1);
         DataOptions.Splits splits = new DataOptions(128, 0, 16).apply(data, DataOptions.SPLIT_SEED);
         java.nio.file.Path folder = dir.resolve("model");
-        TrainingResult result = new Trainer(runtime).train(Variants.no1x1(), config, splits, TrainingListener.NONE, null, 0, folder);
+        TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.no1x1()).setConfig(config).setData(splits)
+                .optSavedModel(folder).build());
         assertTrue(java.nio.file.Files.exists(folder.resolve("saved_model.pb")));
         assertEquals(SavedModels.describe(folder), result.savedModel().orElseThrow());
 
@@ -171,7 +184,8 @@ class TrainerTest {
     void aHugeLearningRateIsReportedAsDiverged() {
         TrainConfig config = new TrainConfig(1e6, 1, 32, 67, 3, OptimizerSpec.BOOK_SGD, OptionalDouble.empty(), 0);
         DataOptions.Splits splits = new DataOptions(640, 0, 64).apply(data, DataOptions.SPLIT_SEED);
-        TrainingResult result = new Trainer(runtime).train(Variants.standard(), config, splits, TrainingListener.NONE);
+        TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.standard()).setConfig(config).setData(splits).build());
         assertEquals(TrainingResult.Status.DIVERGED, result.status());
         assertTrue(result.stoppedAt().startsWith("epoch 1 step "), result.stoppedAt());
     }
@@ -183,11 +197,13 @@ class TrainerTest {
                 TrainingOptions.BOOK.withStall(new StallRule(12, 0.05)));
         DataOptions.Splits splits = new DataOptions(640, 0, 64).apply(data, DataOptions.SPLIT_SEED);
         List<Double> losses = new ArrayList<>();
-        TrainingResult result = new Trainer(runtime).train(Variants.standard(), config, splits, event -> {
-            if (event instanceof TrainingEvent.BatchEnded b) {
-                losses.add(b.loss());
-            }
-        });
+        TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.standard()).setConfig(config).setData(splits)
+                .optListener(event -> {
+                    if (event instanceof TrainingEvent.BatchEnded b) {
+                        losses.add(b.loss());
+                    }
+                }).build());
         assertEquals(TrainingResult.Status.STALLED, result.status());
         assertTrue(result.stoppedAt().startsWith("epoch 1 step 12 "), result.stoppedAt());
         assertEquals(12, losses.size(), "stopped right at the 12th step on the plateau");
@@ -203,7 +219,9 @@ class TrainerTest {
         TrainConfig config = new TrainConfig(0.05, 1, 64, 67, 5, new OptimizerSpec(0.9, false, 0), OptionalDouble.empty(), 1);
         DataOptions.Splits splits = new DataOptions(1280, 0, 64).apply(data, DataOptions.SPLIT_SEED);
         java.nio.file.Path folder = dir.resolve("bn");
-        TrainingResult result = new Trainer(runtime).train(Variants.ninBn(), config, splits, TrainingListener.NONE, null, 0, folder);
+        TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
+                .setModel(Variants.ninBn()).setConfig(config).setData(splits)
+                .optSavedModel(folder).build());
         assertEquals(TrainingResult.Status.COMPLETED, result.status());
         assertTrue(result.last().trainLoss() < Math.log(10) - 0.2, "nin-bn leaves the plateau in 20 steps: " + result.last());
         float[] saved = referenceLogits(splits.test(), folder);

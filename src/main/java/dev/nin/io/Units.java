@@ -1,4 +1,4 @@
-package dev.nin.report;
+package dev.nin.io;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.nin.track;
+package dev.nin.report;
 
 import dev.nin.store.TrialEpochs;
 

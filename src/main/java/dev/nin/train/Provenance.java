@@ -1,4 +1,4 @@
-package dev.nin.app;
+package dev.nin.train;
 
 import dev.nin.engine.RuntimeInfo;
 

@@ -1,0 +1,143 @@
+package dev.nin.store;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** A sweep's ranking by its metric, its configurations' mean ± std over seeds, and what stopping early saved. */
+@ApplicationScoped
+public class LeaderboardQuery {
+
+    /** A ranked trial; figures rounded to 4 decimals by PostgreSQL (numeric), null before the first epoch. */
+    public record Ranked(long rank, long trial, String state, String configuration, long seed, Integer epochs,
+            BigDecimal trainLoss, BigDecimal validationAccuracy, BigDecimal testAccuracy) {}
+
+    /** One configuration's completed trials; a std is null for a single seed, a mean null when nothing was measured. */
+    public record Configuration(String configuration, long seeds, Double metricMean, Double metricStd, Double testMean,
+            Double testStd) {}
+
+    /** A trial that stopped early (stalled or pruned): not ranked. */
+    public record StoppedEarly(long trial, String state, String configuration, long seed, Integer epochs, String stoppedAt) {}
+
+    /** A sweep's epochs: planned by its trials and run by them, and how many trials stopped early. */
+    public record Budget(long pruned, long stalled, long epochsPlanned, long epochsRun) {}
+
+    private final Store store;
+
+    @Inject
+    public LeaderboardQuery(Store store) {
+        this.store = store;
+    }
+
+    /** Whether a higher value of the sweep's metric is better. */
+    public static boolean higherIsBetter(String metric) {
+        return !"train_loss".equals(metric);
+    }
+
+    /** The {@code top} best trials of the sweep that are ranked ({@link TrialState#RANKED}), best first. */
+    public List<Ranked> ranked(String sweep, String metric, int top) {
+        String order = column(metric) + (higherIsBetter(metric) ? " DESC" : " ASC") + " NULLS LAST";
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("SELECT row_number() OVER (ORDER BY " + order + ") AS rank,"
+                        + " trial_id, state, configuration, seed, epochs_completed,"
+                        + " round(train_loss::numeric, 4) AS loss, round(validation_accuracy::numeric, 4) AS val_acc,"
+                        + " round(test_accuracy::numeric, 4) AS test_acc FROM trial_results"
+                        + " WHERE sweep = ? AND state = ANY (?) ORDER BY " + order + " LIMIT ?")) {
+            s.setString(1, sweep);
+            s.setArray(2, c.createArrayOf("text", TrialState.values(TrialState.RANKED)));
+            s.setInt(3, top);
+            List<Ranked> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new Ranked(r.getLong("rank"), r.getLong("trial_id"), r.getString("state"), r.getString("configuration"),
+                            r.getLong("seed"), Columns.intOrNull(r, "epochs_completed"), r.getBigDecimal("loss"),
+                            r.getBigDecimal("val_acc"), r.getBigDecimal("test_acc")));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed(sweep, e);
+        }
+    }
+
+    /** Completed trials per configuration, best mean of the metric first. */
+    public List<Configuration> configurations(String sweep, String metric) {
+        String column = column(metric);
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("SELECT configuration, count(*) AS seeds,"
+                        + " avg(" + column + ") AS mean, stddev_samp(" + column + ") AS std, avg(test_accuracy) AS test_mean,"
+                        + " stddev_samp(test_accuracy) AS test_std FROM trial_results WHERE sweep = ? AND state = ?"
+                        + " GROUP BY configuration ORDER BY avg(" + column + ")" + (higherIsBetter(metric) ? " DESC" : " ASC"))) {
+            s.setString(1, sweep);
+            s.setString(2, TrialState.COMPLETED.value);
+            List<Configuration> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new Configuration(r.getString("configuration"), r.getLong("seeds"), Columns.doubleOrNull(r, "mean"),
+                            Columns.doubleOrNull(r, "std"), Columns.doubleOrNull(r, "test_mean"),
+                            Columns.doubleOrNull(r, "test_std")));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed(sweep, e);
+        }
+    }
+
+    /** The sweep's stalled and pruned trials, in id order. */
+    public List<StoppedEarly> stoppedEarly(String sweep) {
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("SELECT trial_id, state, configuration, seed, epochs_completed, stopped_at"
+                        + " FROM trial_results WHERE sweep = ? AND state = ANY (?) ORDER BY trial_id")) {
+            s.setString(1, sweep);
+            s.setArray(2, c.createArrayOf("text", TrialState.values(TrialState.STOPPED_EARLY)));
+            List<StoppedEarly> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new StoppedEarly(r.getLong("trial_id"), r.getString("state"), r.getString("configuration"),
+                            r.getLong("seed"), Columns.intOrNull(r, "epochs_completed"), r.getString("stopped_at")));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failed(sweep, e);
+        }
+    }
+
+    /** The sweep's epoch budget, or empty for a sweep without trials. */
+    public Optional<Budget> budget(String sweep) {
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT pruned, stalled, epochs_planned, epochs_run FROM sweep_budget WHERE sweep = ?")) {
+            s.setString(1, sweep);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new Budget(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failed(sweep, e);
+        }
+    }
+
+    /**
+     * The metric as a column name. It is spliced into SQL (a column cannot be a parameter), so only
+     * the two the sweeps table's CHECK allows pass.
+     */
+    static String column(String metric) {
+        if (!metric.equals("validation_accuracy") && !metric.equals("train_loss")) {
+            throw new IllegalArgumentException("metric: expected validation_accuracy or train_loss, found " + metric);
+        }
+        return metric;
+    }
+
+    private StoreException failed(String sweep, SQLException e) {
+        return new StoreException("could not read sweep " + sweep + ": " + e.getMessage(), e);
+    }
+}

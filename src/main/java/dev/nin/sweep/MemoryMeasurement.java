@@ -1,0 +1,42 @@
+package dev.nin.sweep;
+
+import dev.nin.io.Units;
+import dev.nin.model.NetworkPlan;
+import dev.nin.store.TrialRecorder;
+import dev.nin.train.MeasuredMemory;
+import dev.nin.train.MemoryProbe;
+import dev.nin.train.TrainConfig;
+
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Measures a trial's network memory before it trains, or reuses an earlier trial's figures for the
+ * same network: the store looks the figures up and records them, this class runs the probe (fresh
+ * JVMs) only when the store has none. It lives here, above the store, so the store never starts a
+ * process; {@code ./nin train} and the sweep worker both call it.
+ */
+public final class MemoryMeasurement {
+
+    private final TrialRecorder recorder;
+
+    public MemoryMeasurement(TrialRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    /** Measures (or reuses) the trial's memory; a failed measurement is reported and training goes on. */
+    public void measure(long trialId, NetworkPlan plan, TrainConfig config, Consumer<String> notices) {
+        try {
+            var recorded = recorder.recordMeasuredMemory(trialId, () -> new MemoryProbe(config.threads())
+                    .measureAll(plan.spec(), config.resize(), config.batchSize(), config.optimizer()));
+            if (recorded.fresh()) {
+                MeasuredMemory m = recorded.measured();
+                notices.accept(String.format(Locale.ROOT, "memory measured for %s at %d px: training %s (batch %d), prediction %s",
+                        plan.spec().variant(), config.resize(), Units.bytes(m.training()), config.batchSize(),
+                        Units.bytes(m.prediction())));
+            }
+        } catch (IllegalStateException e) {
+            notices.accept("memory not measured for trial " + trialId + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.nin.train;
+
+import dev.nin.data.DataOptions;
+import dev.nin.model.ModelSpec;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One training run for {@link Trainer#train}: what to train, on which data, and the optional
+ * extras. Built as DJL builds its training configurations: the required values with
+ * {@code setX}, the optional ones with {@code optX} (each documents its default), checked
+ * together in {@link Builder#build()}.
+ *
+ * <pre>{@code
+ * TrainRequest.builder().setModel(spec).setConfig(config).setData(splits)
+ *         .optListener(progress).optCheckpoints(checkpoints, 3).build();
+ * }</pre>
+ */
+public final class TrainRequest {
+
+    private final ModelSpec model;
+    private final TrainConfig config;
+    private final DataOptions.Splits data;
+    private final TrainingListener listener;
+    private final Checkpoints checkpoints;
+    private final int resumeAfter;
+    private final Path savedModel;
+    private final EpochGate gate;
+
+    private TrainRequest(Builder b) {
+        this.model = b.model;
+        this.config = b.config;
+        this.data = b.data;
+        this.listener = b.listener;
+        this.checkpoints = b.checkpoints;
+        this.resumeAfter = b.resumeAfter;
+        this.savedModel = b.savedModel;
+        this.gate = b.gate;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ModelSpec model() {
+        return model;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public DataOptions.Splits data() {
+        return data;
+    }
+
+    public TrainingListener listener() {
+        return listener;
+    }
+
+    /** Where a checkpoint is saved after every epoch (and resumed from); empty for none. */
+    public Optional<Checkpoints> checkpoints() {
+        return Optional.ofNullable(checkpoints);
+    }
+
+    /** The epoch whose checkpoint the run resumes after; 0 starts from scratch. */
+    public int resumeAfter() {
+        return resumeAfter;
+    }
+
+    /** Where the trained model is exported as a SavedModel when the run completes; empty for no export. */
+    public Optional<Path> savedModel() {
+        return Optional.ofNullable(savedModel);
+    }
+
+    public EpochGate gate() {
+        return gate;
+    }
+
+    /** Collects a request's values; {@link #build()} checks them. */
+    public static final class Builder {
+
+        private ModelSpec model;
+        private TrainConfig config;
+        private DataOptions.Splits data;
+        private TrainingListener listener = TrainingListener.NONE;
+        private Checkpoints checkpoints;
+        private int resumeAfter;
+        private Path savedModel;
+        private EpochGate gate = EpochGate.NONE;
+
+        private Builder() {}
+
+        /** Required: the architecture (the config's dropout, when given, overrides its rate). */
+        public Builder setModel(ModelSpec model) {
+            this.model = model;
+            return this;
+        }
+
+        /** Required: the hyperparameters. */
+        public Builder setConfig(TrainConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Required: the training, validation and test images. */
+        public Builder setData(DataOptions.Splits data) {
+            this.data = data;
+            return this;
+        }
+
+        /** Hears every event of the run. Default {@link TrainingListener#NONE}. */
+        public Builder optListener(TrainingListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Saves a checkpoint after every epoch. Default: no checkpoints. */
+        public Builder optCheckpoints(Checkpoints checkpoints) {
+            return optCheckpoints(checkpoints, 0);
+        }
+
+        /**
+         * Saves a checkpoint after every epoch and resumes after epoch {@code resumeAfter} from its
+         * checkpoint (0 = from the start). Default: no checkpoints, from the start.
+         */
+        public Builder optCheckpoints(Checkpoints checkpoints, int resumeAfter) {
+            this.checkpoints = checkpoints;
+            this.resumeAfter = resumeAfter;
+            return this;
+        }
+
+        /** Exports the model as a SavedModel to {@code folder} when training completes. Default: no export. */
+        public Builder optSavedModel(Path folder) {
+            this.savedModel = folder;
+            return this;
+        }
+
+        /** Asked after every epoch whether the run goes on (a sweep's pruning rule). Default {@link EpochGate#NONE}. */
+        public Builder optGate(EpochGate gate) {
+            this.gate = gate;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when a required value is missing, the listener or gate
+         *     was set to null, or the run resumes from a checkpoint that is not there
+         */
+        public TrainRequest build() {
+            require(model, "model");
+            require(config, "config");
+            require(data, "data");
+            require(listener, "listener");
+            require(gate, "gate");
+            if (resumeAfter < 0) {
+                throw new IllegalArgumentException("resume after: expected 0 or more epochs, found " + resumeAfter);
+            }
+            if (resumeAfter > 0 && (checkpoints == null || !checkpoints.has(resumeAfter))) {
+                throw new IllegalArgumentException("no checkpoint of epoch " + resumeAfter + " to resume from");
+            }
+            return new TrainRequest(this);
+        }
+
+        private static void require(Object value, String name) {
+            if (value == null) {
+                throw new IllegalArgumentException(name + ": expected a value, found nothing");
+            }
+        }
+    }
+}
