@@ -33,6 +33,8 @@ public enum PausePoint {
     EPOCH_ANNOUNCED("epoch-announced"),
     /** The epoch's row is committed and every listener has run. */
     EPOCH_RECORDED("epoch-recorded"),
+    /** A sweep's trial is recorded as ended; its checkpoints are not deleted yet (always {@code @1}). */
+    TRIAL_RECORDED("trial-recorded"),
     /** Securing the embedded server: passwords set and roles created; grants, ownership and authentication not yet. */
     SECURE_ROLES_CREATED("secure-roles-created"),
     /** Securing: grants and ownership in place; the server still accepts logins without a password. */

@@ -175,6 +175,33 @@ public class SweepStore {
     }
 
     /**
+     * Of {@code trialIds}, those that ended for good (completed, diverged, failed, stalled or
+     * pruned): their checkpoints are of no further use, as a retry starts over. A kill between a
+     * trial's last commit and the deletion of its checkpoints leaves such folders behind.
+     */
+    public Set<Long> endedForGood(java.util.Collection<Long> trialIds) {
+        if (trialIds.isEmpty()) {
+            return Set.of();
+        }
+        Set<TrialState> ended = java.util.EnumSet.of(TrialState.COMPLETED, TrialState.DIVERGED, TrialState.FAILED,
+                TrialState.STALLED, TrialState.PRUNED);
+        Set<Long> out = new HashSet<>();
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("SELECT id FROM trials WHERE id = ANY (?) AND state = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("bigint", trialIds.toArray()));
+            s.setArray(2, c.createArrayOf("text", TrialState.list(ended).toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read trial states at " + store.redactedUrl() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
      * Claims the next trial to run: pending, interrupted, or running with an expired lease.
      *
      * @param sweepId only this sweep, or null for any sweep

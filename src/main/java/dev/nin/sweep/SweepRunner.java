@@ -1,5 +1,7 @@
 package dev.nin.sweep;
 
+import dev.nin.io.PausePoint;
+
 import dev.nin.store.PruningStore;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
@@ -88,6 +90,17 @@ public class SweepRunner {
         this.mirror = mirror;
     }
 
+    /**
+     * Deletes the checkpoints of trials that ended for good: a kill after a trial's last commit and
+     * before its checkpoints were deleted leaves them, and nothing else ever would.
+     */
+    private void deleteLeftoverCheckpoints() {
+        java.util.Map<Long, Checkpoints> found = Checkpoints.under(services.home().resolve("checkpoints"));
+        for (long trial : sweeps.endedForGood(found.keySet())) {
+            found.get(trial).deleteAll();
+        }
+    }
+
     /** Works on {@code sweepId} (or any sweep when null) until no trial can be claimed. */
     public Outcome work(Long sweepId, Options options, SweepListener listener, Consumer<String> notices) {
         int completed = 0;
@@ -100,6 +113,7 @@ public class SweepRunner {
         String worker = Workers.self();
         SweepEfficiency efficiency = new SweepEfficiency();
         long firstEnded = 0;
+        deleteLeftoverCheckpoints();
         while (options.maxTrials() <= 0 || completed + diverged + failed + lost + stalled + pruned < options.maxTrials()) {
             // A trial boundary: whatever MLflow missed so far goes now, off this thread.
             mirror.requestSync();
@@ -225,6 +239,7 @@ public class SweepRunner {
             detail = e.getMessage();
         }
         if (!state.equals(LOST)) {
+            PausePoint.TRIAL_RECORDED.reach(1);
             checkpoints.deleteAll();
         }
         TrialTiming timing = new TrialTiming((System.nanoTime() - start) / 1e9, steps.training, steps.evaluation,

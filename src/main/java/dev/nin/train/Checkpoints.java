@@ -27,6 +27,21 @@ public record Checkpoints(Path folder) {
 
     private static final String MARKER = "complete";
 
+    /** The trials that have a checkpoint folder ({@code trial-N}) under {@code root}, by id. */
+    public static java.util.Map<Long, Checkpoints> under(Path root) {
+        java.util.Map<Long, Checkpoints> found = new java.util.TreeMap<>();
+        if (!Files.isDirectory(root)) {
+            return found;
+        }
+        try (var dirs = Files.list(root)) {
+            dirs.filter(d -> d.getFileName().toString().matches("trial-\\d{1,18}"))
+                    .forEach(d -> found.put(Long.parseLong(d.getFileName().toString().substring(6)), new Checkpoints(d)));
+        } catch (IOException e) {
+            // Unlistable: nothing to tidy, and training does not need it.
+        }
+        return found;
+    }
+
     /** TensorFlow's checkpoint prefix for {@code epoch}. */
     public String prefix(int epoch) {
         return dir(epoch).resolve("variables").toString();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -82,7 +83,9 @@ class KillIT {
         // Epoch 2: resumes after epoch 1 with a newer checkpoint on disk the store knows nothing of.
         "checkpoint-marked, 2", "epoch-announced, 2",
         // The last epoch recorded, the trial not yet ended: the rerun resumes with no epoch left to train.
-        "epoch-recorded, 3"})
+        "epoch-recorded, 3",
+        // The trial recorded as completed, its checkpoints not yet deleted: the next run deletes them.
+        "trial-recorded, 1"})
     void aKillAtAnyPointOfTheEpochCommitLosesNothing(String point, int epoch) throws Exception {
         String name = "kill-" + point + "-" + epoch;
         Path file = sweepFile(name, "0.02");
@@ -103,15 +106,20 @@ class KillIT {
 
         NinProcess.Result second = rerun(file);
         assertEquals(0, second.exitCode(), second.all());
-        assertTrue(second.out().contains("1 completed, 0 diverged, 0 failed"), second.all());
+        // After trial-recorded there is nothing left to train: the rerun only tidies and reports.
+        String expected = point.equals("trial-recorded") ? "sweep " + name + " now: 1 completed\n"
+                : "1 completed, 0 diverged, 0 failed";
+        assertTrue(second.out().contains(expected), second.all());
         assertEveryTrialCompletedWithEachEpochOnce(name, 1);
         figures.add(point + " of epoch " + epoch + " (" + hit + "): trial completed, epochs 1-" + EPOCHS + " once");
     }
 
     /**
-     * Kills at seeded random instants after a trial's first step, then reruns until the sweep is
-     * done. Most land inside a step or an evaluation, which is what random kills hit; the
-     * commit's own points are the test above.
+     * Kills at seeded random instants, then reruns until the sweep is done. An instant is drawn as
+     * a number of progress lines ({@code epoch N/M ...}: steps and epoch ends) of this run plus a
+     * jitter of up to 300 ms, not as wall time: a loaded machine slows every run, and a
+     * wall-clock instant would then land in start-up or after the end instead of inside the
+     * training, which is what random kills are for. The commit's own points are the test above.
      */
     @Test
     void killsAtRandomInstantsLoseNothing() throws Exception {
@@ -123,12 +131,12 @@ class KillIT {
             Path out = Files.createTempFile("kill-it-random", ".txt");
             Process process = nin().start(out, "sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            // The instant is drawn after training has started, so kills do not all land in start-up.
-            while (process.isAlive() && !Files.readString(out).contains("training ")) {
+            long lines = 1 + random.nextInt(8);
+            while (process.isAlive() && progressLines(out) < lines) {
                 assertTrue(System.nanoTime() < deadline, Files.readString(out));
-                Thread.sleep(20);
+                Thread.sleep(5);
             }
-            Thread.sleep(random.nextInt(5_000));
+            Thread.sleep(random.nextInt(300));
             if (!process.isAlive()) {
                 assertEquals(0, process.exitValue(), Files.readString(out));
                 break;
@@ -136,13 +144,18 @@ class KillIT {
             process.destroyForcibly();
             process.waitFor();
             kills++;
-            figures.add("random kill " + kills + ": " + killedState(name));
+            figures.add("random kill " + kills + " (after " + lines + " progress lines): " + killedState(name));
         }
         NinProcess.Result last = rerun(file);
         assertEquals(0, last.exitCode(), last.all());
-        assertTrue(kills >= 3, "the seeded instants should kill a few times, killed " + kills);
+        // 9 epochs of work, each run killed within at most ~8 progress lines of starting: at least two kills land.
+        assertTrue(kills >= 2, "the seeded instants should kill a few times, killed " + kills);
         assertEveryTrialCompletedWithEachEpochOnce(name, 3);
         figures.add("random kills: " + kills + ", then all 3 trials completed, epochs 1-" + EPOCHS + " once each");
+    }
+
+    private static long progressLines(Path out) throws IOException {
+        return Files.readAllLines(out).stream().filter(l -> l.matches("epoch \\d+/\\d+.*")).count();
     }
 
     /** Where the kill left the trial in flight: epochs in the store, complete checkpoints on disk. */
