@@ -140,6 +140,10 @@ public final class EmbeddedPostgresServer {
                     secure(credentials);
                 }
             }
+        } catch (java.nio.file.AccessDeniedException e) {
+            // Another local user's home: its files (the passwords above all) are not ours to read.
+            throw new StoreException("cannot use the nin home " + home.getParent() + ": permission denied on " + e.getFile()
+                    + "; it belongs to another user. Set NIN_HOME to a folder of your own.", e);
         } catch (IOException e) {
             throw new StoreException("the embedded PostgreSQL under " + home + " could not start (" + e.getMessage()
                     + "); see " + logFile() + ". If another program uses port " + port
