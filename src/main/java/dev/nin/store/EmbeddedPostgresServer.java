@@ -89,10 +89,6 @@ public final class EmbeddedPostgresServer {
         return home.resolve("server.log");
     }
 
-    public int port() {
-        return port;
-    }
-
     public String jdbcUrl() {
         return jdbcUrl(DATABASE);
     }
