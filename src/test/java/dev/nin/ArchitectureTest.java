@@ -59,9 +59,11 @@ class ArchitectureTest {
         m.put("store", List.of("config", "data", "io", "model", "train"));
         m.put("report", List.of("config", "data", "io", "model", "store", "train"));
         m.put("track", List.of("config", "data", "io", "model", "report", "store", "train"));
-        m.put("sweep", List.of("app", "config", "data", "engine", "io", "model", "report", "store", "track", "train"));
+        m.put("trial", List.of("app", "config", "data", "engine", "io", "model", "store", "track", "train"));
+        m.put("sweep", List.of("app", "config", "data", "engine", "io", "model", "report", "store", "track", "train",
+                "trial"));
         m.put("cli", List.of("app", "config", "data", "engine", "io", "model", "report", "serve", "store", "sweep", "track",
-                "train"));
+                "train", "trial"));
         return m;
     }
 

@@ -12,23 +12,17 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin bench}: training and inference speed against the machine's measured convolution ceiling. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training and inference images/s and achieved GFLOP/s against the convolution "
                 + "ceiling, timed in turns with them. Prints figures; compares nothing to a threshold.")
-public class BenchCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class BenchCommand extends NinSubcommand {
 
     @Inject
     NinServices services;
@@ -70,14 +64,14 @@ public class BenchCommand implements Callable<Integer> {
     int trials;
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         ModelSpec model = Variants.named(variant);
         if (batch < 1 || steps < 1 || warmup < 0 || rounds < 1) {
             throw new IllegalArgumentException("batch, steps and rounds: expected 1 or more, warmup 0 or more; found batch "
                     + batch + ", steps " + steps + ", rounds " + rounds + ", warmup " + warmup);
         }
         resizes.forEach(size -> NetworkPlan.of(model, size));
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         RuntimeInfo runtime = services.tensorflow(DeviceRequest.parse(device), line -> out.println("note: " + line));
         out.printf(Locale.ROOT, "nin bench: %s, batch %d, %d timed steps after %d warm-up, on %s (TensorFlow %s, oneDNN %s,"
                         + " threads %s, XLA %s)%n", variant, batch, steps, warmup, runtime.device(), runtime.tensorflowVersion(),
@@ -119,8 +113,7 @@ public class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "growth from the second to the last: %s%n",
                     resident.size() < 2 ? "n/a" : dev.nin.io.Units.bytes(resident.get(resident.size() - 1) - resident.get(1)));
         }
-        out.flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     /** The median and range of one phase's ratios over the rounds: single runs drift too much to compare levers. */

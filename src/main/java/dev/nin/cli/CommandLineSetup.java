@@ -12,7 +12,7 @@ import jakarta.enterprise.inject.Produces;
 
 import picocli.CommandLine;
 
-/** Configures picocli once: errors become one clear line and an exit code from {@link ExitCodes}. */
+/** Configures picocli once: errors become one clear line and an exit code from {@link ExitCode}. */
 @ApplicationScoped
 public class CommandLineSetup {
 
@@ -25,11 +25,11 @@ public class CommandLineSetup {
                     // Every message passes the one redaction: URLs, driver causes and config values may hold a password.
                     List<String> secrets = logins.secrets();
                     commandLine.getErr().println(command + ": error: " + Redaction.redact(message(error), secrets));
-                    if (ExitCodes.of(error) == ExitCodes.FAILURE) {
+                    if (ExitCode.of(error).code == ExitCode.FAILURE.code) {
                         commandLine.getErr().print(Redaction.stackTrace(error, secrets));
                     }
                     commandLine.getErr().flush();
-                    return ExitCodes.of(error);
+                    return ExitCode.of(error).code;
                 });
     }
 

@@ -2,17 +2,13 @@ package dev.nin.cli;
 
 import dev.nin.store.DatabaseLogins;
 import dev.nin.store.DatabaseRoles;
-import dev.nin.store.Store;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin db}: where the experiment store is, how to reach it, and the roles it needs. */
 @Command(name = "db", mixinStandardHelpOptions = true, description = "The experiment store (PostgreSQL).",
@@ -22,21 +18,15 @@ public class DbCommand {
     /** {@code nin db url}: JDBC URL and a psql command line; passwords only with --show-password. */
     @Command(name = "url", mixinStandardHelpOptions = true,
             description = "Print how to connect psql or any SQL client (starts the embedded server if needed).")
-    public static class Url implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Inject
-        Store store;
+    public static class Url extends NinSubcommand {
 
         @Option(names = "--show-password", description = "Print the passwords too (they are hidden by default).")
         boolean showPassword;
 
         @Override
-        public Integer call() {
+        protected ExitCode execute() {
             store.open();
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             String jdbc = store.jdbcUrl();
             java.net.URI uri = java.net.URI.create(jdbc.substring("jdbc:".length()));
             String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
@@ -56,8 +46,7 @@ public class DbCommand {
                         + store.embeddedServer().dataDirectory().resolveSibling("credentials")
                         + "; it keeps running for the next nin; ./nin db stop stops it");
             }
-            out.flush();
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
     }
 
@@ -65,40 +54,27 @@ public class DbCommand {
     @Command(name = "setup-sql", mixinStandardHelpOptions = true,
             description = "Print the psql script an administrator runs (as a superuser) to create nin's owner and "
                     + "read-only roles on the server NIN_DB_URL names; psql asks for their passwords.")
-    public static class SetupSql implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Inject
-        Store store;
+    public static class SetupSql extends NinSubcommand {
 
         @Option(names = "--passwords-from-variables", description = "Set the passwords from the psql variables "
                 + "owner_password and reader_password (psql -v) instead of asking at psql's prompt: for init scripts.")
         boolean fromVariables;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        protected ExitCode execute() {
+            PrintWriter out = out();
             out.print(store.roles().psqlScript(fromVariables ? DatabaseRoles.Passwords.VARIABLES : DatabaseRoles.Passwords.PROMPT));
-            out.flush();
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
     }
 
     /** {@code nin db stop}: stops the embedded server (no-op for an external database). */
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the embedded PostgreSQL server.")
-    public static class Stop implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Inject
-        Store store;
+    public static class Stop extends NinSubcommand {
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
+        protected ExitCode execute() {
+            PrintWriter out = out();
             if (!store.isEmbedded()) {
                 out.println("nin uses the external database at " + store.redactedUrl() + "; nothing to stop");
             } else if (store.embeddedServer().stop()) {
@@ -106,8 +82,7 @@ public class DbCommand {
             } else {
                 out.println("the embedded PostgreSQL was not running");
             }
-            out.flush();
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
     }
 }

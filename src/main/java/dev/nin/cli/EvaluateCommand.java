@@ -12,24 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin evaluate --trial ID}: the trial's test accuracy again, through the exported model and DJL. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Recompute a trial's test accuracy with its SavedModel loaded through DJL, and compare it with the recorded one.")
-public class EvaluateCommand implements Callable<Integer> {
+public class EvaluateCommand extends NinSubcommand {
 
     private static final int BATCH = 256;
-
-    @Spec
-    CommandSpec spec;
 
     @Inject
     TrialQuery trials;
@@ -41,12 +35,12 @@ public class EvaluateCommand implements Callable<Integer> {
     long trialId;
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         Path model = savedModel(trials, trialId);
         TrialQuery.RecordedTest recordedTest = trials.recordedTest(trialId);
         int testLimit = recordedTest.testLimit();
         double recorded = recordedTest.testAccuracy();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         FashionMnist data = services.dataset(Optional.empty(), out::println);
         // The stored limit as it was recorded: trials of older versions may hold one above 10,000
@@ -71,8 +65,7 @@ public class EvaluateCommand implements Callable<Integer> {
         double accuracy = (double) correct / test.size();
         out.printf(Locale.ROOT, "trial %d: test accuracy %.6f on %,d images through DJL (%.1f images/s); recorded %.6f; "
                 + "difference %.2g%n", trialId, accuracy, test.size(), test.size() / seconds, recorded, Math.abs(accuracy - recorded));
-        out.flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     /** The trial's exported SavedModel folder, or a clear error. */

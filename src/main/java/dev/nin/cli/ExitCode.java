@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * Every exit code {@code nin} uses, defined once: its number, what it means (the words of
  * {@code --help} and of README's table, which a test keeps equal), and which exceptions and
- * training outcomes lead to it. {@link ExitCodes} is the int view picocli's commands return.
+ * training outcomes lead to it. Commands return it ({@link NinSubcommand}); picocli gets its {@link #code}.
  */
 public enum ExitCode {
     OK(0, "success"),

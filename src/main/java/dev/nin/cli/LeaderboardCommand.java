@@ -5,26 +5,17 @@ import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code nin leaderboard NAME}: a sweep's ranking, best configuration and mean ± std over seeds. */
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
         description = "Rank a sweep's trials by its metric; best configuration; mean ± std over seeds.")
-public class LeaderboardCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Store store;
+public class LeaderboardCommand extends NinSubcommand {
 
     @Inject
     SweepStore sweeps;
@@ -39,12 +30,12 @@ public class LeaderboardCommand implements Callable<Integer> {
     int top;
 
     @Override
-    public Integer call() throws Exception {
+    protected ExitCode execute() throws Exception {
         Leaderboard.checkTop(top);
         SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
-        spec.commandLine().getOut().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));
-        Leaderboard.print(spec.commandLine().getOut(), leaderboard, sweep, top);
-        return ExitCodes.OK;
+        out().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));
+        Leaderboard.print(out(), leaderboard, sweep, top);
+        return ExitCode.OK;
     }
 }

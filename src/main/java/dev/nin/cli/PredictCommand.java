@@ -15,25 +15,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code nin predict --trial ID FILE…}: classify images with a trial's exported model, through DJL. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Classify images (PNG/JPEG of any size, or IDX files) with a trial's SavedModel loaded through DJL.")
-public class PredictCommand implements Callable<Integer> {
+public class PredictCommand extends NinSubcommand {
 
     private static final int BATCH = 256;
-
-    @Spec
-    CommandSpec spec;
 
     @Inject
     TrialQuery trials;
@@ -51,7 +45,7 @@ public class PredictCommand implements Callable<Integer> {
     List<Path> files;
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         if (top < 1 || top > FashionMnist.CLASS_TITLES.size()) {
             throw new IllegalArgumentException("--top: expected 1 to 10, found " + top);
         }
@@ -59,7 +53,7 @@ public class PredictCommand implements Callable<Integer> {
         List<ImageInput.Named> images = new ArrayList<>();
         files.forEach(f -> images.addAll(ImageInput.read(f)));
         Path model = EvaluateCommand.savedModel(trials, trialId);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {
             // Warm-up: the first call prepares TensorFlow's kernels and would distort the latency.
@@ -94,7 +88,6 @@ public class PredictCommand implements Callable<Integer> {
                     + "peak process memory %s%n", images.size(), images.size() == 1 ? "" : "s", millis, millis / images.size(),
                     Units.bytes(ProcessMemory.peakResidentBytes()));
         }
-        out.flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -13,26 +13,17 @@ import dev.nin.store.TrialQuery;
 import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code nin report SWEEP}: a Markdown report with PNG charts, every number from the store. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Write a sweep's report (Markdown and PNG charts) from the store.")
-public class ReportCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Store store;
+public class ReportCommand extends NinSubcommand {
 
     @Parameters(paramLabel = "SWEEP", description = "The sweep's name.")
     String sweep;
@@ -57,10 +48,10 @@ public class ReportCommand implements Callable<Integer> {
     boolean noMlflow;
 
     @Override
-    public Integer call() throws Exception {
+    protected ExitCode execute() throws Exception {
         Path folder = out != null ? out : Path.of("reports", sweep);
         SweepReport.Written written = SweepReport.write(reports, trials, sweep, folder);
-        PrintWriter printer = spec.commandLine().getOut();
+        PrintWriter printer = out();
         printer.printf("report of sweep %s: %s and %d charts%n", sweep, written.markdown(), written.charts().size());
         printer.flush();
         if (!noMlflow && mirror.trackingUri().isPresent()) {
@@ -75,6 +66,6 @@ public class ReportCommand implements Callable<Integer> {
             }
             printer.flush();
         }
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

@@ -7,26 +7,20 @@ import dev.nin.store.RunsQuery;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin runs}: the most recent trials with their state and last epoch's figures. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List recent trials, newest first.")
-public class RunsCommand implements Callable<Integer> {
+public class RunsCommand extends NinSubcommand {
 
     /** The listing's columns, as scripts reading --format csv or json know them. */
     private static final List<ResultTable.Column> COLUMNS = List.of(number("trial"), text("sweep"), text("state"), text("variant"),
             number("lr"), number("batch"), number("resize"), number("seed"), text("epochs"), number("loss"), number("val_acc"),
             number("test_acc"), text("device"), text("started"));
-
-    @Spec
-    CommandSpec spec;
 
     @Inject
     RunsQuery runs;
@@ -39,13 +33,13 @@ public class RunsCommand implements Callable<Integer> {
     ResultTable.Format format;
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         if (limit < 1) {
             throw new IllegalArgumentException("limit: expected 1 or more, found " + limit);
         }
         ResultTable.of(COLUMNS, runs.recent(limit), r -> Arrays.asList(r.trial(), r.sweep(), r.state(), r.variant(),
                 r.learningRate(), r.batchSize(), r.resize(), r.seed(), r.epochs(), r.trainLoss(), r.validationAccuracy(),
-                r.testAccuracy(), r.device(), r.started())).print(spec.commandLine().getOut(), format);
-        return ExitCodes.OK;
+                r.testAccuracy(), r.device(), r.started())).print(out(), format);
+        return ExitCode.OK;
     }
 }

@@ -6,24 +6,18 @@ import dev.nin.store.TrialQuery;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code nin show TRIAL}: one trial's configuration, provenance, resources and curve. */
 @Command(name = "show", mixinStandardHelpOptions = true,
         description = "Show one trial: configuration, provenance, resource profile and its per-epoch curve as text.")
-public class ShowCommand implements Callable<Integer> {
+public class ShowCommand extends NinSubcommand {
 
     private static final int BAR_WIDTH = 20;
-
-    @Spec
-    CommandSpec spec;
 
     @Inject
     TrialQuery trials;
@@ -32,8 +26,8 @@ public class ShowCommand implements Callable<Integer> {
     long trialId;
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+    protected ExitCode execute() {
+        PrintWriter out = out();
         TrialQuery.Detail detail = trials.detail(trialId)
                 .orElseThrow(() -> new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them"));
         TrialQuery.Trial t = detail.trial();
@@ -75,8 +69,7 @@ public class ShowCommand implements Callable<Integer> {
                     Units.bytes(r.predictionMemoryMeasured()), Units.bytes(r.predictionMemoryMeasuredBatch1()));
         }
         curve(trials.epochs(trialId), out);
-        out.flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     private static void curve(List<TrialQuery.Epoch> rows, PrintWriter out) {

@@ -1,20 +1,16 @@
 package dev.nin.cli;
 
-import dev.nin.store.Store;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code nin sql "SELECT …"}: query the experiment store as its read-only role. Nothing recorded can
@@ -25,16 +21,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = "Run a read-only SQL query on the experiment store and print the result. It runs as a role "
                 + "that may only read; one statement per call.")
-public class SqlCommand implements Callable<Integer> {
+public class SqlCommand extends NinSubcommand {
 
     /** Client-side limit too, beside the role's own statement_timeout. */
     static final int TIMEOUT_SECONDS = 60;
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Store store;
 
     @Parameters(paramLabel = "QUERY", description = "The SQL query, e.g. \"SELECT * FROM leaderboard\".")
     String query;
@@ -44,7 +34,7 @@ public class SqlCommand implements Callable<Integer> {
     ResultTable.Format format;
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         if (query.isBlank()) {
             throw new IllegalArgumentException("query: expected one SQL statement, found an empty one");
         }
@@ -65,7 +55,7 @@ public class SqlCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("query: expected a statement that returns rows (SELECT, WITH, "
                             + "SHOW, EXPLAIN), found one that returns none");
                 }
-                table.print(spec.commandLine().getOut(), format);
+                table.print(out(), format);
             } finally {
                 connection.rollback();
             }
@@ -76,6 +66,6 @@ public class SqlCommand implements Callable<Integer> {
             }
             throw new IllegalArgumentException("query: " + message, e);
         }
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 }

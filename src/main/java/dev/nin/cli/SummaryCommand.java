@@ -12,20 +12,14 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.OptimizerSpec;
 import dev.nin.model.Variants;
 
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin summary}: the layer table, parameters, FLOPs and memory of a variant, without TensorFlow. */
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print a variant's layers with output shapes, parameters, multiply-adds, FLOPs and memory estimates.")
-public class SummaryCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class SummaryCommand extends NinSubcommand {
 
     @Option(names = "--variant", defaultValue = "standard", paramLabel = "NAME",
             description = "Architecture: standard, single-1x1, no-1x1, gradual-head (default: ${DEFAULT-VALUE}).")
@@ -53,7 +47,7 @@ public class SummaryCommand implements Callable<Integer> {
     int threads;
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         // The ranges train and sweep files use, so a summary is never of a network nin cannot train.
         Knob.BATCH.requireFlag(batch);
         Knob.RESIZE.requireFlag(resize);
@@ -62,7 +56,7 @@ public class SummaryCommand implements Callable<Integer> {
         ModelSpec model = Variants.named(variant);
         CostReport costs = CostReport.of(model, resize);
         OptimizerSpec optimizer = new OptimizerSpec(momentum, false, 0);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (!measure) {
             LayerTable.print(out, costs, batch, optimizer.slotsPerParameter());
         } else {
@@ -72,7 +66,7 @@ public class SummaryCommand implements Callable<Integer> {
             MeasuredMemory measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer);
             LayerTable.printMemory(out, costs, batch, optimizer.slotsPerParameter(), measured);
         }
-        spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
+        out().flush();
+        return ExitCode.OK;
     }
 }

@@ -24,29 +24,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code nin sweep FILE}: plan, store and run a sweep; running it again resumes. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Plan the trials of a sweep file, store them in PostgreSQL and run them; rerunning resumes.")
-public class SweepCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class SweepCommand extends NinSubcommand {
 
     @Inject
     NinServices services;
-
-    @Inject
-    Store store;
 
     @Inject
     SweepStore sweeps;
@@ -92,7 +83,7 @@ public class SweepCommand implements Callable<Integer> {
     long planLimit = SweepPlanner.DEFAULT_MAX_TRIALS;
 
     @Override
-    public Integer call() throws Exception {
+    protected ExitCode execute() throws Exception {
         // Flags first, then the file, then the plan's size: all before the store is opened.
         if (fresh && extend) {
             throw new IllegalArgumentException("--new and --extend: expected one of them, found both");
@@ -101,7 +92,7 @@ public class SweepCommand implements Callable<Integer> {
         if (planLimit < 1) {
             throw new IllegalArgumentException("--plan-limit: expected 1 or more trials, found " + planLimit);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         // Read once: the text parsed is the text stored, byte for byte.
         String content = SweepParser.readText(file);
         SweepFile sweep = SweepParser.parse(file.toString(), content);
@@ -125,8 +116,7 @@ public class SweepCommand implements Callable<Integer> {
                 out.printf("  %3d  %s%n", trial.index() + 1, trial.label());
             }
             out.println("dry run: nothing stored, nothing run");
-            out.flush();
-            return ExitCodes.OK;
+            return ExitCode.OK;
         }
         SweepStore.Mode mode = fresh ? SweepStore.Mode.NEW : extend ? SweepStore.Mode.EXTEND : SweepStore.Mode.SAME_ONLY;
         SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
@@ -150,7 +140,7 @@ public class SweepCommand implements Callable<Integer> {
     }
 
     /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
-    static int finish(PrintWriter out, LeaderboardQuery leaderboard, SweepStore sweeps, long sweepId, String name,
+    static ExitCode finish(PrintWriter out, LeaderboardQuery leaderboard, SweepStore sweeps, long sweepId, String name,
             SweepRunner.Outcome outcome, int top) {
         out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed, %d stalled, %d pruned%s%n",
                 outcome.trials(), outcome.completed(), outcome.diverged(), outcome.failed(), outcome.stalled(), outcome.pruned(),
@@ -161,9 +151,9 @@ public class SweepCommand implements Callable<Integer> {
         Leaderboard.print(out, leaderboard, entity, top);
         if (outcome.stoppedOnFailure()) {
             out.println("stopped at the first failed trial (--fail-fast); rerun to go on");
-            return ExitCodes.SWEEP_STOPPED;
+            return ExitCode.SWEEP_STOPPED;
         }
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     /** What a training step's speed depends on. */

@@ -10,26 +10,17 @@ import dev.nin.track.MlflowSync;
 import java.util.List;
 import java.io.PrintWriter;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin sync}: bring MLflow's runs to what the store says, read back run by run. */
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Bring MLflow's runs to what the store says: read each run back, send what differs, replace a run"
                 + " MLflow cannot correct; safe to repeat.")
-public class SyncCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Store store;
+public class SyncCommand extends NinSubcommand {
 
     @Inject
     SweepStore sweeps;
@@ -44,8 +35,8 @@ public class SyncCommand implements Callable<Integer> {
     String sweepName;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    protected ExitCode execute() throws Exception {
+        PrintWriter out = out();
         String uri = to != null ? to : mirror.trackingUri().orElseThrow(() -> new IllegalArgumentException(
                 "MLflow: no tracking server; set MLFLOW_TRACKING_URI or pass --to URI"));
         if (!uri.matches("https?://.+")) {
@@ -68,8 +59,7 @@ public class SyncCommand implements Callable<Integer> {
                     + "; nothing is lost, run ./nin sync again when it is reachable", e);
         }
         out.printf("MLflow at %s: %s%n", Redaction.redact(uri, List.of()), sent.describe());
-        out.flush();
-        return ExitCodes.OK;
+        return ExitCode.OK;
     }
 
     /** MLflow could not be reached or refused a request. */

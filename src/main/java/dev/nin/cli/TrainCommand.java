@@ -1,12 +1,7 @@
 package dev.nin.cli;
 
-
 import dev.nin.app.NinServices;
 import dev.nin.config.Knob;
-import dev.nin.train.Provenance;
-import dev.nin.store.Store;
-import dev.nin.store.TrialRecorder;
-import dev.nin.sweep.MemoryMeasurement;
 import dev.nin.track.MlflowMirror;
 import dev.nin.data.DataOptions;
 import dev.nin.data.FashionMnist;
@@ -16,40 +11,33 @@ import dev.nin.model.ModelSpec;
 import dev.nin.model.Variants;
 import dev.nin.train.KnobValues;
 import dev.nin.train.TrainConfig;
-import dev.nin.train.TrainRequest;
-import dev.nin.train.Trainer;
+import dev.nin.train.TrainingListener;
+import dev.nin.trial.TrialExecution;
+import dev.nin.trial.TrialJob;
+import dev.nin.trial.TrialOutcome;
 import dev.nin.train.TrainingResult;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin train}: one training run, the book's setting by default. */
 @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = KnobFlags.class,
         description = "Train NiN on Fashion-MNIST. Defaults are the book's: lr 0.1, 10 epochs, batch 128, resize 224, plain SGD."
             + " Every flag that is also a sweep-file key has the key's range and default.")
-public class TrainCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class TrainCommand extends NinSubcommand {
 
     @Inject
     NinServices services;
 
     @Inject
-    Store store;
-
-    @Inject
-    TrialRecorder recorder;
+    TrialExecution execution;
 
     @Inject
     MlflowMirror mirror;
@@ -69,7 +57,6 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-measure-memory", description = "Skip measuring each network's training and prediction memory"
             + " (fresh processes, a few seconds per distinct network; trials with the same network share the figures).")
     boolean noMeasureMemory;
-
 
     /** The trial's configuration in words, as sweeps label theirs. */
     static String configuration(ModelSpec model, TrainConfig config) {
@@ -98,7 +85,7 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    protected ExitCode execute() {
         // Everything the user typed is checked before the store, TensorFlow or the dataset is touched,
         // so a bad flag writes nothing.
         Map<Knob, Object> knobs = knobs();
@@ -109,7 +96,7 @@ public class TrainCommand implements Callable<Integer> {
         DataOptions dataOptions = KnobValues.data(knobs);
         DeviceRequest request = DeviceRequest.parse(device);
 
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         // The data files next: they are the user's input too, and refusing a bad one must leave
         // the store untouched (and not wait for TensorFlow to load first).
         FashionMnist dataset = services.dataset(Optional.ofNullable(data), out::println);
@@ -117,29 +104,29 @@ public class TrainCommand implements Callable<Integer> {
         store.open();
         mirror.start(out::println);
         RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
-        TrainingResult result;
-        try (TrialRecorder.Recording recording = recorder.start(config.plan(model), config, dataOptions,
-                TrainCommand.configuration(model, config), runtime.device(), Provenance.of(runtime))) {
-            out.printf("trial %d, recorded in %s%n", recording.trialId(), store.redactedUrl());
-            if (!noMeasureMemory) {
-                new MemoryMeasurement(recorder).measure(recording.trialId(), config.plan(model), config, out::println);
-            }
-            try {
-                TrainRequest.Builder training = TrainRequest.builder().setModel(model).setConfig(config).setData(splits)
-                        .optListener(ConsoleProgress.forTerminal(out).andThen(recording).andThen(mirror.listener()));
-                if (saveModel) {
-                    training.optSavedModel(services.home().resolve("models").resolve("trial-" + recording.trialId()));
+        TrialJob job = TrialJob.builder().setEntry(new TrialJob.Entry.New(configuration(model, config)))
+                .setModel(model).setConfig(config).setData(dataOptions, splits).setRuntime(runtime)
+                .optMeasureMemory(!noMeasureMemory).optSaveModel(saveModel).build();
+        TrialOutcome outcome;
+        try {
+            outcome = execution.run(job, new TrialExecution.Observer() {
+                @Override
+                public void recorded(long trialId) {
+                    out.printf("trial %d, recorded in %s%n", trialId, store.redactedUrl());
                 }
-                result = new Trainer(runtime).train(training.build());
-                result.savedModel().ifPresent(m -> out.println("model saved to " + m.folder()));
-            } catch (RuntimeException | Error e) {
-                recording.failed(e);
-                throw e;
-            }
-            out.printf("see it with: ./nin show %d%n", recording.trialId());
+
+                @Override
+                public TrainingListener training(long trialId) {
+                    return ConsoleProgress.forTerminal(out);
+                }
+            }, out::println);
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
-        return ExitCode.of(result.status()).code;
+        outcome.rethrowFailure();
+        TrainingResult result = outcome.result();
+        result.savedModel().ifPresent(m -> out.println("model saved to " + m.folder()));
+        out.printf("see it with: ./nin show %d%n", outcome.trialId());
+        return ExitCode.of(result.status());
     }
 }

@@ -8,25 +8,16 @@ import dev.nin.sweep.SweepRunner;
 import dev.nin.engine.DeviceRequest;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code nin worker}: join sweeps from any machine that reaches the same PostgreSQL. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Claim and run pending trials (of one sweep, or of any) until none is left.")
-public class WorkerCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Inject
-    Store store;
+public class WorkerCommand extends NinSubcommand {
 
     @Inject
     SweepStore sweeps;
@@ -53,8 +44,8 @@ public class WorkerCommand implements Callable<Integer> {
     int maxTrials;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    protected ExitCode execute() throws Exception {
+        PrintWriter out = out();
         DeviceRequest request = DeviceRequest.parse(device);
         if (maxTrials < 0) {
             throw new IllegalArgumentException("--max-trials: expected 0 (no limit) or more, found " + maxTrials);
@@ -82,6 +73,6 @@ public class WorkerCommand implements Callable<Integer> {
                 outcome.completed(), outcome.diverged(), outcome.failed());
         SweepConsole.printEfficiency(out, outcome.efficiency());
         out.flush();
-        return outcome.stoppedOnFailure() ? ExitCodes.SWEEP_STOPPED : ExitCodes.OK;
+        return outcome.stoppedOnFailure() ? ExitCode.SWEEP_STOPPED : ExitCode.OK;
     }
 }

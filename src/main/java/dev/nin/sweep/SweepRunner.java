@@ -1,6 +1,5 @@
 package dev.nin.sweep;
 
-import dev.nin.io.PausePoint;
 
 import dev.nin.store.PruningStore;
 import dev.nin.store.Store;
@@ -18,22 +17,19 @@ import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.ModelSpec;
-import dev.nin.model.NetworkPlan;
 import dev.nin.model.OptimizerSpec;
-import dev.nin.store.ClaimLostException;
 import dev.nin.store.SweepStore;
 import dev.nin.store.TrialEntity;
 import dev.nin.store.TrialConfig;
-import dev.nin.store.TrialRecorder;
 import dev.nin.store.TrialState;
 import dev.nin.store.Workers;
 import dev.nin.track.MlflowMirror;
 import dev.nin.train.Checkpoints;
 import dev.nin.train.TrainConfig;
-import dev.nin.train.Provenance;
-import dev.nin.train.TrainRequest;
-import dev.nin.train.Trainer;
 import dev.nin.train.TrainingResult;
+import dev.nin.trial.TrialExecution;
+import dev.nin.trial.TrialJob;
+import dev.nin.trial.TrialOutcome;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -76,17 +72,17 @@ public class SweepRunner {
 
     private final NinServices services;
     private final SweepStore sweeps;
-    private final TrialRecorder recorder;
+    private final TrialExecution execution;
     private final MlflowMirror mirror;
     private final Store store;
     private final java.util.Map<Long, SweepFile> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
-    public SweepRunner(NinServices services, SweepStore sweeps, TrialRecorder recorder, MlflowMirror mirror, Store store) {
+    public SweepRunner(NinServices services, SweepStore sweeps, TrialExecution execution, MlflowMirror mirror, Store store) {
         this.store = store;
         this.services = services;
         this.sweeps = sweeps;
-        this.recorder = recorder;
+        this.execution = execution;
         this.mirror = mirror;
     }
 
@@ -174,7 +170,6 @@ public class SweepRunner {
             Options options) {
         long start = System.nanoTime();
         StepTime steps = new StepTime();
-        double memorySeconds = 0;
         TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
         ModelSpec spec = TrialConfig.modelOf(trial.config, trial.variant, trial.dropout);
         TrainConfig config = new TrainConfig(trial.learningRate, trial.epochs, trial.batchSize, trial.resize, trial.seed,
@@ -194,56 +189,28 @@ public class SweepRunner {
                 checkpoints.deleteAll();
             }
         }
-        String state;
-        String detail = "";
-        try {
-            FashionMnist dataset = services.dataset(Optional.empty(), notices);
-            DataOptions.Splits splits = data.apply(dataset, DataOptions.SPLIT_SEED);
-            NetworkPlan plan = config.plan(spec);
-            try (TrialRecorder.Recording recording = recorder.attach(trial.id, claim.attempt(), plan, config, runtime.device(),
-                    Provenance.of(runtime))) {
-                if (options.measureMemory()) {
-                    long measuring = System.nanoTime();
-                    new MemoryMeasurement(recorder).measure(recording.trialId(), plan, config, notices);
-                    memorySeconds = (System.nanoTime() - measuring) / 1e9;
-                }
-                var progress = listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumeAfter);
-                try {
-                    TrainRequest.Builder request = TrainRequest.builder().setModel(spec).setConfig(config).setData(splits)
-                            .optListener(progress.andThen(steps).andThen(recording).andThen(mirror.listener()))
-                            .optCheckpoints(checkpoints, resumeAfter).optGate(gate);
-                    if (options.saveModels()) {
-                        request.optSavedModel(services.home().resolve("models").resolve("trial-" + trial.id));
-                    }
-                    TrainingResult result = new Trainer(runtime).train(request.build());
-                    state = TrialState.of(result.status()).value;
-                    detail = result.stoppedAt();
-                    if (result.status() == TrainingResult.Status.STALLED && sweep.stall().retryWithNextSeed()) {
-                        sweeps.retryWithNextSeed(trial.id, spec, config, data, sweep.stall().maxRetries())
-                                .ifPresent(retry -> notices.accept("trial " + trial.id + " stalled; queued trial " + retry.id()
-                                        + " with seed " + retry.seed()));
-                    }
-                } catch (ClaimLostException e) {
-                    recording.failed(e);
-                    state = LOST;
-                    detail = e.getMessage();
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    String reason = reason(e);
-                    recording.failed(new RuntimeException(reason, e));
-                    state = TrialState.FAILED.value;
-                    detail = reason;
-                }
+        FashionMnist dataset = services.dataset(Optional.empty(), notices);
+        TrialJob job = TrialJob.builder().setEntry(new TrialJob.Entry.Claimed(trial.id, claim.attempt()))
+                .setModel(spec).setConfig(config).setData(data, data.apply(dataset, DataOptions.SPLIT_SEED))
+                .setRuntime(runtime).optMeasureMemory(options.measureMemory()).optSaveModel(options.saveModels())
+                .optCheckpoints(checkpoints, resumeAfter).optGate(gate).build();
+        int resumed = resumeAfter;
+        TrialOutcome outcome = execution.run(job, new TrialExecution.Observer() {
+            @Override
+            public TrainingListener training(long trialId) {
+                return listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumed).andThen(steps);
             }
-        } catch (ClaimLostException e) {
-            state = LOST;
-            detail = e.getMessage();
-        }
-        if (!state.equals(LOST)) {
-            PausePoint.TRIAL_RECORDED.reach(1);
-            checkpoints.deleteAll();
+        }, notices);
+        String state = outcome.state().map(s -> s.value).orElse(LOST);
+        String detail = outcome.detail() == null ? "" : outcome.detail();
+        if (outcome.ending() == TrialOutcome.Ending.TRAINED && outcome.result().status() == TrainingResult.Status.STALLED
+                && sweep.stall().retryWithNextSeed()) {
+            sweeps.retryWithNextSeed(trial.id, spec, config, data, sweep.stall().maxRetries())
+                    .ifPresent(retry -> notices.accept("trial " + trial.id + " stalled; queued trial " + retry.id()
+                            + " with seed " + retry.seed()));
         }
         TrialTiming timing = new TrialTiming((System.nanoTime() - start) / 1e9, steps.training, steps.evaluation,
-                memorySeconds, ProcessMemory.residentBytes());
+                outcome.memorySeconds(), ProcessMemory.residentBytes());
         listener.trialEnded(claim, state, detail, timing);
         return new TrialRun(state, timing);
     }
@@ -285,13 +252,6 @@ public class SweepRunner {
             notices.accept("trial " + claim.trialId() + " pruned at " + why);
             return EpochGate.Verdict.prune(why);
         };
-    }
-
-    private static String reason(Throwable e) {
-        if (e instanceof OutOfMemoryError || e.getClass().getSimpleName().contains("ResourceExhausted")) {
-            return "out of memory: " + e.getMessage() + " (try a smaller batch or resize)";
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private static int threads(TrialEntity trial) {

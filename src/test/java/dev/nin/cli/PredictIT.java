@@ -78,7 +78,7 @@ class PredictIT {
         assertTrue(result.out().matches("(?s).*10001 images in .* ms .* peak process memory .*"), result.out());
 
         NinProcess.Result missing = nin.run("predict", "--trial", "999999", png.toString());
-        assertEquals(ExitCodes.USAGE, missing.exitCode(), missing.all());
+        assertEquals(ExitCode.USAGE.code, missing.exitCode(), missing.all());
         assertTrue(missing.err().contains("no trial 999999"), missing.err());
     }
 }

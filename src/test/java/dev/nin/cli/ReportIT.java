@@ -139,7 +139,7 @@ class ReportIT {
         Path out = home.resolve("report-mlflow");
         NinProcess.Result down = NinProcess.withHome(home, port).env("MLFLOW_TRACKING_URI", "http://127.0.0.1:" + NinProcess.freePort())
                 .run("report", "small", "--out", out.toString());
-        assertEquals(ExitCodes.MLFLOW, down.exitCode(), down.all());
+        assertEquals(ExitCode.MLFLOW.code, down.exitCode(), down.all());
         assertTrue(down.err().contains("run ./nin report small again"), down.all());
         assertTrue(Files.isRegularFile(out.resolve("report.md")), "the report is written even when MLflow is down");
         try (MlflowServer server = new MlflowServer(dir, NinProcess.freePort()).start()) {

@@ -257,7 +257,7 @@ class StoreIT {
             String url = "jdbc:postgresql://localhost:" + server.getPort() + "/experiments";
             NinProcess.Result asSuperuser = NinProcess.withHome(emptyHome, NinProcess.freePort()).env("NIN_DB_URL", url)
                     .env("NIN_DB_USER", "postgres").run("runs");
-            assertEquals(ExitCodes.STORE, asSuperuser.exitCode(), asSuperuser.all());
+            assertEquals(ExitCode.STORE.code, asSuperuser.exitCode(), asSuperuser.all());
             assertTrue(asSuperuser.err().startsWith("nin runs: error: nin will not record as postgres at "), asSuperuser.err());
             try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
                 assertEquals("0", one(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "nothing written");
@@ -276,7 +276,7 @@ class StoreIT {
             NinProcess.Result read = external.run("sql", "SELECT count(*) AS n FROM epoch_metrics", "--format", "csv");
             assertEquals("n\n2\n", read.out(), read.all());
             NinProcess.Result write = external.run("sql", "DELETE FROM epoch_metrics RETURNING 1");
-            assertEquals(ExitCodes.USAGE, write.exitCode(), write.all());
+            assertEquals(ExitCode.USAGE.code, write.exitCode(), write.all());
 
             // A database written by a newer nin: refused, nothing written.
             try (Connection c = server.getDatabase("postgres", "experiments").getConnection(); Statement s = c.createStatement()) {
@@ -285,7 +285,7 @@ class StoreIT {
                         + " 'postgres', 1, true)");
             }
             NinProcess.Result newer = external.run(TINY_TRAIN);
-            assertEquals(ExitCodes.STORE, newer.exitCode(), newer.all());
+            assertEquals(ExitCode.STORE.code, newer.exitCode(), newer.all());
             assertTrue(newer.err().contains("newer nin"), newer.err());
             try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
                 assertEquals("1", one(c, "SELECT count(*) FROM trials"));
@@ -308,7 +308,7 @@ class StoreIT {
                     .env("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/analysis")
                     .env("NIN_DB_USER", "analyst").env("NIN_DB_PASSWORD", "wrong");
             NinProcess.Result refused = wrong.run("runs");
-            assertEquals(ExitCodes.STORE, refused.exitCode(), refused.all());
+            assertEquals(ExitCode.STORE.code, refused.exitCode(), refused.all());
             assertTrue(refused.err().contains("the server refused the login"), refused.err());
             assertTrue(refused.err().contains("127.0.0.1:" + server.getPort() + "/analysis"), refused.err());
             assertFalse(refused.all().contains("wrong"), "the password must never be printed: " + refused.all());
@@ -318,7 +318,7 @@ class StoreIT {
         NinProcess nowhere = NinProcess.withHome(fresh("store-it-nowhere"), NinProcess.freePort())
                 .env("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/nin?password=secret").env("NIN_DB_USER", "nin");
         NinProcess.Result unreachable = nowhere.run("runs");
-        assertEquals(ExitCodes.STORE, unreachable.exitCode(), unreachable.all());
+        assertEquals(ExitCode.STORE.code, unreachable.exitCode(), unreachable.all());
         assertTrue(unreachable.err().contains("127.0.0.1:" + closed + "/nin?password=***"), unreachable.err());
         assertTrue(unreachable.err().contains("cannot be reached"), unreachable.err());
         assertFalse(unreachable.all().contains("secret"), unreachable.all());

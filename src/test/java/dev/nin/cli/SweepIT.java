@@ -101,7 +101,7 @@ class SweepIT {
         Path bad = home.resolve("bad.yaml");
         Files.writeString(bad, "name: bad\ndata:\n  validation: 64\naxes:\n  lr: [0.1, -0.1]\n");
         NinProcess.Result result = nin.run("sweep", bad.toString(), "--skip-estimate");
-        assertEquals(ExitCodes.USAGE, result.exitCode(), result.all());
+        assertEquals(ExitCode.USAGE.code, result.exitCode(), result.all());
         assertTrue(result.err().contains(bad + ":5:13: axes.lr[1]: expected a learning rate > 0, found -0.1"), result.err());
         assertEquals(0, states("bad").size());
     }

@@ -1,4 +1,4 @@
-package dev.nin.sweep;
+package dev.nin.trial;
 
 import dev.nin.io.Units;
 import dev.nin.model.NetworkPlan;
@@ -13,19 +13,19 @@ import java.util.function.Consumer;
 /**
  * Measures a trial's network memory before it trains, or reuses an earlier trial's figures for the
  * same network: the store looks the figures up and records them, this class runs the probe (fresh
- * JVMs) only when the store has none. It lives here, above the store, so the store never starts a
- * process; {@code ./nin train} and the sweep worker both call it.
+ * JVMs) only when the store has none. It lives above the store, so the store never starts a
+ * process; {@link TrialExecution} calls it for every trial.
  */
-public final class MemoryMeasurement {
+final class MemoryMeasurement {
 
     private final TrialRecorder recorder;
 
-    public MemoryMeasurement(TrialRecorder recorder) {
+    MemoryMeasurement(TrialRecorder recorder) {
         this.recorder = recorder;
     }
 
     /** Measures (or reuses) the trial's memory; a failed measurement is reported and training goes on. */
-    public void measure(long trialId, NetworkPlan plan, TrainConfig config, Consumer<String> notices) {
+    void measure(long trialId, NetworkPlan plan, TrainConfig config, Consumer<String> notices) {
         try {
             var recorded = recorder.recordMeasuredMemory(trialId, () -> new MemoryProbe(config.threads())
                     .measureAll(plan.spec(), config.resize(), config.batchSize(), config.optimizer()));
