@@ -72,6 +72,11 @@ public class SweepCommand extends NinSubcommand {
     @Option(names = "--skip-estimate", description = "Do not measure this machine's speed before starting.")
     boolean skipEstimate;
 
+    @Option(names = "--enqueue-only", description = "Store the sweep and its pending trials and train nothing here:"
+            + " workers elsewhere (./nin worker --wait, a compose worker service, a Kubernetes Job, a Slurm array) run them."
+            + " Implies --skip-estimate (this machine's speed says nothing of theirs).")
+    boolean enqueueOnly;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Overrides the file's device.")
     String device;
 
@@ -87,6 +92,9 @@ public class SweepCommand extends NinSubcommand {
         // Flags first, then the file, then the plan's size: all before the store is opened.
         if (fresh && extend) {
             throw new IllegalArgumentException("--new and --extend: expected one of them, found both");
+        }
+        if (enqueueOnly && dryRun) {
+            throw new IllegalArgumentException("--enqueue-only and --dry-run: expected one of them, found both");
         }
         Leaderboard.checkTop(top);
         if (planLimit < 1) {
@@ -104,7 +112,7 @@ public class SweepCommand extends NinSubcommand {
                 sweep.strategy().name().toLowerCase(Locale.ROOT), estimate.totalFlops() / 1e15, estimate.trainingFlops() / 1e15,
                 estimate.evaluationFlops() / 1e15);
         out.flush();
-        if (!skipEstimate) {
+        if (!skipEstimate && !enqueueOnly) {
             RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
             double gflops = measure(sweep, plan, runtime, sweep.threads());
             out.printf(Locale.ROOT, "expected time on %s: about %s (training measured here at %.1f GFLOP/s)%n", runtime.device(),
@@ -126,12 +134,18 @@ public class SweepCommand extends NinSubcommand {
         if (retryFailed) {
             out.printf("%d failed or diverged trials will run again%n", sweeps.retryFailed(enqueued.sweepId()));
         }
+        if (enqueueOnly) {
+            out.println("sweep " + sweep.name() + " now: " + sweeps.describeStates(enqueued.sweepId()));
+            out.printf("enqueued only: nothing trains here; workers run it (./nin worker --sweep %s --wait), and"
+                    + " ./nin leaderboard %s shows how it goes%n", sweep.name(), sweep.name());
+            return ExitCode.OK;
+        }
         out.flush();
         SweepConsole console = new SweepConsole(out);
         mirror.start(out::println);
         SweepRunner.Outcome outcome;
         try {
-            outcome = runner.work(enqueued.sweepId(), run.toOptions(request, 0), console,
+            outcome = runner.work(enqueued.sweepId(), run.toOptions(request, 0, SweepRunner.Waiting.NONE), console,
                 line -> out.println("note: " + line));
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));

@@ -18,7 +18,7 @@ public class TrialRunOptions {
     @Option(names = "--fail-fast", description = "Stop at the first failed trial (default: record it and go on).")
     boolean failFast;
 
-    SweepRunner.Options toOptions(DeviceRequest device, int maxTrials) {
-        return new SweepRunner.Options(device, failFast, maxTrials, saveModels, !noMeasureMemory);
+    SweepRunner.Options toOptions(DeviceRequest device, int maxTrials, SweepRunner.Waiting waiting) {
+        return new SweepRunner.Options(device, failFast, maxTrials, saveModels, !noMeasureMemory, waiting);
     }
 }

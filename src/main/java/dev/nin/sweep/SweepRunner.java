@@ -35,6 +35,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
@@ -57,8 +58,39 @@ public class SweepRunner {
      * @param saveModels export every completed trial as a SavedModel under the nin home's models/
      * @param measureMemory measure each distinct network's training and prediction memory (in fresh
      *        processes, once per network: trials with the same network share the figures)
+     * @param waiting what the worker does when nothing is claimable
      */
-    public record Options(DeviceRequest device, boolean failFast, int maxTrials, boolean saveModels, boolean measureMemory) {}
+    public record Options(DeviceRequest device, boolean failFast, int maxTrials, boolean saveModels, boolean measureMemory,
+            Waiting waiting) {
+        public Options {
+            java.util.Objects.requireNonNull(waiting, "waiting");
+        }
+    }
+
+    /**
+     * What a worker does when nothing is claimable: stop ({@link #NONE}), or poll the store every
+     * {@link #POLL} until {@code idleTimeout} has passed with nothing to claim (zero: wait forever),
+     * as long-lived workers in containers, Jobs and job arrays do.
+     */
+    public record Waiting(boolean enabled, Duration idleTimeout) {
+        /** Stop as soon as nothing is claimable. */
+        public static final Waiting NONE = new Waiting(false, Duration.ZERO);
+        /** How often a waiting worker asks the store for work: one cheap query, so a few seconds' latency at most. */
+        public static final long POLL_SECONDS = 2;
+        /** {@link #POLL_SECONDS} as a duration. */
+        public static final Duration POLL = Duration.ofSeconds(POLL_SECONDS);
+
+        public Waiting {
+            if (idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idle timeout: expected 0 (forever) or more seconds, found " + idleTimeout.toSeconds());
+            }
+        }
+
+        /** Waits for work, giving up after {@code idleTimeout} with nothing claimable (zero: never). */
+        public static Waiting upTo(Duration idleTimeout) {
+            return new Waiting(true, idleTimeout);
+        }
+    }
 
     /** What a worker did. */
     public record Outcome(int completed, int diverged, int failed, int lost, int stalled, int pruned,
@@ -110,13 +142,38 @@ public class SweepRunner {
         SweepEfficiency efficiency = new SweepEfficiency();
         long firstEnded = 0;
         deleteLeftoverCheckpoints();
+        long idleSince = 0;
+        boolean syncDue = true;
         while (options.maxTrials() <= 0 || completed + diverged + failed + lost + stalled + pruned < options.maxTrials()) {
-            // A trial boundary: whatever MLflow missed so far goes now, off this thread.
-            mirror.requestSync();
+            if (syncDue) {
+                // A trial boundary: whatever MLflow missed so far goes now, off this thread.
+                mirror.requestSync();
+                syncDue = false;
+            }
             Optional<SweepStore.Claim> next = sweeps.claim(sweepId, worker);
             if (next.isEmpty()) {
-                break;
+                if (!options.waiting().enabled()) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (idleSince == 0) {
+                    idleSince = now;
+                    Duration timeout = options.waiting().idleTimeout();
+                    notices.accept("nothing to claim; waiting for trials" + (timeout.isZero() ? ""
+                            : " (for up to " + timeout.toSeconds() + " s)"));
+                }
+                Duration idle = Duration.ofNanos(now - idleSince);
+                if (!options.waiting().idleTimeout().isZero() && idle.compareTo(options.waiting().idleTimeout()) >= 0) {
+                    notices.accept("idle for " + idle.toSeconds() + " s; stopping");
+                    break;
+                }
+                if (!sleep(Waiting.POLL)) {
+                    break;
+                }
+                continue;
             }
+            idleSince = 0;
+            syncDue = true;
             SweepStore.Claim claim = next.get();
             if (runtime == null) {
                 runtime = services.tensorflow(options.device(), notices);
@@ -143,6 +200,17 @@ public class SweepRunner {
             }
         }
         return new Outcome(completed, diverged, failed, lost, stalled, pruned, false, efficiency);
+    }
+
+    /** Sleeps {@code pause}; false when the thread was interrupted (the worker is asked to stop). */
+    public static boolean sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** How a trial ended and where its time went. */
