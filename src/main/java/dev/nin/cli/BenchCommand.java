@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
 /** {@code nin bench}: training and inference speed against the machine's measured convolution ceiling. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training and inference images/s and achieved GFLOP/s against the convolution "
-                + "ceiling, timed in turns with them. Prints figures; compares nothing to a threshold.")
+                + "ceiling, timed in turns with them. Prints figures; compares nothing to a threshold. "
+                + "'bench claims' measures how fast the store hands trials to workers instead.",
+        subcommands = ClaimBenchCommand.class)
 public class BenchCommand extends NinSubcommand {
 
     @Inject

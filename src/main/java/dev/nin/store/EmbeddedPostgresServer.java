@@ -57,6 +57,13 @@ public final class EmbeddedPostgresServer {
     public static final DatabaseRoles ROLES = new DatabaseRoles(DATABASE, OWNER, READER);
 
     /**
+     * Connections the server accepts (PostgreSQL's default is 100, 3 of them kept for superusers):
+     * room for {@code ./nin bench claims}' 128 claimers beside the connection pools of a few nin
+     * processes. A server started by an older nin keeps its setting until {@code ./nin db stop}.
+     */
+    public static final int MAX_CONNECTIONS = 200;
+
+    /**
      * Written when the server's roles, grants and password authentication are in place; a home
      * without it (made by an older nin, or set up by a process that was killed) is secured again.
      */
@@ -129,7 +136,7 @@ public final class EmbeddedPostgresServer {
                     }
                     run(binaries, "pg_ctl", "-D", dataDirectory().toString(), "-l", logFile().toString(), "-w", "-t", "60",
                             "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c timezone=UTC"
-                                    + " -c password_encryption=scram-sha-256",
+                                    + " -c password_encryption=scram-sha-256 -c max_connections=" + MAX_CONNECTIONS,
                             "start");
                 }
                 if (!Files.exists(home.resolve(SECURED_MARKER))) {

@@ -181,10 +181,18 @@ public class Store {
      * @return how many were marked
      */
     public int markAbandonedTrials() {
+        try (Connection c = dataSource.getConnection()) {
+            return markAbandonedTrials(c);
+        } catch (SQLException e) {
+            throw new StoreException("could not check for interrupted trials at " + redactedUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #markAbandonedTrials()}, on the caller's connection (as a claim on it does first). */
+    public int markAbandonedTrials(Connection c) {
         String host = Workers.host();
         List<Long> dead = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement select = c.prepareStatement("SELECT id, worker FROM trials WHERE state = ?")) {
+        try (PreparedStatement select = c.prepareStatement("SELECT id, worker FROM trials WHERE state = ?")) {
             select.setString(1, TrialState.RUNNING.value);
             try (ResultSet r = select.executeQuery()) {
                 while (r.next()) {

@@ -207,8 +207,23 @@ public class SweepStore {
      * @param sweepId only this sweep, or null for any sweep
      */
     public Optional<Claim> claim(Long sweepId, String worker) {
-        store.markAbandonedTrials();
         try (Connection c = store.connection()) {
+            return claim(c, sweepId, worker, Store.LEASE_SECONDS);
+        } catch (SQLException e) {
+            throw new StoreException("could not claim a trial at " + store.redactedUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As {@link #claim(Long, String)}, on the caller's connection (a benchmark's claimers each
+     * have their own) and with a lease of {@code leaseSeconds}: the one definition of a claim.
+     * First marks trials whose process is gone as interrupted, then claims in a transaction of its
+     * own; the connection's auto-commit setting is as it was afterwards.
+     */
+    public Optional<Claim> claim(Connection c, Long sweepId, String worker, int leaseSeconds) {
+        store.markAbandonedTrials(c);
+        try {
+            boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("""
                     WITH next AS (
@@ -233,7 +248,7 @@ public class SweepStore {
                 s.setString(4, TrialState.RUNNING.value);
                 s.setString(5, TrialState.RUNNING.value);
                 s.setString(6, worker);
-                s.setInt(7, Store.LEASE_SECONDS);
+                s.setInt(7, leaseSeconds);
                 try (ResultSet r = s.executeQuery()) {
                     Optional<Claim> claim = r.next()
                             ? Optional.of(new Claim(r.getLong(1), r.getInt(2), r.getInt(3), r.getLong(4), r.getString(5), r.getInt(7),
@@ -245,6 +260,8 @@ public class SweepStore {
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
             throw new StoreException("could not claim a trial at " + store.redactedUrl() + ": " + e.getMessage(), e);

@@ -18,6 +18,9 @@ import dev.nin.train.TrainingResult;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -169,6 +172,32 @@ public class TrialRecorder {
         return IdxReader.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * Ends attempt {@code attempt} of a running trial in {@code state}: the one statement that ends a
+     * trial, run by {@link Recording} and by {@link ClaimBenchmark} on its claimers' connections.
+     *
+     * @return 1, or 0 when the trial is no longer this attempt's (its lease expired and another
+     *         worker claimed it, or it was marked interrupted): nothing was written
+     */
+    static int endAttempt(Connection c, long trialId, int attempt, TrialState state, String error, String divergedAt,
+            String stoppedAt, String weights) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                UPDATE trials SET state = ?, ended_at = ?, error = ?, diverged_at = ?, stopped_at = ?, weights_sha256 = ?,
+                       lease_expires_at = NULL
+                WHERE id = ? AND attempt = ? AND state = ?""")) {
+            s.setString(1, state.value);
+            s.setObject(2, OffsetDateTime.now());
+            s.setString(3, error);
+            s.setString(4, divergedAt);
+            s.setString(5, stoppedAt);
+            s.setString(6, weights);
+            s.setLong(7, trialId);
+            s.setInt(8, attempt);
+            s.setString(9, TrialState.RUNNING.value);
+            return s.executeUpdate();
+        }
+    }
+
     /** Records one trial's epochs and end; close it when training ends, however it ends. */
     public final class Recording implements TrainingListener, AutoCloseable {
 
@@ -255,11 +284,14 @@ public class TrialRecorder {
         private void end(TrialState state, String error, String divergedAt, String stoppedAt, String weights) {
             heartbeat.shutdownNow();
             finished = true;
-            int owned = QuarkusTransaction.requiringNew().call(() -> TrialEntity.update(
-                    "state = ?1, endedAt = ?2, error = ?3, divergedAt = ?4, stoppedAt = ?5, weightsSha256 = ?6,"
-                            + " leaseExpiresAt = null where id = ?7 and attempt = ?8 and state = ?9",
-                    state.value, OffsetDateTime.now(), error, divergedAt, stoppedAt, weights, trialId, attempt,
-                    TrialState.RUNNING.value));
+            int owned = QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = store.connection()) {
+                    return endAttempt(c, trialId, attempt, state, error, divergedAt, stoppedAt, weights);
+                } catch (SQLException e) {
+                    throw new StoreException("could not record the end of trial " + trialId + " at " + store.redactedUrl()
+                            + ": " + e.getMessage(), e);
+                }
+            });
             if (owned == 0) {
                 throw new ClaimLostException(trialId, attempt);
             }
