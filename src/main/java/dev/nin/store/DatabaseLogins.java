@@ -21,7 +21,8 @@ import dev.nin.io.Redaction;
  * (handed to the connection pool as its credentials provider, asked at each new connection, so
  * the embedded server's generated password is read after the home exists), and the read-only role
  * of {@code ./nin sql}. Settings are checked when first used, each with one line that names the
- * variable and what to set.
+ * variable and what to set. NIN_DB_EMBEDDED=false (set by nin's container image) forbids the embedded
+ * server: without NIN_DB_URL, nin then says what to set instead of starting a store nobody would keep.
  */
 @ApplicationScoped
 @Named(DatabaseLogins.PROVIDER)
@@ -45,6 +46,7 @@ public class DatabaseLogins implements CredentialsProvider {
     private final Optional<String> readerPassword;
     private final Path home;
     private final String embeddedPort;
+    private final String embeddedAllowed;
     private EmbeddedPostgresServer embedded;
 
     public DatabaseLogins(@ConfigProperty(name = "nin.db.url") Optional<String> externalUrl,
@@ -53,7 +55,9 @@ public class DatabaseLogins implements CredentialsProvider {
             @ConfigProperty(name = "nin.db.reader-user") Optional<String> readerUser,
             @ConfigProperty(name = "nin.db.reader-password") Optional<String> readerPassword,
             @ConfigProperty(name = "nin.home") Path home,
-            @ConfigProperty(name = "nin.db.embedded-port") String embeddedPort) {
+            @ConfigProperty(name = "nin.db.embedded-port") String embeddedPort,
+            // NIN_DB_EMBEDDED reaches it by the usual mapping of environment variables to properties.
+            @ConfigProperty(name = "nin.db.embedded", defaultValue = "true") String embeddedAllowed) {
         this.externalUrl = externalUrl.map(String::strip).filter(url -> !url.isEmpty());
         this.user = user.map(String::strip).filter(u -> !u.isEmpty());
         this.password = password.filter(p -> !p.isEmpty());
@@ -61,14 +65,20 @@ public class DatabaseLogins implements CredentialsProvider {
         this.readerPassword = readerPassword.filter(p -> !p.isEmpty());
         this.home = home;
         this.embeddedPort = embeddedPort.strip();
+        this.embeddedAllowed = embeddedAllowed.strip();
     }
 
     public boolean isEmbedded() {
         return externalUrl.isEmpty();
     }
 
-    /** The embedded server of the nin home; its port is checked here. */
+    /** The embedded server of the nin home; its port is checked here, and that it is allowed at all. */
     public synchronized EmbeddedPostgresServer embedded() {
+        if (!embeddedAllowed(embeddedAllowed)) {
+            throw new IllegalArgumentException("NIN_DB_URL: not set, and NIN_DB_EMBEDDED=false rules out the embedded "
+                    + "PostgreSQL; set NIN_DB_URL (jdbc:postgresql://HOST:PORT/DATABASE), NIN_DB_USER and NIN_DB_PASSWORD "
+                    + "(nin's owner role on that server)");
+        }
         if (embedded == null) {
             embedded = new EmbeddedPostgresServer(home, port(embeddedPort));
         }
@@ -89,8 +99,21 @@ public class DatabaseLogins implements CredentialsProvider {
         return port;
     }
 
+    /** NIN_DB_EMBEDDED, checked: true (the default) or false. */
+    static boolean embeddedAllowed(String text) {
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("NIN_DB_EMBEDDED: expected true or false, found '" + text + "'");
+    }
+
     /** The JDBC URL nin connects to, checked: a PostgreSQL URL with a host and a database. */
     public String jdbcUrl() {
+        // A typo in NIN_DB_EMBEDDED is reported even when NIN_DB_URL makes it moot: it would bite later.
+        embeddedAllowed(embeddedAllowed);
         if (isEmbedded()) {
             return embedded().jdbcUrl();
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this checks that what it declares
  * agrees with .env, with the nin settings README gives for it, and with the app's configuration.
+ * Whether its services really work together is StackIT's (dev.nin.stack), which runs them.
  */
 class LocalStackTest {
 
@@ -61,15 +62,68 @@ class LocalStackTest {
     }
 
     @Test
-    void servicesHaveHealthChecksAndListenOnLoopbackOnly() throws Exception {
+    void servicesHaveHealthChecksAndListenOnTheConfiguredAddressOnly() throws Exception {
+        Map<String, String> env = env();
         JsonNode services = compose().get("services");
+        // Compose v2: no version key (README says `docker compose`).
+        assertTrue(compose().get("version") == null, "docker-compose.yml has a version key");
+        assertEquals("127.0.0.1", env.get("STACK_BIND"), ".env keeps the stack on this machine by default");
         for (String name : new String[] {"postgres", "mlflow"}) {
             JsonNode service = services.get(name);
             assertNotNull(service, name);
             assertNotNull(service.get("healthcheck"), name + " has a health check");
-            service.get("ports").forEach(p -> assertTrue(p.asText().startsWith("127.0.0.1:"), name + ": " + p.asText()));
+            // A port without an address listens on every interface: each names STACK_BIND, 127.0.0.1 by default.
+            service.get("ports").forEach(p -> {
+                assertTrue(p.asText().startsWith("${STACK_BIND:-127.0.0.1}:"), name + ": " + p.asText());
+                assertTrue(resolve(p.asText(), env).startsWith("127.0.0.1:"), name + ": " + p.asText());
+            });
         }
         assertEquals("service_healthy", services.at("/mlflow/depends_on/postgres/condition").asText());
+    }
+
+    @Test
+    void workersScaleAndReachTheServicesByName() throws Exception {
+        Map<String, String> env = env();
+        JsonNode services = compose().get("services");
+        JsonNode worker = services.get("worker");
+        assertNotNull(worker, "a worker service");
+        // --scale worker=N needs containers without a fixed name or host port.
+        assertTrue(worker.get("container_name") == null && worker.get("ports") == null, worker.toString());
+        assertEquals("[\"worker\",\"--wait\"]", worker.get("command").toString());
+        assertEquals("service_healthy", worker.at("/depends_on/postgres/condition").asText());
+        assertEquals("service_healthy", worker.at("/depends_on/mlflow/condition").asText());
+        JsonNode environment = worker.get("environment");
+        assertEquals("jdbc:postgresql://postgres:5432/" + services.at("/postgres/environment/POSTGRES_DB").asText(),
+                environment.get("NIN_DB_URL").asText());
+        // The owner role the init script creates, with its password; never the superuser.
+        assertEquals(EmbeddedPostgresServer.ROLES.owner(), environment.get("NIN_DB_USER").asText());
+        assertNotEquals(resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env),
+                environment.get("NIN_DB_USER").asText());
+        assertEquals(resolve(services.at("/postgres/environment/NIN_OWNER_PASSWORD").asText(), env),
+                resolve(environment.get("NIN_DB_PASSWORD").asText(), env));
+        assertEquals(resolve(services.at("/postgres/environment/NIN_READER_PASSWORD").asText(), env),
+                resolve(environment.get("NIN_DB_READER_PASSWORD").asText(), env));
+        assertEquals("http://mlflow:5000", environment.get("MLFLOW_TRACKING_URI").asText());
+        // MLflow answers 403 to a Host header it does not allow: the workers send mlflow:5000.
+        String command = resolve(services.get("mlflow").get("command").toString(), env);
+        assertTrue(command.contains("--port=5000") && command.matches("(?s).*--allowed-hosts=[^\"]*\\bmlflow:\\*.*"), command);
+    }
+
+    @Test
+    void theMlflowImageIsPinnedByTheConstraintsFile() throws Exception {
+        String dockerfile = Files.readString(Path.of("docker/mlflow/Dockerfile"));
+        String constraints = Files.readString(Path.of("docker/mlflow/constraints.txt"));
+        assertTrue(dockerfile.contains("pip install --no-cache-dir -c /tmp/constraints.txt mlflow psycopg2-binary"), dockerfile);
+        assertTrue(Files.readString(Path.of(".ci/run")).contains("-c docker/mlflow/constraints.txt mlflow psycopg2-binary"),
+                ".ci/run makes StackIT's environment from the same file, with the same packages");
+        // The backend URI's driver is one the constraints install, and SQLAlchemy is pinned with it.
+        assertTrue(constraints.contains("\npsycopg2-binary=="), constraints);
+        assertTrue(constraints.matches("(?s).*\\nSQLAlchemy==\\S+.*"), constraints);
+        assertTrue(compose().at("/services/mlflow/command").toString().contains("--backend-store-uri=postgresql+psycopg2://"));
+        // The image's Python is the one the constraints were frozen on.
+        Matcher python = Pattern.compile("(?m)^FROM python:(\\d+\\.\\d+)-").matcher(dockerfile);
+        assertTrue(python.find(), dockerfile);
+        assertTrue(constraints.contains("Made on Python " + python.group(1) + " "), "constraints made on Python " + python.group(1));
     }
 
     @Test
@@ -89,7 +143,7 @@ class LocalStackTest {
         assertEquals("http://127.0.0.1:" + mlflowPort, readmeExport("MLFLOW_TRACKING_URI"));
         // MLflow's backend is the same PostgreSQL, as its superuser, in the database the init script creates.
         String command = resolve(services.get("mlflow").get("command").toString(), env);
-        assertTrue(command.contains("postgresql://" + resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env)
+        assertTrue(command.contains("postgresql+psycopg2://" + resolve(services.at("/postgres/environment/POSTGRES_USER").asText(), env)
                 + ":" + resolve(services.at("/postgres/environment/POSTGRES_PASSWORD").asText(), env) + "@postgres:5432/mlflow"),
                 command);
         assertTrue(Files.readString(Path.of("docker/postgres-init.sql")).contains("CREATE DATABASE mlflow"));
