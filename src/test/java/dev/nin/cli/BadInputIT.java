@@ -250,8 +250,14 @@ class BadInputIT {
                 exact("summary --batch 0", 2, "summary", "--batch: expected 1 to 4096, found 0", "summary", "--batch", "0"),
                 exact("worker --max-trials -1", 2, "worker", "--max-trials: expected 0 (no limit) or more, found -1",
                         "worker", "--max-trials", "-1"),
+                exact("worker --idle-timeout without --wait", 2, "worker",
+                        "--idle-timeout: expected with --wait, found without it; add --wait", "worker", "--idle-timeout", "5"),
+                exact("worker --wait --idle-timeout -1", 2, "worker",
+                        "--idle-timeout: expected 0 (wait forever) or more seconds, found -1", "worker", "--wait", "--idle-timeout", "-1"),
+                exact("sweep --enqueue-only --dry-run", 2, "sweep", "--enqueue-only and --dry-run: expected one of them, found both",
+                        "sweep", "sweeps/quick.yaml", "--enqueue-only", "--dry-run"),
                 matching("worker --sweep unknown (store opened)", 2, "worker",
-                        Pattern.quote("sweep: no sweep named 'nosuch' in ") + "\\S+" + Pattern.quote("; start it with ./nin sweep FILE"),
+                        Pattern.quote("sweep: no sweep named 'nosuch' in ") + "\\S+" + Pattern.quote("; start it with ./nin sweep FILE (or add --wait to wait for it)"),
                         "worker", "--sweep", "nosuch"),
 
                 // Dataset files: exit 3, naming the file, without reading a 3 GiB file.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * Long-lived workers, as containers, Jobs and job arrays run them: {@code sweep --enqueue-only}
  * stores a sweep and trains nothing; {@code worker --sweep NAME --wait} started before the sweep
  * exists waits for it, trains every trial, then waits for more until {@code --idle-timeout} passes
- * and exits 0.
+ * and exits 0. Their bad flags are cases of {@link BadInputIT}.
  */
 class WaitingWorkerIT {
 
@@ -115,25 +115,5 @@ class WaitingWorkerIT {
         assertEquals(0, enqueued.exitCode(), enqueued.all());
         assertTrue(enqueued.out().contains("sweep queued now: 2 pending"), enqueued.all());
         assertEquals(List.of("pending/0/-", "pending/0/-"), trials("queued"));
-    }
-
-    @Test
-    void aWorkerWithoutWaitRefusesAnIdleTimeoutAndAnUnknownSweepSaysHowToWait() throws Exception {
-        NinProcess.Result timeout = nin.run("worker", "--idle-timeout", "5");
-        assertEquals(ExitCode.USAGE.code, timeout.exitCode(), timeout.all());
-        assertTrue(timeout.err().contains("--idle-timeout: expected with --wait, found without it; add --wait"), timeout.all());
-
-        NinProcess.Result negative = nin.run("worker", "--wait", "--idle-timeout", "-1");
-        assertEquals(ExitCode.USAGE.code, negative.exitCode(), negative.all());
-        assertTrue(negative.err().contains("--idle-timeout: expected 0 (wait forever) or more seconds, found -1"), negative.all());
-
-        NinProcess.Result unknown = nin.run("worker", "--sweep", "nowhere");
-        assertEquals(ExitCode.USAGE.code, unknown.exitCode(), unknown.all());
-        assertTrue(unknown.err().contains("no sweep named 'nowhere'") && unknown.err().contains("add --wait"), unknown.all());
-
-        NinProcess.Result both = nin.run("sweep", sweepFile("both").toString(), "--enqueue-only", "--dry-run");
-        assertEquals(ExitCode.USAGE.code, both.exitCode(), both.all());
-        assertTrue(both.err().contains("--enqueue-only and --dry-run: expected one of them, found both"), both.all());
-        assertEquals(List.of(), trials("both"));
     }
 }
