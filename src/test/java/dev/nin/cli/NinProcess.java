@@ -19,6 +19,13 @@ final class NinProcess {
 
     private static final Path APP = Path.of("target/quarkus-app/quarkus-run.jar");
 
+    /** The launcher's JVM options (nin: JVM_OPTS and QUIET), so tests run what users run, and start in half the time. */
+    private static final List<String> LAUNCHER_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g",
+            "-Xlog:disable", "-Xlog:all=error:stderr", "-XX:+DisplayVMOutputToStderr", "-XX:-PrintWarnings");
+
+    /** The class-data archive of this build, once made; empty when the JVM would not make one. */
+    private static java.util.Optional<Path> archive;
+
     private final Map<String, String> env = new HashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
 
@@ -46,10 +53,9 @@ final class NinProcess {
     }
 
     Process start(Path outFile, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // The launcher's options (nin: JVM_OPTS and QUIET), so tests run what users run, and start in half the time.
-        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g", "-Xlog:disable", "-Xlog:all=error:stderr",
-                "-XX:+DisplayVMOutputToStderr", "-XX:-PrintWarnings"));
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(LAUNCHER_OPTIONS);
+        archive().ifPresent(jsa -> command.add("-XX:SharedArchiveFile=" + jsa));
         command.add("-Dnin.natives.root=" + Path.of("target/natives").toAbsolutePath());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", APP.toString()));
@@ -60,6 +66,49 @@ final class NinProcess {
         builder.environment().remove("NIN_DB_URL");
         builder.environment().putAll(env);
         return builder.start();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * A class-data-sharing archive of this build, made once per test run as the launcher makes its
+     * own (the classes a {@code --help} loads, Quarkus, Hibernate and picocli among them): the
+     * tests start some hundreds of processes, and each maps those classes instead of loading them,
+     * about a third off every start. Keyed by the jar's time, so a rebuilt app gets a new one; the
+     * JVM itself refuses an archive that does not match and then starts as without it.
+     */
+    private static synchronized java.util.Optional<Path> archive() {
+        if (archive == null) {
+            archive = java.util.Optional.empty();
+            try {
+                Path jsa = Path.of("target", "nin-it-" + Files.getLastModifiedTime(APP).toMillis() + ".jsa").toAbsolutePath();
+                if (!Files.exists(jsa)) {
+                    // Per process: failsafe's two forks may both make it; the rename keeps one whole archive.
+                    Path tmp = jsa.resolveSibling(jsa.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+                    List<String> dump = new ArrayList<>(List.of(java()));
+                    dump.addAll(LAUNCHER_OPTIONS);
+                    dump.addAll(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-Dnin.natives.root=" + Path.of("target/natives").toAbsolutePath(),
+                            "-jar", APP.toString(), "--help"));
+                    Process p = new ProcessBuilder(dump).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.size(tmp) > 0) {
+                        Files.move(tmp, jsa, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } else {
+                        p.destroyForcibly();
+                        Files.deleteIfExists(tmp);
+                    }
+                }
+                if (Files.exists(jsa)) {
+                    archive = java.util.Optional.of(jsa);
+                }
+            } catch (IOException e) {
+                // No archive: the processes start as without one, only slower.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return archive;
     }
 
     Result run(String... args) throws IOException, InterruptedException {
