@@ -113,7 +113,7 @@ public class TrialExecution {
     }
 
     /** Where a trial's SavedModel is exported: {@code HOME/models/trial-ID}. */
-    public static Path modelFolder(Path home, long trialId) {
+    private static Path modelFolder(Path home, long trialId) {
         return home.resolve("models").resolve("trial-" + trialId);
     }
 
