@@ -3,13 +3,17 @@ package dev.nin.cli;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.Variants;
 import dev.nin.train.Benchmark;
+import dev.nin.train.PrecisionChoice;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 
@@ -57,6 +61,11 @@ public class BenchCommand extends NinSubcommand {
             description = "TensorFlow CPU threads (default: 0 = all cores).")
     int threads;
 
+    @Option(names = "--precision", defaultValue = "fp32", split = ",", paramLabel = "fp32|bf16|fp16|auto",
+            description = "Precisions to measure, comma-separated; fp32 is always measured too, first, so each row can be "
+                    + "read against it (default: ${DEFAULT-VALUE}).")
+    List<String> precisions;
+
     @Option(names = "--xla", description = "Let XLA's JIT compile the graphs (a lever to weigh; training does not use it).")
     boolean xla;
 
@@ -73,8 +82,20 @@ public class BenchCommand extends NinSubcommand {
                     + batch + ", steps " + steps + ", rounds " + rounds + ", warmup " + warmup);
         }
         resizes.forEach(size -> NetworkPlan.of(model, size));
+        List<PrecisionChoice.Request> requests = precisions.stream().map(PrecisionChoice.Request::parse).toList();
         PrintWriter out = out();
         RuntimeInfo runtime = services.tensorflow(DeviceRequest.parse(device), line -> out.println("note: " + line));
+        List<ComputePrecision> measured = new ArrayList<>(List.of(ComputePrecision.FP32));
+        for (PrecisionChoice.Request request : requests) {
+            PrecisionChoice choice = PrecisionChoice.choose(request, runtime);
+            choice.notice().ifPresent(line -> out.println("note: " + line));
+            if (request == PrecisionChoice.Request.AUTO) {
+                out.printf("precision auto: %s (%s)%n", choice.precision().key(), choice.reason());
+            }
+            if (!measured.contains(choice.precision())) {
+                measured.add(choice.precision());
+            }
+        }
         out.printf(Locale.ROOT, "nin bench: %s, batch %d, %d timed steps after %d warm-up, on %s (TensorFlow %s, oneDNN %s,"
                         + " threads %s, XLA %s)%n", variant, batch, steps, warmup, runtime.device(), runtime.tensorflowVersion(),
                 runtime.oneDnn() ? "on" : "off", threads == 0 ? "all cores" : Integer.toString(threads), xla ? "on" : "off");
@@ -82,25 +103,38 @@ public class BenchCommand extends NinSubcommand {
         Benchmark bench = new Benchmark(runtime, threads, xla);
         // This machine's speed drifts by a third within minutes (shared cores), so each figure is
         // read against the ceiling timed in turns with its own steps.
-        out.printf(Locale.ROOT, "ceiling: a 5x5 conv 96->256 at 26x26, batch %d, timed in turns with each phase's steps%n", batch);
-        out.printf(Locale.ROOT, "%-8s %-10s %10s %10s %10s %12s%n", "resize", "phase", "img/s", "GFLOP/s", "ceiling", "of ceiling");
+        out.printf(Locale.ROOT, "ceiling: a 5x5 conv 96->256 at 26x26, batch %d, in the row's precision, timed in turns with"
+                + " each phase's steps%n", batch);
+        out.printf(Locale.ROOT, "%-8s %-9s %-10s %10s %10s %10s %11s %8s%n", "resize", "precision", "phase", "img/s", "GFLOP/s",
+                "ceiling", "of ceiling", "vs fp32");
         out.flush();
         for (int size : resizes) {
-            List<Double> trainRatios = new ArrayList<>();
-            List<Double> inferRatios = new ArrayList<>();
+            Map<String, List<Double>> ratios = new LinkedHashMap<>();
+            Map<String, List<Double>> speedups = new LinkedHashMap<>();
             double trainImagesPerSecond = 0;
             for (int round = 0; round < rounds; round++) {
-                Benchmark.Paired train = bench.paired(model, size, batch, warmup, steps, Benchmark.Phase.TRAINING);
-                row(out, size, "training", train);
-                Benchmark.Paired infer = bench.paired(model, size, batch, warmup, steps, Benchmark.Phase.INFERENCE);
-                row(out, size, "inference", infer);
-                trainRatios.add(train.ratio());
-                inferRatios.add(infer.ratio());
-                trainImagesPerSecond = train.phase().imagesPerSecond();
+                // Precisions in turns within a round, so drift hits them alike.
+                Map<Benchmark.Phase, Double> fp32 = new java.util.EnumMap<>(Benchmark.Phase.class);
+                for (ComputePrecision precision : measured) {
+                    for (Benchmark.Phase phase : Benchmark.Phase.values()) {
+                        Benchmark.Paired p = bench.paired(model, size, batch, warmup, steps, phase, precision);
+                        double rate = p.phase().imagesPerSecond();
+                        if (precision == ComputePrecision.FP32) {
+                            fp32.put(phase, rate);
+                        }
+                        double speedup = rate / fp32.get(phase);
+                        row(out, size, precision, phase, p, precision == ComputePrecision.FP32 ? Double.NaN : speedup);
+                        String key = precision.key() + " " + phaseName(phase);
+                        ratios.computeIfAbsent(key, k -> new ArrayList<>()).add(p.ratio());
+                        speedups.computeIfAbsent(key, k -> new ArrayList<>()).add(speedup);
+                        if (precision == ComputePrecision.FP32 && phase == Benchmark.Phase.TRAINING) {
+                            trainImagesPerSecond = rate;
+                        }
+                    }
+                }
             }
             if (rounds > 1) {
-                spread(out, size, "training", trainRatios);
-                spread(out, size, "inference", inferRatios);
+                ratios.forEach((key, values) -> spread(out, size, key, values, speedups.get(key), !key.startsWith("fp32")));
             }
             double prepare = bench.batchPreparationMicros(batch, 200);
             out.printf(Locale.ROOT, "%-8d batch preparation on the Java side: %.0f us per step, %.3f%% of a training step%n",
@@ -118,19 +152,38 @@ public class BenchCommand extends NinSubcommand {
         return ExitCode.OK;
     }
 
-    /** The median and range of one phase's ratios over the rounds: single runs drift too much to compare levers. */
-    private static void spread(PrintWriter out, int size, String phase, List<Double> ratios) {
+    /**
+     * The median and range of one phase's ratios over the rounds (single runs drift too much to
+     * compare levers), and of its speed over fp32's in the same round.
+     */
+    private static void spread(PrintWriter out, int size, String what, List<Double> ratios, List<Double> speedups,
+            boolean withSpeedup) {
         List<Double> sorted = ratios.stream().sorted().toList();
         int n = sorted.size();
-        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        out.printf(Locale.ROOT, "%-8d %-10s of the ceiling over %d rounds: median %.1f%%, range %.0f-%.0f%%%n", size, phase, n,
-                100 * median, 100 * sorted.get(0), 100 * sorted.get(n - 1));
+        out.printf(Locale.ROOT, "%-8d %-15s of the ceiling over %d rounds: median %.1f%%, range %.0f-%.0f%%", size, what, n,
+                100 * median(sorted), 100 * sorted.get(0), 100 * sorted.get(n - 1));
+        if (withSpeedup) {
+            List<Double> s = speedups.stream().sorted().toList();
+            out.printf(Locale.ROOT, "; vs fp32: median %.2fx, range %.2f-%.2fx", median(s), s.get(0), s.get(n - 1));
+        }
+        out.println();
         out.flush();
     }
 
-    private static void row(PrintWriter out, int size, String phase, Benchmark.Paired p) {
-        out.printf(Locale.ROOT, "%-8d %-10s %10.1f %10.1f %10.1f %11.0f%%%n", size, phase, p.phase().imagesPerSecond(),
-                p.phase().gflops(), p.ceilingGflops(), 100 * p.ratio());
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String phaseName(Benchmark.Phase phase) {
+        return phase == Benchmark.Phase.TRAINING ? "training" : "inference";
+    }
+
+    private static void row(PrintWriter out, int size, ComputePrecision precision, Benchmark.Phase phase, Benchmark.Paired p,
+            double speedup) {
+        out.printf(Locale.ROOT, "%-8d %-9s %-10s %10.1f %10.1f %10.1f %10.0f%% %8s%n", size, precision.key(), phaseName(phase),
+                p.phase().imagesPerSecond(), p.phase().gflops(), p.ceilingGflops(), 100 * p.ratio(),
+                Double.isNaN(speedup) ? "" : String.format(Locale.ROOT, "%.2fx", speedup));
         out.flush();
     }
 }

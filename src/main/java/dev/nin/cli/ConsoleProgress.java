@@ -2,6 +2,8 @@ package dev.nin.cli;
 
 import dev.nin.io.Units;
 import dev.nin.train.EpochMetrics;
+import dev.nin.model.ComputePrecision;
+import dev.nin.train.PrecisionChoice;
 import dev.nin.train.TrainingEvent;
 import dev.nin.train.TrainingListener;
 import dev.nin.train.TrainingResult;
@@ -50,6 +52,11 @@ final class ConsoleProgress implements TrainingListener {
                     started.config().resize(), started.runtime().device(), started.trainImages(),
                     started.validationImages(), started.testImages(), started.batchesPerEpoch(),
                     started.config().batchSize());
+            PrecisionChoice precision = started.precision();
+            if (precision.precision() != ComputePrecision.FP32 || !precision.reason().equals("asked")) {
+                out.printf("computing in %s (%s)%n", precision.precision().key(), precision.reason());
+            }
+            precision.notice().ifPresent(line -> out.println("note: " + line));
             if (started.resumedAfter() > 0) {
                 out.printf("resuming after epoch %d from its checkpoint%n", started.resumedAfter());
             }

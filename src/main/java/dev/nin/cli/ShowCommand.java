@@ -39,8 +39,9 @@ public class ShowCommand extends NinSubcommand {
                 t.nesterov() ? " (Nesterov)" : "", t.weightDecay(), t.dropout());
         out.printf(Locale.ROOT, "  data: train limit %d, validation %d, test limit %d (0 = all)%n",
                 t.trainLimit(), t.validationSize(), t.testLimit());
-        out.printf(Locale.ROOT, "  device %s, worker %s, started %s, ended %s%n", t.device(), t.worker(), t.startedAt(),
-                t.endedAt());
+        out.printf(Locale.ROOT, "  device %s, precision %s, worker %s, started %s, ended %s%n", t.device(),
+                t.computePrecision() == null ? (t.device() == null ? null : "fp32") : t.computePrecision(), t.worker(),
+                t.startedAt(), t.endedAt());
         if (t.error() != null) {
             out.println("  error: " + t.error());
         }

@@ -7,6 +7,7 @@ import dev.nin.train.MemoryProbe;
 import java.io.PrintWriter;
 
 import dev.nin.report.LayerTable;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.CostReport;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.OptimizerSpec;
@@ -42,6 +43,11 @@ public class SummaryCommand extends NinSubcommand {
                     + " (a few seconds at 96 px, about 30 s at 224).")
     boolean measure;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|bf16|fp16",
+            description = "What the network computes in: the memory estimates (and --measure) of activations in bf16 or fp16"
+                    + " with float32 weights (default: ${DEFAULT-VALUE}).")
+    String precision;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "TensorFlow CPU threads for --measure (0 = all cores; default: ${DEFAULT-VALUE}).")
     int threads;
@@ -53,20 +59,30 @@ public class SummaryCommand extends NinSubcommand {
         Knob.RESIZE.requireFlag(resize);
         Knob.MOMENTUM.requireFlag(momentum);
         Knob.THREADS.requireFlag(threads);
+        ComputePrecision computing = parsePrecision(precision);
         ModelSpec model = Variants.named(variant);
         CostReport costs = CostReport.of(model, resize);
         OptimizerSpec optimizer = new OptimizerSpec(momentum, false, 0);
         PrintWriter out = out();
         if (!measure) {
-            LayerTable.print(out, costs, batch, optimizer.slotsPerParameter());
+            LayerTable.print(out, costs, batch, optimizer.slotsPerParameter(), computing);
         } else {
             LayerTable.printLayers(out, costs, batch);
             out.println("measuring memory in fresh processes...");
             out.flush();
-            MeasuredMemory measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer);
-            LayerTable.printMemory(out, costs, batch, optimizer.slotsPerParameter(), measured);
+            MeasuredMemory measured = new MemoryProbe(threads).measureAll(model, resize, batch, optimizer, computing);
+            LayerTable.printMemory(out, costs, batch, optimizer.slotsPerParameter(), computing, measured);
         }
         out().flush();
         return ExitCode.OK;
+    }
+
+    /** {@code --precision}: a precision, not auto (a summary runs on no particular device). */
+    private static ComputePrecision parsePrecision(String text) {
+        try {
+            return ComputePrecision.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision: expected fp32, bf16 or fp16, found '" + text + "'");
+        }
     }
 }

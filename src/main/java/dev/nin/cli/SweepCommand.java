@@ -16,7 +16,9 @@ import dev.nin.sweep.SweepFile;
 import dev.nin.sweep.SweepParser;
 import dev.nin.sweep.SweepPlanner;
 import dev.nin.sweep.SweepRunner;
+import dev.nin.model.ComputePrecision;
 import dev.nin.train.Benchmark;
+import dev.nin.train.PrecisionChoice;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -171,19 +173,24 @@ public class SweepCommand extends NinSubcommand {
     }
 
     /** What a training step's speed depends on. */
-    private record StepShape(String variant, int resize, int batch) {}
+    private record StepShape(String variant, int resize, int batch, ComputePrecision precision) {}
 
-    /** Training GFLOP/s of the slowest (variant, resize, batch) in the plan, from a few real steps. */
+    /**
+     * Training GFLOP/s of the slowest (variant, resize, batch, precision used here) in the plan, from
+     * a few real steps: an upper bound on the time when the plan mixes fast and slow shapes.
+     */
     private static double measure(SweepFile sweep, List<PlannedTrial> plan, RuntimeInfo runtime, int threads) {
         Set<StepShape> shapes = new LinkedHashSet<>();
         for (PlannedTrial trial : plan) {
             Hyperparameters h = trial.hyperparameters();
-            shapes.add(new StepShape(h.variant(), h.resize(), h.batch()));
+            shapes.add(new StepShape(h.variant(), h.resize(), h.batch(),
+                    PrecisionChoice.choose(h.options().precision(), runtime).precision()));
         }
         Benchmark bench = new Benchmark(runtime, threads);
         double slowest = Double.POSITIVE_INFINITY;
         for (StepShape shape : shapes) {
-            slowest = Math.min(slowest, bench.training(sweep.model(shape.variant()), shape.resize(), shape.batch(), 1, 2).gflops());
+            slowest = Math.min(slowest, bench.training(sweep.model(shape.variant()), shape.resize(), shape.batch(), 1, 2,
+                    shape.precision()).gflops());
         }
         return slowest;
     }

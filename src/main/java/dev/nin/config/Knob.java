@@ -89,6 +89,17 @@ public enum Knob implements KnobDefinition {
     FLIP(def("flip", "--flip", null, Kind.FLAG).byDefault(false)
             .help("Augmentation: each training image mirrored left-right with probability 1/2")
             .json("flip").mlflow("flip").label("flip", LabelForm.WHEN_SET).hyperparameter()),
+    /**
+     * The number type of activations and convolutions (weights and updates stay float32); auto is
+     * resolved per machine when the trial trains, and the precision used is recorded beside the device.
+     * Left out of the config JSON at fp32, so trials stored before it existed keep their hashes.
+     */
+    PRECISION(def("precision", "--precision", "fp32|bf16|fp16|auto", Kind.CHOICE).choices("fp32", "bf16", "fp16", "auto")
+            .expected("expected fp32 (the book's), bf16, fp16 or auto").byDefault("fp32")
+            .help("Mixed precision: compute in bf16 or fp16 with float32 weights and updates (fp16 with dynamic loss"
+                    + " scaling); auto = bf16 where the device multiplies bfloat16 natively (AVX512_BF16, AMX, GPUs from"
+                    + " compute capability 8.0), else fp32")
+            .json("precision").mlflow("precision").label("precision", LabelForm.WHEN_SET).hyperparameter().omittedAtDefault()),
     /** 0 means TensorFlow's default (all cores); above 1024 is a typo, and TensorFlow would start that many threads. */
     THREADS(def("threads", "--threads", "N", Kind.WHOLE).range(0, false, 1024, false).byDefault(0L)
             .help("TensorFlow's CPU threads; 0 = all cores, 1 gives bit-for-bit repeatable runs")

@@ -8,5 +8,9 @@ package dev.nin.engine;
  * @param tensorflowVersion version reported by DJL's TensorFlow engine, e.g. {@code 2.16.1}
  * @param djlVersion DJL's version
  * @param oneDnn whether TF_ENABLE_ONEDNN_OPTS was on when TensorFlow loaded
+ * @param bf16Arithmetic whether the device multiplies bfloat16 natively (CPU: AVX512_BF16 or AMX;
+ *     GPU: compute capability 8.0 or later), so bf16 training is faster than float32 there
+ * @param bf16Source what {@code bf16Arithmetic} was read from, for messages (e.g. {@code avx512_bf16})
  */
-public record RuntimeInfo(String device, boolean gpu, String tensorflowVersion, String djlVersion, boolean oneDnn) {}
+public record RuntimeInfo(String device, boolean gpu, String tensorflowVersion, String djlVersion, boolean oneDnn,
+        boolean bf16Arithmetic, String bf16Source) {}

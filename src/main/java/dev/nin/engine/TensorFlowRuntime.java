@@ -86,8 +86,21 @@ public final class TensorFlowRuntime {
             gpu = false;
         }
         Device device = gpu ? Device.gpu(0) : Device.cpu();
-        loaded = new RuntimeInfo(device.toString(), gpu, engine.getVersion(), Engine.getDjlVersion(),
-                "1".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS")));
+        boolean oneDnn = "1".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
+        boolean bf16;
+        String bf16Source;
+        if (gpu) {
+            bf16 = GpuFeatures.bf16Arithmetic();
+            bf16Source = "GPU compute capability " + (bf16 ? ">= " : "< ") + GpuFeatures.BF16_COMPUTE_CAPABILITY;
+        } else {
+            CpuFeatures cpu = CpuFeatures.ofThisMachine();
+            // oneDNN does TensorFlow's bfloat16 convolutions; with its optimisations off, Eigen emulates them.
+            bf16 = cpu.bf16Arithmetic() && oneDnn;
+            bf16Source = cpu.bf16Arithmetic() ? (oneDnn ? cpu.bf16Flag() : cpu.bf16Flag() + " but TF_ENABLE_ONEDNN_OPTS=0")
+                    : "no avx512_bf16 or amx_bf16 in /proc/cpuinfo";
+        }
+        loaded = new RuntimeInfo(device.toString(), gpu, engine.getVersion(), Engine.getDjlVersion(), oneDnn, bf16,
+                bf16Source);
         return loaded;
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * <p>Conventions: one multiply-add is two FLOPs; only convolutions are counted (bias, ReLU and
  * pooling add under 1%); a training step costs three forward passes per image (forward, gradient
- * with respect to inputs, gradient with respect to weights). Memory is float32, 4 bytes a value.
+ * with respect to inputs, gradient with respect to weights). Memory is float32, 4 bytes a value,
+ * except activations under mixed precision ({@link ComputePrecision}), 2 bytes a value.
  *
  * @param plan the network unrolled for one input size
  */
@@ -96,12 +97,38 @@ public record CostReport(NetworkPlan plan) {
      * @param optimizerSlots values of optimizer state per parameter (0 for plain SGD, 1 with momentum)
      */
     public MemoryEstimate training(int batch, int optimizerSlots) {
-        long weights = weightBytes();
+        return training(batch, optimizerSlots, ComputePrecision.FP32);
+    }
+
+    /**
+     * As above, computing in {@code precision}. Mixed precision: the float32 weights, gradients and
+     * optimizer state stay, plus a working copy of the weights in the compute type; activations and
+     * the backward workspace shrink to its size. Batch norm's kept tensors are float32 (it computes
+     * in float32). Where the fused op does not take the type (bf16), each convolution with a bias
+     * keeps its pre-activation too, for TensorFlow's ReLU gradient.
+     */
+    public MemoryEstimate training(int batch, int optimizerSlots, ComputePrecision precision) {
+        long weights = weightBytes() + workingCopyBytes(precision);
         long gradients = weightBytes();
         long optimizer = (long) optimizerSlots * weightBytes();
-        long kept = inputElements() + activationElements() + keptIntermediateElements();
-        return new MemoryEstimate(weights, gradients, optimizer, kept * batch * BYTES_PER_VALUE,
-                widestLayerElements() * batch * BYTES_PER_VALUE);
+        int bytes = precision.bytesPerValue();
+        long kept = (inputElements() + activationElements() + unfusedPreActivationElements(precision)) * bytes
+                + keptIntermediateElements() * BYTES_PER_VALUE;
+        return new MemoryEstimate(weights, gradients, optimizer, kept * batch, widestLayerElements() * batch * bytes);
+    }
+
+    /** Weights cast to the compute type for the passes: none in fp32. */
+    private long workingCopyBytes(ComputePrecision precision) {
+        return precision == ComputePrecision.FP32 ? 0 : params() * precision.bytesPerValue();
+    }
+
+    /** Output elements, per image, of the bias convolutions that cannot be one fused op in {@code precision}. */
+    long unfusedPreActivationElements(ComputePrecision precision) {
+        if (FusedConvolution.admits(precision == ComputePrecision.FP32 ? org.tensorflow.types.TFloat32.class : precision.type())) {
+            return 0;
+        }
+        return plan.layers().stream().filter(l -> l instanceof PlannedLayer.Conv c && !c.batchNorm())
+                .mapToLong(l -> l.output().elements()).sum();
     }
 
     /**
@@ -109,7 +136,13 @@ public record CostReport(NetworkPlan plan) {
      * output alive at once.
      */
     public MemoryEstimate prediction(int batch) {
-        return new MemoryEstimate(weightBytes(), 0, 0, widestLayerElements() * batch * BYTES_PER_VALUE, 0);
+        return prediction(batch, ComputePrecision.FP32);
+    }
+
+    /** As above, computing in {@code precision} (with the weights' working copy). */
+    public MemoryEstimate prediction(int batch, ComputePrecision precision) {
+        return new MemoryEstimate(weightBytes() + workingCopyBytes(precision), 0, 0,
+                widestLayerElements() * batch * precision.bytesPerValue(), 0);
     }
 
     public List<PlannedLayer> layers() {

@@ -9,7 +9,10 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -34,6 +37,16 @@ final class FusedConvolution {
     static final String OP_TYPE = "_FusedConv2D";
 
     private FusedConvolution() {}
+
+    /**
+     * Whether nin builds {@code _FusedConv2D} for values of {@code type}: float32 and float64. Its op
+     * definition in TensorFlow 2.16 does not admit bfloat16, and its CPU kernel refuses half ("Op does
+     * not support Eigen::half inputs"), so mixed-precision networks use Conv2D, BiasAdd and Relu with
+     * TensorFlow's own gradients (its graph optimizer fuses what its kernels can).
+     */
+    static boolean admits(Class<? extends TType> type) {
+        return type == TFloat32.class || type == TFloat64.class;
+    }
 
     /**
      * relu(conv(x, weights) + bias).

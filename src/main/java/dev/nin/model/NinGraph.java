@@ -30,7 +30,15 @@ import org.tensorflow.types.family.TFloating;
  * {@code Session.run} fetching {@link #trainLoss} and {@link #trainCorrect} with target
  * {@link #trainStep}.
  *
- * @param <T> float type of weights and activations (see {@link Precision})
+ * <p>Mixed precision ({@link ComputePrecision} bf16 or fp16): the variables stay float32; the
+ * forward pass casts each weight to the compute type where it is used, so convolutions, pooling and
+ * dropout run in it and TensorFlow's gradient of each cast hands float32 gradients back to the
+ * update. The global average pool, the loss and batch normalisation run in float32. fp16 adds
+ * dynamic loss scaling: the loss is multiplied by {@link #lossScale} before the backward pass and
+ * the gradients divided by it after; a step whose gradients are not finite changes no weight and
+ * halves the scale, and after {@link #LOSS_SCALE_GROWTH_STEPS} good steps in a row it doubles.
+ *
+ * @param <T> float type of the variables and the loss (see {@link Precision})
  */
 public final class NinGraph<T extends TFloating> {
 
@@ -84,6 +92,20 @@ public final class NinGraph<T extends TFloating> {
     /** Running mean and variance of each BN layer, in layer order (empty without BN). */
     public final List<Variable<T>> batchNormStatistics = new ArrayList<>();
 
+    /** fp16's first loss scale, 2^15, as Keras's LossScaleOptimizer. */
+    public static final double LOSS_SCALE_INITIAL = 32768;
+    /** Good steps in a row after which fp16's loss scale doubles, as Keras's. */
+    public static final int LOSS_SCALE_GROWTH_STEPS = 2000;
+
+    /** What the graph computes activations in; the variables are {@link #precision}. */
+    public final ComputePrecision compute;
+    /** Scalar bool: whether this training step changed the weights (false only for fp16 steps skipped for non-finite gradients). */
+    public final Operand<TBool> stepApplied;
+    /** fp16 only: the loss scale after this training step (halved on a skipped step), T scalar; else null. */
+    public final Operand<T> lossScaleAfterStep;
+    /** fp16 only: the loss scale variable (checkpointed with the weights); else null. */
+    public final Variable<T> lossScale;
+
     /** BN's ε, as Keras and PyTorch; and the weight of each batch in the running statistics. */
     static final double BN_EPSILON = 1e-5;
     static final double BN_MOMENTUM = 0.1;
@@ -100,8 +122,13 @@ public final class NinGraph<T extends TFloating> {
     private final List<Op> statisticUpdates = new ArrayList<>();
     private final List<Op> statisticInits = new ArrayList<>();
 
-    private NinGraph(Graph graph, NetworkPlan plan, Precision precision, OptimizerSpec optimizer, boolean gpu,
-            TrainingTransforms transforms) {
+    private NinGraph(Graph graph, NetworkPlan plan, Precision precision, ComputePrecision compute, OptimizerSpec optimizer,
+            boolean gpu, TrainingTransforms transforms) {
+        if (compute != ComputePrecision.FP32 && precision != Precision.FLOAT32) {
+            throw new IllegalArgumentException("mixed precision: expected float32 variables under " + compute.key()
+                    + ", found " + precision);
+        }
+        this.compute = compute;
         this.plan = plan;
         this.transforms = transforms;
         this.precision = precision;
@@ -126,11 +153,12 @@ public final class NinGraph<T extends TFloating> {
 
         evalInput = preprocess(images, false);
         trainInput = transforms.cropPadding() > 0 || transforms.flip() ? preprocess(images, true) : evalInput;
-        Operand<T> trainLogits = forward(trainInput, true);
+        Class<? extends TFloating> computeType = compute == ComputePrecision.FP32 ? type : compute.type();
+        Operand<T> trainLogits = forward(trainInput, true, computeType);
         trainLoss = crossEntropy(trainLogits, transforms.labelSmoothing());
         trainCorrect = correct(trainLogits);
 
-        Operand<T> evalLogits = tf.withName(LOGITS).identity(forward(evalInput, false));
+        Operand<T> evalLogits = tf.withName(LOGITS).identity(forward(evalInput, false, computeType));
         logits = evalLogits;
         probabilities = tf.withName(PROBABILITIES).nn.softmax(evalLogits);
         evalLoss = crossEntropy(evalLogits, 0);
@@ -139,10 +167,22 @@ public final class NinGraph<T extends TFloating> {
         List<Operand<?>> variables = new ArrayList<>();
         parameters.forEach(s -> variables.add(s.variable()));
         gradients = new ArrayList<>();
-        for (Output<?> g : tf.gradients(trainLoss, variables).dy()) {
-            @SuppressWarnings("unchecked")
-            Output<T> typed = (Output<T>) g;
-            gradients.add(typed);
+        if (compute.lossScaling()) {
+            lossScale = tf.withName("loss_scale").variable(Shape.scalar(), type);
+            Operand<T> scaledLoss = tf.math.mul(trainLoss, lossScale);
+            Operand<T> inverse = tf.math.div(constant(1.0), lossScale);
+            for (Output<?> g : tf.gradients(scaledLoss, variables).dy()) {
+                @SuppressWarnings("unchecked")
+                Output<T> typed = (Output<T>) g;
+                gradients.add(tf.math.mul(typed, inverse).asOutput());
+            }
+        } else {
+            lossScale = null;
+            for (Output<?> g : tf.gradients(trainLoss, variables).dy()) {
+                @SuppressWarnings("unchecked")
+                Output<T> typed = (Output<T>) g;
+                gradients.add(typed);
+            }
         }
 
         List<Operand<T>> squaredSums = new ArrayList<>();
@@ -150,6 +190,8 @@ public final class NinGraph<T extends TFloating> {
             squaredSums.add(tf.reduceSum(tf.math.square(tf.reshape(g, tf.constant(new int[] {-1}))), tf.constant(0)));
         }
         gradientSquaredSum = tf.withName("gradient_squared_sum").math.addN(squaredSums);
+        stepApplied = compute.lossScaling() ? tf.withName("step_applied").math.isFinite(gradientSquaredSum)
+                : tf.withName("step_applied").constant(true);
 
         // Variables are read by reference, so an update must not start before every gradient is
         // computed: the backward pass reads the weights too, and would otherwise see some of them
@@ -160,20 +202,43 @@ public final class NinGraph<T extends TFloating> {
         List<Op> slotInits = new ArrayList<>();
         Operand<T> decay = constant(optimizer.weightDecay());
         Operand<T> momentum = constant(optimizer.momentum());
+        Operand<T> rate = learningRate;
+        if (compute.lossScaling()) {
+            // A skipped step is an update with rate 0, momentum 1 and gradient 0: every weight and
+            // accumulator keeps its value exactly (Select, unlike a product, never lets a NaN through).
+            rate = tf.select(stepApplied, learningRate, constant(0.0));
+            momentum = tf.select(stepApplied, momentum, constant(1.0));
+        }
         for (int i = 0; i < parameters.size(); i++) {
             Variable<T> variable = parameters.get(i).variable();
             Operand<T> gradient = gradients.get(i);
             if (optimizer.weightDecay() > 0) {
                 gradient = tf.math.add(gradient, tf.math.mul(decay, variable));
             }
+            if (compute.lossScaling()) {
+                gradient = tf.select(stepApplied, gradient, tf.zerosLike(gradient));
+            }
             if (optimizer.momentum() > 0) {
                 Variable<T> accumulator = tf.variable(Shape.of(parameters.get(i).parameter().dims()), type);
                 slotInits.add(tf.assign(accumulator, tf.zeros(tf.constant(Shape.of(parameters.get(i).parameter().dims())), type)));
-                updates.add(afterGradients.train.applyMomentum(variable, accumulator, learningRate, gradient, momentum,
+                updates.add(afterGradients.train.applyMomentum(variable, accumulator, rate, gradient, momentum,
                         org.tensorflow.op.train.ApplyMomentum.useNesterov(optimizer.nesterov())));
             } else {
-                updates.add(afterGradients.train.applyGradientDescent(variable, learningRate, gradient));
+                updates.add(afterGradients.train.applyGradientDescent(variable, rate, gradient));
             }
+        }
+        if (compute.lossScaling()) {
+            Variable<T> goodSteps = tf.withName("loss_scale_good_steps").variable(Shape.scalar(), type);
+            Operand<T> good = tf.select(stepApplied, tf.math.add(goodSteps, constant(1.0)), constant(0.0));
+            Operand<TBool> grow = tf.math.greaterEqual(good, constant(LOSS_SCALE_GROWTH_STEPS));
+            lossScaleAfterStep = tf.withName("loss_scale_after_step").select(stepApplied,
+                    tf.select(grow, tf.math.mul(lossScale, constant(2.0)), lossScale), tf.math.mul(lossScale, constant(0.5)));
+            updates.add(afterGradients.assign(lossScale, lossScaleAfterStep));
+            updates.add(afterGradients.assign(goodSteps, tf.select(grow, constant(0.0), good)));
+            slotInits.add(tf.assign(lossScale, constant(LOSS_SCALE_INITIAL)));
+            slotInits.add(tf.assign(goodSteps, constant(0.0)));
+        } else {
+            lossScaleAfterStep = null;
         }
         // BN's running statistics move with every training step, from the batch statistics of its forward pass.
         updates.addAll(statisticUpdates);
@@ -189,13 +254,22 @@ public final class NinGraph<T extends TFloating> {
      */
     public static <T extends TFloating> NinGraph<T> build(Graph graph, NetworkPlan plan, Precision precision,
             OptimizerSpec optimizer, boolean gpu) {
-        return new NinGraph<>(graph, plan, precision, optimizer, gpu, TrainingTransforms.NONE);
+        return new NinGraph<>(graph, plan, precision, ComputePrecision.FP32, optimizer, gpu, TrainingTransforms.NONE);
     }
 
     /** As above, with augmentation and label smoothing on the training path. */
     public static <T extends TFloating> NinGraph<T> build(Graph graph, NetworkPlan plan, Precision precision,
             OptimizerSpec optimizer, boolean gpu, TrainingTransforms transforms) {
-        return new NinGraph<>(graph, plan, precision, optimizer, gpu, transforms);
+        return new NinGraph<>(graph, plan, precision, ComputePrecision.FP32, optimizer, gpu, transforms);
+    }
+
+    /**
+     * As above, computing in {@code compute} (mixed precision needs float32 variables: {@code precision}
+     * {@link Precision#FLOAT32}).
+     */
+    public static <T extends TFloating> NinGraph<T> build(Graph graph, NetworkPlan plan, Precision precision,
+            ComputePrecision compute, OptimizerSpec optimizer, boolean gpu, TrainingTransforms transforms) {
+        return new NinGraph<>(graph, plan, precision, compute, optimizer, gpu, transforms);
     }
 
     /**
@@ -251,36 +325,57 @@ public final class NinGraph<T extends TFloating> {
         return x;
     }
 
-    private Operand<T> forward(Operand<T> input, boolean training) {
-        Operand<T> x = input;
+    /**
+     * The logits, T [N, classes], of T [N, R, R, 1] images, computing every layer up to the global
+     * average pool in {@code computeType} (C); with C = T the graph has no casts at all.
+     */
+    private <C extends TFloating> Operand<T> forward(Operand<T> input, boolean training, Class<C> computeType) {
+        Operand<C> x = as(tf, input, computeType);
         int parameterIndex = 0;
         dropoutIndex = 0;
         for (PlannedLayer layer : plan.layers()) {
             Ops scope = tf.withSubScope(training ? "train" : "eval").withSubScope(layer.name().replace(".", "_"));
             if (layer instanceof PlannedLayer.Conv conv) {
-                Variable<T> weights = parameters.get(parameterIndex++).variable();
-                Operand<T> padded = explicitPadding(scope, x, conv);
+                Operand<C> weights = as(scope, parameters.get(parameterIndex++).variable(), computeType);
+                Operand<C> padded = explicitPadding(scope, x, conv);
+                List<Long> strides = List.of(1L, (long) conv.stride(), (long) conv.stride(), 1L);
                 if (conv.batchNorm()) {
                     Variable<T> scale = parameters.get(parameterIndex++).variable();
                     Variable<T> shift = parameters.get(parameterIndex++).variable();
-                    Operand<T> y = scope.nn.conv2d(padded, weights, List.of(1L, (long) conv.stride(), (long) conv.stride(), 1L),
-                            paddingMode(conv));
-                    x = scope.nn.relu(batchNorm(scope, y, scale, shift, conv, training));
+                    Operand<C> y = scope.nn.conv2d(padded, weights, strides, paddingMode(conv));
+                    // Batch statistics in T: a bf16 mean over N·H·W values would round them away.
+                    x = as(scope, scope.nn.relu(batchNorm(scope, as(scope, y, type), scale, shift, conv, training)), computeType);
                 } else {
-                    Variable<T> bias = parameters.get(parameterIndex++).variable();
-                    x = FusedConvolution.convBiasRelu(scope, padded, weights, bias, conv.stride(), paddingMode(conv));
+                    Operand<C> bias = as(scope, parameters.get(parameterIndex++).variable(), computeType);
+                    x = FusedConvolution.admits(computeType)
+                            ? FusedConvolution.convBiasRelu(scope, padded, weights, bias, conv.stride(), paddingMode(conv))
+                            // Add, not BiasAdd: TensorFlow's CPU BiasAddGrad sums bfloat16 in bfloat16 (the sum
+                            // of 576 ones comes out 256), Add's gradient (a Sum) accumulates in float32.
+                            : scope.nn.relu(scope.math.add(scope.nn.conv2d(padded, weights, strides, paddingMode(conv)), bias));
                 }
             } else if (layer instanceof PlannedLayer.Pool pool) {
                 x = maxPool(scope, x, pool);
             } else if (layer instanceof PlannedLayer.Drop drop) {
                 if (training && drop.rate() > 0) {
-                    x = dropout(scope, x, drop.rate());
+                    x = dropout(scope, x, drop.rate(), computeType);
                 }
             } else {
-                x = scope.math.mean(x, scope.constant(new int[] {1, 2}));
+                if (layer != plan.layers().get(plan.layers().size() - 1)) {
+                    throw new IllegalStateException("the global average pool must be the network's last layer, found "
+                            + layer.name() + " before the end");
+                }
+                // The global average pool in T: the logits leave the network, and the loss and
+                // softmax need float32's range and precision.
+                return scope.math.mean(as(scope, x, type), scope.constant(new int[] {1, 2}));
             }
         }
-        return x;
+        throw new IllegalStateException("a network plan ends with its global average pool");
+    }
+
+    /** {@code x} as {@code target}: itself when it is already, else a cast (whose gradient casts back). */
+    @SuppressWarnings("unchecked")
+    private static <C extends TFloating> Operand<C> as(Ops scope, Operand<? extends TFloating> x, Class<C> target) {
+        return x.type().equals(target) ? (Operand<C>) x : scope.dtypes.cast(x, target);
     }
 
     /** Symmetric padding that keeps the size is TensorFlow's SAME, its fastest path; all else is VALID. */
@@ -297,12 +392,12 @@ public final class NinGraph<T extends TFloating> {
      * (Conv2D's EXPLICIT padding loses its paddings in TensorFlow's C++ gradient, so the backward
      * pass would fail.)
      */
-    private Operand<T> explicitPadding(Ops scope, Operand<T> x, PlannedLayer.Conv conv) {
+    private <C extends TFloating> Operand<C> explicitPadding(Ops scope, Operand<C> x, PlannedLayer.Conv conv) {
         int p = conv.padding();
         if (p == 0 || same(conv)) {
             return x;
         }
-        return scope.pad(x, scope.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), constant(0.0));
+        return scope.pad(x, scope.constant(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}}), constant(0.0, x.type()));
     }
 
     /**
@@ -310,7 +405,7 @@ public final class NinGraph<T extends TFloating> {
      * replaces that op and its gradient with its own kernels; {@code MaxPoolV2}, which
      * {@code tf.nn.maxPool} builds, stays on Eigen's, whose gradient took four times as long at 224.
      */
-    private Operand<T> maxPool(Ops scope, Operand<T> x, PlannedLayer.Pool pool) {
+    private static <C extends TFloating> Operand<C> maxPool(Ops scope, Operand<C> x, PlannedLayer.Pool pool) {
         org.tensorflow.Operation op = scope.scope().opBuilder("MaxPool", "MaxPool")
                 .addInput(x.asOutput())
                 .setAttr("ksize", new long[] {1, pool.window(), pool.window(), 1})
@@ -318,17 +413,18 @@ public final class NinGraph<T extends TFloating> {
                 .setAttr("padding", "VALID")
                 .build();
         @SuppressWarnings("unchecked")
-        Operand<T> pooled = (Operand<T>) (Operand<?>) op.output(0);
+        Operand<C> pooled = (Operand<C>) (Operand<?>) op.output(0);
         return pooled;
     }
 
     /** Inverted dropout with a stateless mask: the same seed feed gives the same mask. */
-    private Operand<T> dropout(Ops scope, Operand<T> x, double rate) {
+    private <C extends TFloating> Operand<C> dropout(Ops scope, Operand<C> x, double rate, Class<C> computeType) {
         Operand<TInt64> seed = scope.math.add(dropoutSeed, scope.constant(new long[] {0L, 1_000_003L * dropoutIndex++}));
+        // The mask is drawn in T whatever the compute type, so it is the same mask in every precision.
         Operand<T> uniform = scope.random.statelessRandomUniform(scope.shape(x), seed, type);
         Operand<TBool> keep = scope.math.greaterEqual(uniform, constant(rate));
-        Operand<T> mask = scope.dtypes.cast(keep, type);
-        return scope.math.mul(scope.math.mul(x, mask), constant(1.0 / (1.0 - rate)));
+        Operand<C> mask = scope.dtypes.cast(keep, computeType);
+        return scope.math.mul(scope.math.mul(x, mask), constant(1.0 / (1.0 - rate), computeType));
     }
 
     /**
@@ -393,5 +489,9 @@ public final class NinGraph<T extends TFloating> {
 
     private Operand<T> constant(double value) {
         return tf.dtypes.cast(tf.constant(value), type);
+    }
+
+    private <C extends TFloating> Operand<C> constant(double value, Class<C> as) {
+        return tf.dtypes.cast(tf.constant(value), as);
     }
 }

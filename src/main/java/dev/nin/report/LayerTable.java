@@ -1,6 +1,7 @@
 package dev.nin.report;
 
 import dev.nin.io.Units;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.CostReport;
 import dev.nin.model.PlannedLayer;
 import dev.nin.model.Shape3;
@@ -16,8 +17,13 @@ public final class LayerTable {
 
     /** The layer table, totals and memory estimates. */
     public static void print(PrintWriter out, CostReport costs, int batch, int optimizerSlots) {
+        print(out, costs, batch, optimizerSlots, ComputePrecision.FP32);
+    }
+
+    /** As above, with the memory estimates of a network computing in {@code precision}. */
+    public static void print(PrintWriter out, CostReport costs, int batch, int optimizerSlots, ComputePrecision precision) {
         printLayers(out, costs, batch);
-        printMemory(out, costs, batch, optimizerSlots, null);
+        printMemory(out, costs, batch, optimizerSlots, precision, null);
     }
 
     /** The layer table and totals (parameters, multiply-adds, FLOPs, activations, smallest input). */
@@ -55,23 +61,25 @@ public final class LayerTable {
      * the measured figures beside them when {@code measured} is given.
      */
     public static void printMemory(PrintWriter out, CostReport costs, int batch, int optimizerSlots,
-            MeasuredMemory measured) {
+            ComputePrecision precision, MeasuredMemory measured) {
         String format = measured == null ? "%-24s %12s%n" : "%-24s %12s %12s %8s%n";
-        out.printf(Locale.ROOT, format, "memory", "estimated", "measured", "ratio");
-        row(out, format, "training, batch " + batch, costs.training(batch, optimizerSlots).total(),
+        // fp32 keeps the header it always had, so layer tables of earlier trials stay byte for byte.
+        out.printf(Locale.ROOT, format, precision == ComputePrecision.FP32 ? "memory" : "memory, " + precision.key(),
+                "estimated", "measured", "ratio");
+        row(out, format, "training, batch " + batch, costs.training(batch, optimizerSlots, precision).total(),
                 measured == null ? -1 : measured.training());
-        row(out, format, "training, batch 1", costs.training(1, optimizerSlots).total(),
+        row(out, format, "training, batch 1", costs.training(1, optimizerSlots, precision).total(),
                 measured == null ? -1 : measured.trainingBatch1());
-        row(out, format, "prediction, batch " + batch, costs.prediction(batch).total(),
+        row(out, format, "prediction, batch " + batch, costs.prediction(batch, precision).total(),
                 measured == null ? -1 : measured.prediction());
-        row(out, format, "prediction, batch 1", costs.prediction(1).total(),
+        row(out, format, "prediction, batch 1", costs.prediction(1, precision).total(),
                 measured == null ? -1 : measured.predictionBatch1());
-        CostReport.MemoryEstimate training = costs.training(batch, optimizerSlots);
+        CostReport.MemoryEstimate training = costs.training(batch, optimizerSlots, precision);
         out.printf(Locale.ROOT, "training, batch %d = weights %s + gradients %s + optimizer state %s"
                         + " + activations kept %s + backward workspace %s%n", batch, Units.bytes(training.weights()),
                 Units.bytes(training.gradients()), Units.bytes(training.optimizerState()), Units.bytes(training.activations()),
                 Units.bytes(training.backwardWorkspace()));
-        CostReport.MemoryEstimate prediction = costs.prediction(batch);
+        CostReport.MemoryEstimate prediction = costs.prediction(batch, precision);
         out.printf(Locale.ROOT, "prediction, batch %d = weights %s + widest layer's input and output %s%n", batch,
                 Units.bytes(prediction.weights()), Units.bytes(prediction.activations()));
         if (measured == null) {

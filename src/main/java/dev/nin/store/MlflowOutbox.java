@@ -46,7 +46,7 @@ public final class MlflowOutbox {
     private static final String TRIAL_TOKENS = """
             SELECT t.id, t.sweep_id, t.started_at IS NOT NULL AND t.device IS NOT NULL AS shown,
                    md5(concat_ws('|', t.state, extract(epoch FROM t.started_at), extract(epoch FROM t.ended_at), t.error,
-                       t.diverged_at, t.stopped_at, t.device, t.config::text, t.config_hash, t.configuration,
+                       t.diverged_at, t.stopped_at, t.device, t.compute_precision, t.config::text, t.config_hash, t.configuration,
                        row(t.variant, t.seed, t.learning_rate, t.epochs, t.batch_size, t.resize, t.momentum, t.nesterov,
                            t.weight_decay, t.dropout, t.train_limit, t.validation_size, t.test_limit)::text,
                        t.git_commit, t.nin_version, t.djl_version, t.tensorflow_version, t.java_version,
@@ -69,7 +69,7 @@ public final class MlflowOutbox {
     public record Trial(long id, Long sweepId, String sweepName, String state, String variant, long seed, double learningRate,
             int epochs, int batchSize, int resize, double momentum, boolean nesterov, double weightDecay, double dropout,
             int trainLimit, int validationSize, int testLimit, String config, String configHash, String configuration,
-            String device, String gitCommit, String ninVersion, String djlVersion, String tensorflowVersion,
+            String device, String computePrecision, String gitCommit, String ninVersion, String djlVersion, String tensorflowVersion,
             String javaVersion, String error, String divergedAt, String stoppedAt, Instant startedAt, Instant endedAt,
             Map<String, Long> resources, List<SavedModel> savedModels, List<TrialEpochs.Epoch> epochRows) {
 
@@ -174,7 +174,8 @@ public final class MlflowOutbox {
                             r.getInt("batch_size"), r.getInt("resize"), r.getDouble("momentum"), r.getBoolean("nesterov"),
                             r.getDouble("weight_decay"), r.getDouble("dropout"), r.getInt("train_limit"),
                             r.getInt("validation_size"), r.getInt("test_limit"), r.getString("config"), r.getString("config_hash"),
-                            r.getString("configuration"), r.getString("device"), r.getString("git_commit"),
+                            r.getString("configuration"), r.getString("device"), r.getString("compute_precision"),
+                            r.getString("git_commit"),
                             r.getString("nin_version"), r.getString("djl_version"), r.getString("tensorflow_version"),
                             r.getString("java_version"), r.getString("error"), r.getString("diverged_at"),
                             r.getString("stopped_at"), instant(r.getTimestamp("started_at")), instant(r.getTimestamp("ended_at")),

@@ -67,6 +67,10 @@ public class TrialEntity extends PanacheEntityBase {
     public String configHash;
 
     public String device;
+
+    /** fp32, bf16 or fp16: what the graph computed in (the config holds what was asked). */
+    @Column(name = "compute_precision")
+    public String computePrecision;
     public String worker;
     @Column(name = "started_at")
     public OffsetDateTime startedAt;

@@ -19,7 +19,7 @@ public class TrialQuery {
     /** A trial's hyperparameters, provenance and outcome ({@code trials}). */
     public record Trial(long id, String state, String variant, double learningRate, int epochs, int batchSize, int resize,
             long seed, double momentum, boolean nesterov, double weightDecay, double dropout, int trainLimit,
-            int validationSize, int testLimit, String device, String worker, Timestamp startedAt, Timestamp endedAt,
+            int validationSize, int testLimit, String device, String computePrecision, String worker, Timestamp startedAt, Timestamp endedAt,
             String error, String divergedAt, String stoppedAt, Long retryOf, String configHash, String gitCommit,
             String ninVersion, String djlVersion, String tensorflowVersion, String javaVersion, String weightsSha256) {}
 
@@ -56,7 +56,7 @@ public class TrialQuery {
                 PreparedStatement s = c.prepareStatement("""
                         SELECT t.id, t.state, t.variant, t.learning_rate, t.epochs, t.batch_size, t.resize, t.seed, t.momentum,
                                t.nesterov, t.weight_decay, t.dropout, t.train_limit, t.validation_size, t.test_limit, t.device,
-                               t.worker, t.started_at, t.ended_at, t.error, t.diverged_at, t.stopped_at, t.retry_of, t.config_hash, t.git_commit,
+                               t.compute_precision, t.worker, t.started_at, t.ended_at, t.error, t.diverged_at, t.stopped_at, t.retry_of, t.config_hash, t.git_commit,
                                t.nin_version, t.djl_version, t.tensorflow_version, t.java_version, t.weights_sha256,
                                r.parameters, r.forward_flops, r.training_step_flops, r.training_memory_bytes_estimated,
                                r.prediction_memory_bytes_estimated, r.training_memory_bytes_measured,
@@ -71,7 +71,8 @@ public class TrialQuery {
                 Trial trial = new Trial(r.getLong("id"), r.getString("state"), r.getString("variant"), r.getDouble("learning_rate"),
                         r.getInt("epochs"), r.getInt("batch_size"), r.getInt("resize"), r.getLong("seed"), r.getDouble("momentum"),
                         r.getBoolean("nesterov"), r.getDouble("weight_decay"), r.getDouble("dropout"), r.getInt("train_limit"),
-                        r.getInt("validation_size"), r.getInt("test_limit"), r.getString("device"), r.getString("worker"),
+                        r.getInt("validation_size"), r.getInt("test_limit"), r.getString("device"), r.getString("compute_precision"),
+                        r.getString("worker"),
                         r.getTimestamp("started_at"), r.getTimestamp("ended_at"), r.getString("error"), r.getString("diverged_at"),
                         r.getString("stopped_at"), Columns.longOrNull(r, "retry_of"), r.getString("config_hash"),
                         r.getString("git_commit"), r.getString("nin_version"), r.getString("djl_version"),

@@ -5,6 +5,7 @@ import dev.nin.model.ModelSpecJson;
 import java.util.function.Supplier;
 
 import dev.nin.data.DataOptions;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.CostReport;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.PlannedLayer;
@@ -75,7 +76,7 @@ public class TrialRecorder {
 
     /** Inserts a running trial of {@code ./nin train} (attempt 1) and returns its recording. */
     public Recording start(NetworkPlan plan, TrainConfig config, DataOptions data, String configuration, String device,
-            Provenance provenance) {
+            ComputePrecision precision, Provenance provenance) {
         store.open();
         long id = QuarkusTransaction.requiringNew().call(() -> {
             TrialEntity t = new TrialEntity();
@@ -89,19 +90,20 @@ public class TrialRecorder {
             t.persist();
             return t.id;
         });
-        return attach(id, 1, plan, config, device, provenance);
+        return attach(id, 1, plan, config, device, precision, provenance);
     }
 
     /** Starts recording a trial this process has claimed (state running, this attempt). */
     public Recording attach(long trialId, int attempt, NetworkPlan plan, TrainConfig config, String device,
-            Provenance provenance) {
+            ComputePrecision precision, Provenance provenance) {
         store.open();
         CostReport costs = new CostReport(plan);
         QuarkusTransaction.requiringNew().run(() -> {
             int owned = TrialEntity.update("device = ?1, gitCommit = ?2, ninVersion = ?3, djlVersion = ?4,"
-                    + " tensorflowVersion = ?5, javaVersion = ?6 where id = ?7 and attempt = ?8 and state = ?9",
-                    device, provenance.gitCommit(), provenance.ninVersion(), provenance.djlVersion(),
-                    provenance.tensorflowVersion(), provenance.javaVersion(), trialId, attempt, TrialState.RUNNING.value);
+                    + " tensorflowVersion = ?5, javaVersion = ?6, computePrecision = ?10 where id = ?7 and attempt = ?8"
+                    + " and state = ?9", device, provenance.gitCommit(), provenance.ninVersion(), provenance.djlVersion(),
+                    provenance.tensorflowVersion(), provenance.javaVersion(), trialId, attempt, TrialState.RUNNING.value,
+                    precision.key());
             if (owned == 0) {
                 throw new ClaimLostException(trialId, attempt);
             }
@@ -115,11 +117,12 @@ public class TrialRecorder {
             r.forwardFlops = costs.forwardFlops();
             r.trainingStepFlops = costs.trainingFlops();
             r.batchSize = config.batchSize();
-            r.trainingMemoryBytesEstimated = costs.training(config.batchSize(), config.optimizer().slotsPerParameter()).total();
-            r.predictionMemoryBytesEstimated = costs.prediction(config.batchSize()).total();
-            r.trainingMemoryBytesEstimatedBatch1 = costs.training(1, config.optimizer().slotsPerParameter()).total();
-            r.predictionMemoryBytesEstimatedBatch1 = costs.prediction(1).total();
-            r.memoryKey = memoryKey(plan, config, provenance);
+            int slots = config.optimizer().slotsPerParameter();
+            r.trainingMemoryBytesEstimated = costs.training(config.batchSize(), slots, precision).total();
+            r.predictionMemoryBytesEstimated = costs.prediction(config.batchSize(), precision).total();
+            r.trainingMemoryBytesEstimatedBatch1 = costs.training(1, slots, precision).total();
+            r.predictionMemoryBytesEstimatedBatch1 = costs.prediction(1, precision).total();
+            r.memoryKey = memoryKey(plan, config, precision, provenance);
             r.persist();
         });
         return new Recording(trialId, attempt);
@@ -165,10 +168,12 @@ public class TrialRecorder {
      * SHA-256 of what a trial's memory depends on: the network (spec and input size), batch,
      * optimizer state, threads, precision and the TensorFlow build and device it runs on.
      */
-    static String memoryKey(NetworkPlan plan, TrainConfig config, Provenance provenance) {
+    static String memoryKey(NetworkPlan plan, TrainConfig config, ComputePrecision precision, Provenance provenance) {
+        // fp32 adds nothing, so trials measured before precisions existed keep sharing their figures.
         String key = ModelSpecJson.write(plan.spec()) + "|resize=" + config.resize() + "|batch=" + config.batchSize()
                 + "|slots=" + config.optimizer().slotsPerParameter() + "|threads=" + config.threads() + "|tf="
-                + provenance.tensorflowVersion() + "|method=" + MeasuredMemory.PROBE_METHOD;
+                + provenance.tensorflowVersion() + "|method=" + MeasuredMemory.PROBE_METHOD
+                + (precision == ComputePrecision.FP32 ? "" : "|precision=" + precision.key());
         return IdxReader.sha256(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

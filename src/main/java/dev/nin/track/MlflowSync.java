@@ -1,5 +1,6 @@
 package dev.nin.track;
 
+import dev.nin.model.ComputePrecision;
 import dev.nin.report.CurvesChart;
 import dev.nin.data.IdxReader;
 import dev.nin.model.CostReport;
@@ -438,7 +439,8 @@ public final class MlflowSync {
         StringWriter table = new StringWriter();
         try (PrintWriter out = new PrintWriter(table)) {
             NetworkPlan plan = NetworkPlan.of(TrialConfig.modelOf(t.config(), t.variant(), t.dropout()), t.resize());
-            LayerTable.print(out, new CostReport(plan), t.batchSize(), t.momentum() > 0 ? 1 : 0);
+            LayerTable.print(out, new CostReport(plan), t.batchSize(), t.momentum() > 0 ? 1 : 0,
+                    t.computePrecision() == null ? ComputePrecision.FP32 : ComputePrecision.parse(t.computePrecision()));
         }
         return table.toString();
     }
@@ -465,6 +467,9 @@ public final class MlflowSync {
         Map<String, String> p = new LinkedHashMap<>();
         TrialConfig.mlflowParams(t.config()).forEach((key, value) -> put(p, key, value));
         put(p, "device", t.device());
+        // What the graph computed in on that device; the precision param is what was asked (auto, say).
+        // Trials recorded before the column existed computed in float32.
+        put(p, "precision_used", t.computePrecision() == null ? "fp32" : t.computePrecision());
         put(p, "config_hash", t.configHash());
         put(p, "configuration", t.configuration());
         put(p, "nin_version", t.ninVersion());

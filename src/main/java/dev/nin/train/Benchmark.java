@@ -3,12 +3,14 @@ package dev.nin.train;
 import java.util.List;
 
 import dev.nin.engine.RuntimeInfo;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.CostReport;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.NinGraph;
 import dev.nin.model.OptimizerSpec;
 import dev.nin.model.Precision;
+import dev.nin.model.TrainingTransforms;
 import dev.nin.data.ImageSet;
 
 import java.util.SplittableRandom;
@@ -75,9 +77,14 @@ public final class Benchmark {
     /** What is timed. */
     public enum Phase { TRAINING, INFERENCE }
 
-    /** Training steps (forward, backward, update) per second on random images. */
+    /** Training steps (forward, backward, update) per second on random images, in float32. */
     public Measurement training(ModelSpec spec, int resize, int batch, int warmup, int steps) {
-        return measure(spec, resize, batch, warmup, steps, Phase.TRAINING, false).phase();
+        return training(spec, resize, batch, warmup, steps, ComputePrecision.FP32);
+    }
+
+    /** As above, computing in {@code precision}. */
+    public Measurement training(ModelSpec spec, int resize, int batch, int warmup, int steps, ComputePrecision precision) {
+        return measure(spec, resize, batch, warmup, steps, Phase.TRAINING, precision, false).phase();
     }
 
     /**
@@ -87,15 +94,25 @@ public final class Benchmark {
      * after would not be the ceiling the phase ran under.
      */
     public Paired paired(ModelSpec spec, int resize, int batch, int warmup, int steps, Phase phase) {
-        return measure(spec, resize, batch, warmup, steps, phase, true);
+        return paired(spec, resize, batch, warmup, steps, phase, ComputePrecision.FP32);
     }
 
-    private Paired measure(ModelSpec spec, int resize, int batch, int warmup, int steps, Phase phase, boolean withCeiling) {
+    /**
+     * As above with the network computing in {@code precision}, and the ceiling's convolution in
+     * the same precision: a bf16 phase is read against what bf16 convolutions reach here.
+     */
+    public Paired paired(ModelSpec spec, int resize, int batch, int warmup, int steps, Phase phase, ComputePrecision precision) {
+        return measure(spec, resize, batch, warmup, steps, phase, precision, true);
+    }
+
+    private Paired measure(ModelSpec spec, int resize, int batch, int warmup, int steps, Phase phase, ComputePrecision precision,
+            boolean withCeiling) {
         NetworkPlan plan = NetworkPlan.of(spec, resize);
         CostReport costs = new CostReport(plan);
         ImageSet images = syntheticImages(batch);
-        try (Graph graph = new Graph(); Ceiling ceiling = withCeiling ? new Ceiling(batch) : null) {
-            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, OptimizerSpec.BOOK_SGD, runtime.gpu());
+        try (Graph graph = new Graph(); Ceiling ceiling = withCeiling ? new Ceiling(batch, precision) : null) {
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, precision, OptimizerSpec.BOOK_SGD,
+                    runtime.gpu(), TrainingTransforms.NONE);
             try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla)); TUint8 input = Trainer.images(images)) {
                 Trainer.initialize(session, net, 1);
                 long[] step = {0};
@@ -137,29 +154,35 @@ public final class Benchmark {
         }
     }
 
-    /** The ceiling probe: one 5x5 conv, 96 → 256 channels, at 26x26, on random data. */
+    /** The ceiling probe: one 5x5 conv, 96 → 256 channels, at 26x26, on random data, in one precision. */
     private final class Ceiling implements AutoCloseable {
         private final int batch;
         private final Graph graph = new Graph();
         private final Session session;
-        private final Operand<TFloat32> sum;
+        private final Operand<?> sum;
 
-        Ceiling(int batch) {
+        Ceiling(int batch, ComputePrecision precision) {
             this.batch = batch;
             Ops tf = Ops.create(graph);
-            Placeholder<TFloat32> xInit = tf.placeholder(TFloat32.class);
-            Placeholder<TFloat32> wInit = tf.placeholder(TFloat32.class);
-            Variable<TFloat32> x = tf.variable(Shape.of(batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN), TFloat32.class);
-            Variable<TFloat32> w = tf.variable(Shape.of(CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT), TFloat32.class);
-            Operand<TFloat32> y = tf.nn.conv2d(x, w, java.util.List.of(1L, 1L, 1L, 1L), "SAME");
-            // Fetch one number so the timing is the convolution, not copying its output to Java.
-            sum = tf.sum(y, tf.constant(new int[] {0, 1, 2, 3}));
+            sum = build(tf, precision.type());
             session = new Session(graph, Trainer.sessionConfig(threads, xla));
             try (TFloat32 xv = random(new long[] {batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN});
                     TFloat32 wv = random(new long[] {CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT})) {
-                session.runner().feed(xInit, xv).feed(wInit, wv).addTarget(tf.assign(x, xInit))
-                        .addTarget(tf.assign(w, wInit)).run().close();
+                session.runner().feed("x_init", xv).feed("w_init", wv).addTarget("x_assign").addTarget("w_assign").run().close();
             }
+        }
+
+        /** Variables x and w of type C, loaded from float32 feeds, and the sum of their convolution. */
+        private <C extends org.tensorflow.types.family.TFloating> Operand<C> build(Ops tf, Class<C> type) {
+            Placeholder<TFloat32> xInit = tf.withName("x_init").placeholder(TFloat32.class);
+            Placeholder<TFloat32> wInit = tf.withName("w_init").placeholder(TFloat32.class);
+            Variable<C> x = tf.variable(Shape.of(batch, CEILING_SIDE, CEILING_SIDE, CEILING_IN), type);
+            Variable<C> w = tf.variable(Shape.of(CEILING_KERNEL, CEILING_KERNEL, CEILING_IN, CEILING_OUT), type);
+            tf.withName("x_assign").assign(x, tf.dtypes.cast(xInit, type));
+            tf.withName("w_assign").assign(w, tf.dtypes.cast(wInit, type));
+            Operand<C> y = tf.nn.conv2d(x, w, java.util.List.of(1L, 1L, 1L, 1L), "SAME");
+            // Fetch one number so the timing is the convolution, not copying its output to Java.
+            return tf.sum(y, tf.constant(new int[] {0, 1, 2, 3}));
         }
 
         /** Runs one convolution; returns its nanoseconds. */

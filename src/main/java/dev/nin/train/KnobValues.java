@@ -46,6 +46,7 @@ public final class KnobValues {
         v.put(Knob.LABEL_SMOOTHING, o.transforms().labelSmoothing());
         v.put(Knob.CROP_PADDING, (long) o.transforms().cropPadding());
         v.put(Knob.FLIP, o.transforms().flip());
+        v.put(Knob.PRECISION, o.precision().key());
         v.put(Knob.THREADS, (long) c.threads());
         v.put(Knob.STALL_STEPS, (long) o.stall().steps());
         v.put(Knob.STALL_BAND, o.stall().band());
@@ -71,7 +72,8 @@ public final class KnobValues {
                         whole(v, Knob.STEP_EPOCHS), real(v, Knob.STEP_GAMMA)),
                 Initializer.parse((String) v.get(Knob.INIT)),
                 new TrainingTransforms(whole(v, Knob.CROP_PADDING), (Boolean) v.get(Knob.FLIP), real(v, Knob.LABEL_SMOOTHING)),
-                new StallRule(whole(v, Knob.STALL_STEPS), real(v, Knob.STALL_BAND)));
+                new StallRule(whole(v, Knob.STALL_STEPS), real(v, Knob.STALL_BAND)),
+                PrecisionChoice.Request.parse((String) v.get(Knob.PRECISION)));
     }
 
     /** The data options {@code v} describes. */

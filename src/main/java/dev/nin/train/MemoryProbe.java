@@ -1,6 +1,7 @@
 package dev.nin.train;
 
 import dev.nin.engine.TensorFlowRuntime;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.ModelSpecJson;
 import dev.nin.model.OptimizerSpec;
@@ -55,10 +56,15 @@ public final class MemoryProbe {
 
     /** The four measurements of {@link MeasuredMemory}; about four JVM starts plus a few steps. */
     public MeasuredMemory measureAll(ModelSpec spec, int resize, int batch, OptimizerSpec optimizer) {
-        return new MeasuredMemory(measure(spec, resize, 1, optimizer, Mode.TRAINING),
-                measure(spec, resize, batch, optimizer, Mode.TRAINING),
-                measure(spec, resize, 1, optimizer, Mode.PREDICTION),
-                measure(spec, resize, batch, optimizer, Mode.PREDICTION), METHOD);
+        return measureAll(spec, resize, batch, optimizer, ComputePrecision.FP32);
+    }
+
+    /** As above, with the network computing in {@code precision}. */
+    public MeasuredMemory measureAll(ModelSpec spec, int resize, int batch, OptimizerSpec optimizer, ComputePrecision precision) {
+        return new MeasuredMemory(measure(spec, resize, 1, optimizer, Mode.TRAINING, precision),
+                measure(spec, resize, batch, optimizer, Mode.TRAINING, precision),
+                measure(spec, resize, 1, optimizer, Mode.PREDICTION, precision),
+                measure(spec, resize, batch, optimizer, Mode.PREDICTION, precision), METHOD);
     }
 
     /**
@@ -67,6 +73,11 @@ public final class MemoryProbe {
      * @throws IllegalStateException with the child's output when the measurement fails
      */
     public long measure(ModelSpec spec, int resize, int batch, OptimizerSpec optimizer, Mode mode) {
+        return measure(spec, resize, batch, optimizer, mode, ComputePrecision.FP32);
+    }
+
+    /** As above, with the network computing in {@code precision}. */
+    public long measure(ModelSpec spec, int resize, int batch, OptimizerSpec optimizer, Mode mode, ComputePrecision precision) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // A small fixed heap and serial GC keep the JVM's own growth out of the figure.
@@ -78,8 +89,8 @@ public final class MemoryProbe {
         }
         command.addAll(List.of("-cp", classpath(), MemoryProbeMain.class.getName(), mode.name().toLowerCase(Locale.ROOT),
                 Integer.toString(resize), Integer.toString(batch), Double.toString(optimizer.momentum()),
-                Integer.toString(threads)));
-        String what = "memory probe (" + mode.name().toLowerCase(Locale.ROOT) + ", batch " + batch + ")";
+                Integer.toString(threads), precision.key()));
+        String what = "memory probe (" + mode.name().toLowerCase(Locale.ROOT) + ", batch " + batch + ", " + precision.key() + ")";
         Child child = run(command, ModelSpecJson.write(spec).getBytes(StandardCharsets.UTF_8), timeout, what);
         Matcher m = Pattern.compile("baseline_bytes=(-?\\d+) peak_bytes=(-?\\d+)").matcher(child.output());
         if (child.exitCode() != 0 || !m.find()) {

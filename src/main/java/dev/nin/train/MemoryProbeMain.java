@@ -6,6 +6,7 @@ import dev.nin.model.ModelSpecJson;
 import dev.nin.model.NetworkPlan;
 import dev.nin.model.NinGraph;
 import dev.nin.model.OptimizerSpec;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.Precision;
 import dev.nin.engine.ProcessMemory;
 import java.io.IOException;
@@ -38,6 +39,7 @@ public final class MemoryProbeMain {
         int batch = Integer.parseInt(args[2]);
         double momentum = Double.parseDouble(args[3]);
         int threads = Integer.parseInt(args[4]);
+        ComputePrecision precision = args.length > 5 ? ComputePrecision.parse(args[5]) : ComputePrecision.FP32;
         String specJson = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         NetworkPlan plan = NetworkPlan.of(ModelSpecJson.read(specJson), resize);
 
@@ -48,8 +50,8 @@ public final class MemoryProbeMain {
         ProcessMemory.resetPeak();
 
         try (Graph graph = new Graph()) {
-            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32,
-                    new OptimizerSpec(momentum, false, 0), false);
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, precision,
+                    new OptimizerSpec(momentum, false, 0), false, dev.nin.model.TrainingTransforms.NONE);
             try (Session session = new Session(graph, Trainer.sessionConfig(threads))) {
                 Trainer.initialize(session, net, 1);
                 var images = Benchmark.syntheticImages(batch);

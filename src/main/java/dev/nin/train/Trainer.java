@@ -99,11 +99,12 @@ public final class Trainer {
             throw new IllegalArgumentException("train-limit: no training images left to train on");
         }
         int batches = (train.size() + config.batchSize() - 1) / config.batchSize();
+        PrecisionChoice precision = PrecisionChoice.choose(config.options().precision(), runtime);
         listener.on(new TrainingEvent.Started(config, costs, runtime, train.size(), data.validation().size(),
-                data.test().size(), batches, resumeAfter));
+                data.test().size(), batches, resumeAfter, precision));
         try (Graph graph = new Graph()) {
-            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, config.optimizer(), runtime.gpu(),
-                    config.options().transforms());
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, precision.precision(), config.optimizer(),
+                    runtime.gpu(), config.options().transforms());
             StallRule stall = config.options().stall();
             int plateauSteps = 0;
             try (Session session = new Session(graph, sessionConfig(config.threads()))) {
@@ -128,10 +129,14 @@ public final class Trainer {
                                 new long[] {config.seed(), (long) epoch * batches + b});
                         long stepTook = System.nanoTime() - stepStart;
                         stepNanos += stepTook;
-                        if (!Double.isFinite(step[0]) || !Double.isFinite(step[2])) {
+                        StepVerdict verdict = StepVerdict.of(step);
+                        if (verdict == StepVerdict.SKIPPED) {
+                            listener.on(new TrainingEvent.StepSkipped(epoch, b + 1, step[4]));
+                        }
+                        if (verdict.diverged()) {
                             TrainingResult result = new TrainingResult(TrainingResult.Status.DIVERGED, epochs,
-                                    runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1),
-                                    java.util.Optional.empty());
+                                    runtime.device(), weightsSha256(session, net), "epoch " + epoch + " step " + (b + 1)
+                                    + verdict.detail(step), java.util.Optional.empty());
                             listener.on(new TrainingEvent.Finished(result));
                             return result;
                         }
@@ -217,8 +222,43 @@ public final class Trainer {
     }
 
     /**
-     * One SGD step; returns {mean loss, correct count, sum of squared gradients} of the batch before
-     * the update.
+     * What one step's figures say: fine, skipped by fp16's loss scaling (not finite at this scale;
+     * nothing changed), or diverged. A loss that is not finite is divergence in every precision;
+     * gradients that are not finite are divergence unless loss scaling skipped the step, and even
+     * then once the scale has fallen below {@link #LOSS_SCALE_FLOOR} (no scale makes them finite).
+     */
+    enum StepVerdict {
+        APPLIED, SKIPPED, LOSS_NOT_FINITE, GRADIENTS_NOT_FINITE, LOSS_SCALE_EXHAUSTED;
+
+        /** Below this, halving the loss scale further cannot be what makes gradients finite. */
+        static final double LOSS_SCALE_FLOOR = 1.0;
+
+        /** @param step {loss, correct, squared gradient sum, applied (1/0), loss scale after (NaN without scaling)} */
+        static StepVerdict of(double[] step) {
+            if (!Double.isFinite(step[0])) {
+                return LOSS_NOT_FINITE;
+            }
+            if (step[3] != 0) {
+                return Double.isFinite(step[2]) ? APPLIED : GRADIENTS_NOT_FINITE;
+            }
+            return step[4] < LOSS_SCALE_FLOOR ? LOSS_SCALE_EXHAUSTED : SKIPPED;
+        }
+
+        boolean diverged() {
+            return this == LOSS_NOT_FINITE || this == GRADIENTS_NOT_FINITE || this == LOSS_SCALE_EXHAUSTED;
+        }
+
+        /** Appended to the step in a diverged result, where there is more to say. */
+        String detail(double[] step) {
+            return this == LOSS_SCALE_EXHAUSTED
+                    ? String.format(java.util.Locale.ROOT, " (fp16 gradients not finite even at loss scale %s)", step[4] * 2)
+                    : "";
+        }
+    }
+
+    /**
+     * One SGD step; returns {mean loss, correct count, sum of squared gradients, 1 if the update
+     * was applied else 0, loss scale after the step or NaN} of the batch before the update.
      */
     static double[] trainStep(Session session, NinGraph<?> net, ImageSet batch, double learningRate, long[] dropoutSeed) {
         try (TUint8 images = images(batch);
@@ -227,9 +267,17 @@ public final class Trainer {
                 TInt64 seed = TInt64.vectorOf(dropoutSeed);
                 Result result = session.runner().feed(net.images, images).feed(net.labels, labels)
                         .feed(net.learningRate, lr).feed(net.dropoutSeed, seed)
-                        .fetch(net.trainLoss).fetch(net.trainCorrect).fetch(net.gradientSquaredSum).addTarget(net.trainStep).run()) {
+                        .fetch(net.trainLoss).fetch(net.trainCorrect).fetch(net.gradientSquaredSum).fetch(net.stepApplied)
+                        .addTarget(net.trainStep).run()) {
+            boolean applied = ((org.tensorflow.types.TBool) result.get(3)).getBoolean();
+            double scale = Double.NaN;
+            if (net.lossScaleAfterStep != null) {
+                try (Result s = session.runner().fetch(net.lossScale).run()) {
+                    scale = Precision.readScalar(s.get(0));
+                }
+            }
             return new double[] {Precision.readScalar(result.get(0)), Precision.readScalar(result.get(1)),
-                Precision.readScalar(result.get(2))};
+                Precision.readScalar(result.get(2)), applied ? 1 : 0, scale};
         }
     }
 

@@ -10,9 +10,19 @@ public sealed interface TrainingEvent {
      * @param costs the network's analytic costs at this run's resize
      * @param batchesPerEpoch training steps per epoch
      * @param resumedAfter the epoch a resumed run continues after (0 for a fresh start)
+     * @param precision what the graph computes in, and why
      */
     record Started(TrainConfig config, CostReport costs, RuntimeInfo runtime, int trainImages,
-            int validationImages, int testImages, int batchesPerEpoch, int resumedAfter) implements TrainingEvent {}
+            int validationImages, int testImages, int batchesPerEpoch, int resumedAfter, PrecisionChoice precision)
+            implements TrainingEvent {}
+
+    /**
+     * An fp16 step's gradients were not finite at the current loss scale: no weight changed and the
+     * scale was halved. Normal a few times early in a run; not a divergence.
+     *
+     * @param lossScale the scale after halving
+     */
+    record StepSkipped(int epoch, int batch, double lossScale) implements TrainingEvent {}
 
     /**
      * One training step ended.

@@ -1,6 +1,7 @@
 package dev.nin.trial;
 
 import dev.nin.io.Units;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.NetworkPlan;
 import dev.nin.store.TrialRecorder;
 import dev.nin.train.MeasuredMemory;
@@ -25,14 +26,15 @@ final class MemoryMeasurement {
     }
 
     /** Measures (or reuses) the trial's memory; a failed measurement is reported and training goes on. */
-    void measure(long trialId, NetworkPlan plan, TrainConfig config, Consumer<String> notices) {
+    void measure(long trialId, NetworkPlan plan, TrainConfig config, ComputePrecision precision, Consumer<String> notices) {
         try {
             var recorded = recorder.recordMeasuredMemory(trialId, () -> new MemoryProbe(config.threads())
-                    .measureAll(plan.spec(), config.resize(), config.batchSize(), config.optimizer()));
+                    .measureAll(plan.spec(), config.resize(), config.batchSize(), config.optimizer(), precision));
             if (recorded.fresh()) {
                 MeasuredMemory m = recorded.measured();
-                notices.accept(String.format(Locale.ROOT, "memory measured for %s at %d px: training %s (batch %d), prediction %s",
-                        plan.spec().variant(), config.resize(), Units.bytes(m.training()), config.batchSize(),
+                notices.accept(String.format(Locale.ROOT, "memory measured for %s at %d px in %s: training %s (batch %d),"
+                        + " prediction %s", plan.spec().variant(), config.resize(), precision.key(), Units.bytes(m.training()),
+                        config.batchSize(),
                         Units.bytes(m.prediction())));
             }
         } catch (IllegalStateException e) {

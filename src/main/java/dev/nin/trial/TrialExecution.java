@@ -2,10 +2,12 @@ package dev.nin.trial;
 
 import dev.nin.app.NinServices;
 import dev.nin.io.PausePoint;
+import dev.nin.model.ComputePrecision;
 import dev.nin.model.NetworkPlan;
 import dev.nin.store.ClaimLostException;
 import dev.nin.store.TrialRecorder;
 import dev.nin.track.MlflowMirror;
+import dev.nin.train.PrecisionChoice;
 import dev.nin.train.Provenance;
 import dev.nin.train.TrainRequest;
 import dev.nin.train.Trainer;
@@ -59,16 +61,17 @@ public class TrialExecution {
     public TrialOutcome run(TrialJob job, Observer observer, Consumer<String> notices) {
         NetworkPlan plan = job.config().plan(job.model());
         String device = job.runtime().device();
+        ComputePrecision precision = PrecisionChoice.choose(job.config().options().precision(), job.runtime()).precision();
         Provenance provenance = Provenance.of(job.runtime());
         double memorySeconds = 0;
         long trialId = job.entry() instanceof TrialJob.Entry.Claimed c ? c.trialId() : 0;
         TrialOutcome outcome;
-        try (TrialRecorder.Recording recording = open(job, plan, device, provenance)) {
+        try (TrialRecorder.Recording recording = open(job, plan, device, precision, provenance)) {
             trialId = recording.trialId();
             observer.recorded(trialId);
             if (job.measureMemory()) {
                 long measuring = System.nanoTime();
-                new MemoryMeasurement(recorder).measure(trialId, plan, job.config(), notices);
+                new MemoryMeasurement(recorder).measure(trialId, plan, job.config(), precision, notices);
                 memorySeconds = (System.nanoTime() - measuring) / 1e9;
             }
             try {
@@ -94,12 +97,13 @@ public class TrialExecution {
         return outcome;
     }
 
-    private TrialRecorder.Recording open(TrialJob job, NetworkPlan plan, String device, Provenance provenance) {
+    private TrialRecorder.Recording open(TrialJob job, NetworkPlan plan, String device, ComputePrecision precision,
+            Provenance provenance) {
         if (job.entry() instanceof TrialJob.Entry.Claimed claimed) {
-            return recorder.attach(claimed.trialId(), claimed.attempt(), plan, job.config(), device, provenance);
+            return recorder.attach(claimed.trialId(), claimed.attempt(), plan, job.config(), device, precision, provenance);
         }
         TrialJob.Entry.New fresh = (TrialJob.Entry.New) job.entry();
-        return recorder.start(plan, job.config(), job.data(), fresh.configuration(), device, provenance);
+        return recorder.start(plan, job.config(), job.data(), fresh.configuration(), device, precision, provenance);
     }
 
     private TrainRequest request(TrialJob job, long trialId, TrainingListener listener) {

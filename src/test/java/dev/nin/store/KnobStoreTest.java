@@ -10,6 +10,7 @@ import dev.nin.model.OptimizerSpec;
 import dev.nin.model.TrainingTransforms;
 import dev.nin.model.Variants;
 import dev.nin.train.KnobValues;
+import dev.nin.train.PrecisionChoice;
 import dev.nin.train.LearningRateSchedule;
 import dev.nin.train.StallRule;
 import dev.nin.train.TrainConfig;
@@ -31,7 +32,7 @@ class KnobStoreTest {
     /** Every knob away from its default (dropout set: the variant's is 0.5). */
     private static final TrainConfig CONFIG = new TrainConfig(0.05, 7, 64, 96, 1234, new OptimizerSpec(0.9, true, 5e-4),
             OptionalDouble.of(0.3), 2, new TrainingOptions(new LearningRateSchedule(LearningRateSchedule.Kind.STEP, 1.5, 2, 0.5),
-                    Initializer.HE, new TrainingTransforms(4, true, 0.1), new StallRule(300, 0.05)));
+                    Initializer.HE, new TrainingTransforms(4, true, 0.1), new StallRule(300, 0.05), PrecisionChoice.Request.BF16));
     private static final DataOptions DATA = new DataOptions(4000, 1000, 500);
 
     private static TrialConfig resolved() {
@@ -68,6 +69,7 @@ class KnobStoreTest {
         expected.put("label_smoothing", "0.1");
         expected.put("crop_padding", "4");
         expected.put("flip", "true");
+        expected.put("precision", "bf16");
         expected.put("threads", "2");
         expected.put("stall_steps", "300");
         expected.put("stall_band", "0.05");

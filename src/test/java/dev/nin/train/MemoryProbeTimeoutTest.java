@@ -60,7 +60,7 @@ class MemoryProbeTimeoutTest {
         long start = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new MemoryProbe(1, Duration.ofMillis(1))
                 .measure(Variants.standard(), 67, 1, OptimizerSpec.BOOK_SGD, MemoryProbe.Mode.TRAINING));
-        assertTrue(e.getMessage().startsWith("memory probe (training, batch 1): no answer after 1 ms; the child process was killed"),
+        assertTrue(e.getMessage().startsWith("memory probe (training, batch 1, fp32): no answer after 1 ms; the child process was killed"),
                 e.getMessage());
         assertTrue((System.nanoTime() - start) / 1e9 < 20, "gave up promptly");
         assertFalse(ProcessHandle.current().children().anyMatch(p -> p.isAlive() && p.info().command().orElse("").endsWith("java")

@@ -167,7 +167,7 @@ class TrainerTest {
     }
 
     /** Logits of {@code images} from the SavedModel loaded with TensorFlow's own loader. */
-    private static float[] referenceLogits(dev.nin.data.ImageSet images, java.nio.file.Path folder) {
+    static float[] referenceLogits(dev.nin.data.ImageSet images, java.nio.file.Path folder) {
         try (org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(folder.toString(), "serve");
                 org.tensorflow.types.TUint8 input = org.tensorflow.types.TUint8.tensorOf(
                         org.tensorflow.ndarray.Shape.of(images.size(), 28, 28),
