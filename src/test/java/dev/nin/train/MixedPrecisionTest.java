@@ -170,6 +170,34 @@ class MixedPrecisionTest {
     }
 
     /**
+     * The GPU path (no GPU here runs TensorFlow 2.16's CUDA build): with {@code gpu} the mixed-precision
+     * graph, casts and loss scaling included, asks for {@code /device:GPU:0} op by op, as the float32
+     * graph does; soft placement (Trainer's session config) lets TensorFlow keep what has no GPU kernel
+     * on the CPU. The backward ops TensorFlow's C API adds ({@code Gradients/...}) carry no device
+     * request, in float32 as in bf16; its placer puts ops without one on the GPU when there is one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"BF16", "FP16"})
+    void onTheGpuEveryOpOfTheMixedGraphAsksForTheGpu(ComputePrecision precision) {
+        try (Graph graph = new Graph()) {
+            NinGraph.build(graph, NetworkPlan.of(TINY, 28), Precision.FLOAT32, precision, OptimizerSpec.BOOK_SGD, true,
+                    TrainingTransforms.NONE);
+            Set<String> types = new TreeSet<>();
+            for (Iterator<GraphOperation> it = graph.operations(); it.hasNext();) {
+                GraphOperation op = it.next();
+                if (op.name().startsWith("Gradients/")) {
+                    assertTrue(op.device().isEmpty(), op.name() + " asks for " + op.device());
+                    continue;
+                }
+                types.add(op.type());
+                assertTrue(op.device().toUpperCase(java.util.Locale.ROOT).contains("GPU:0"), op.name() + " on " + op.device());
+            }
+            assertTrue(types.containsAll(Set.of("Conv2D", "Cast", "ApplyGradientDescent", "MaxPool")), types.toString());
+            assertTrue(Trainer.sessionConfig(0).getAllowSoftPlacement(), "ops without a GPU kernel may run on the CPU");
+        }
+    }
+
+    /**
      * fp16's dynamic loss scaling on the CPU. At a scale so large that the scaled gradients overflow
      * half precision, the step changes no weight, halves the scale, and is not divergence; at scale 1
      * the same batch trains; after {@code LOSS_SCALE_GROWTH_STEPS} good steps the scale doubles.
