@@ -50,10 +50,11 @@ class ShowIT {
             try (ResultSet r = s.executeQuery("INSERT INTO trials (configuration, state, variant, seed, learning_rate, epochs, batch_size,"
                     + " resize, momentum, nesterov, weight_decay, dropout, train_limit, validation_size, test_limit, config, config_hash,"
                     + " device, worker, attempt, started_at, heartbeat_at, ended_at, weights_sha256, git_commit, nin_version, djl_version,"
-                    + " tensorflow_version, java_version) VALUES ('by hand', 'completed', 'no-1x1', 7, 0.05, 2, 64, 67, 0.9, true, 0.001,"
+                    + " tensorflow_version, java_version, compute_precision) VALUES ('by hand', 'completed', 'no-1x1', 7, 0.05, 2, 64, 67,"
+                    + " 0.9, true, 0.001,"
                     + " 0.25, 256, 64, 32, '{}', '" + CONFIG_SHA + "', 'cpu()', 'host-a:4242', 1, '2026-03-01 10:00:00+00',"
                     + " '2026-03-01 10:01:00+00', '2026-03-01 10:01:30+00', '" + WEIGHTS_SHA + "', 'abc1234', '1.2.3', '0.30.0', '2.16.1',"
-                    + " '17.0.9') RETURNING id")) {
+                    + " '17.0.9', 'bf16') RETURNING id")) {
                 r.next();
                 id = r.getLong(1);
             }
@@ -77,7 +78,7 @@ class ShowIT {
         assertEquals("  momentum 0.9 (Nesterov), weight decay 0.001, dropout 0.25", lines.get(2));
         assertEquals("  data: train limit 256, validation 64, test limit 32 (0 = all)", lines.get(3));
         // The instants in UTC; the separator and fraction are left to the formatter.
-        assertTrue(lines.get(4).matches("  device cpu\\(\\), worker host-a:4242, started 2026-03-01[ T]10:00(:00(\\.0+)?)?(Z|\\+00(:00)?)?,"
+        assertTrue(lines.get(4).matches("  device cpu\\(\\), precision bf16, worker host-a:4242, started 2026-03-01[ T]10:00(:00(\\.0+)?)?(Z|\\+00(:00)?)?,"
                 + " ended 2026-03-01[ T]10:01:30(\\.0+)?(Z|\\+00(:00)?)?"), lines.get(4));
         assertEquals("  provenance: nin 1.2.3, git abc1234, DJL 0.30.0, TensorFlow 2.16.1, Java 17.0.9", lines.get(5));
         assertEquals("  config sha256 " + CONFIG_SHA, lines.get(6));

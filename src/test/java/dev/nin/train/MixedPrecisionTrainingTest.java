@@ -107,28 +107,18 @@ class MixedPrecisionTrainingTest {
         }
         float[] expected = TrainerTest.referenceLogits(splits.test(), folder);
 
-        ai.djl.repository.zoo.Criteria<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> criteria = ai.djl.repository.zoo.Criteria.builder()
-                .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class).optModelPath(folder).optEngine("TensorFlow")
-                .optTranslator(new ai.djl.translate.NoopTranslator()).build();
-        try (var model = criteria.loadModel(); var predictor = model.newPredictor();
-                var manager = ai.djl.ndarray.NDManager.newBaseManager("TensorFlow")) {
-            var images = manager.create(java.nio.ByteBuffer.wrap(splits.test().pixels()),
-                    new ai.djl.ndarray.types.Shape(splits.test().size(), 28, 28), ai.djl.ndarray.types.DataType.UINT8);
-            ai.djl.ndarray.NDArray logits = predictor.predict(new ai.djl.ndarray.NDList(images)).get("logits");
-            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, logits.getDataType());
-            float[] actual = logits.toFloatArray();
-            int correct = 0;
-            for (int i = 0; i < splits.test().size(); i++) {
-                int best = 0;
-                for (int c = 0; c < 10; c++) {
-                    assertEquals(expected[i * 10 + c], actual[i * 10 + c], 1e-5f, "logit " + i + "," + c);
-                    best = actual[i * 10 + c] > actual[i * 10 + best] ? c : best;
-                }
-                correct += best == splits.test().label(i) ? 1 : 0;
+        float[] actual = TrainerTest.djlLogits(splits.test(), folder);
+        int correct = 0;
+        for (int i = 0; i < splits.test().size(); i++) {
+            int best = 0;
+            for (int c = 0; c < 10; c++) {
+                assertEquals(expected[i * 10 + c], actual[i * 10 + c], 1e-5f, "logit " + i + "," + c);
+                best = actual[i * 10 + c] > actual[i * 10 + best] ? c : best;
             }
-            assertEquals(result.last().testAccuracy(), correct / (double) splits.test().size(), 1e-12,
-                    "DJL's predictions give the accuracy the training session measured");
+            correct += best == splits.test().label(i) ? 1 : 0;
         }
+        assertEquals(result.last().testAccuracy(), correct / (double) splits.test().size(), 1e-12,
+                "DJL's predictions give the accuracy the training session measured");
     }
 
     private static double mean(List<Double> values) {

@@ -149,20 +149,29 @@ class TrainerTest {
         // TensorFlow's own SavedModel loader gives the reference logits.
         float[] expected = referenceLogits(splits.test(), folder);
 
+        float[] actual = djlLogits(splits.test(), folder);
+        assertEquals(16 * 10, actual.length, "16 images, 10 logits each");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5f, "logit " + i);
+        }
+    }
+
+    /**
+     * Logits of {@code images} from the SavedModel loaded through DJL ({@code Criteria}, TensorFlow
+     * engine, no translator), as {@code ./nin predict} loads it; checks they arrive as float32 [N, 10].
+     */
+    static float[] djlLogits(dev.nin.data.ImageSet images, java.nio.file.Path folder) throws Exception {
         ai.djl.repository.zoo.Criteria<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> criteria = ai.djl.repository.zoo.Criteria.builder()
                 .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class).optModelPath(folder).optEngine("TensorFlow")
                 .optTranslator(new ai.djl.translate.NoopTranslator()).build();
         try (var model = criteria.loadModel(); var predictor = model.newPredictor();
                 var manager = ai.djl.ndarray.NDManager.newBaseManager("TensorFlow")) {
-            var images = manager.create(java.nio.ByteBuffer.wrap(splits.test().pixels()),
-                    new ai.djl.ndarray.types.Shape(splits.test().size(), 28, 28), ai.djl.ndarray.types.DataType.UINT8);
-            ai.djl.ndarray.NDList out = predictor.predict(new ai.djl.ndarray.NDList(images));
-            ai.djl.ndarray.NDArray logits = out.get("logits");
-            assertEquals(new ai.djl.ndarray.types.Shape(16, 10), logits.getShape());
-            float[] actual = logits.toFloatArray();
-            for (int i = 0; i < expected.length; i++) {
-                assertEquals(expected[i], actual[i], 1e-5f, "logit " + i);
-            }
+            var input = manager.create(java.nio.ByteBuffer.wrap(images.pixels()),
+                    new ai.djl.ndarray.types.Shape(images.size(), 28, 28), ai.djl.ndarray.types.DataType.UINT8);
+            ai.djl.ndarray.NDArray logits = predictor.predict(new ai.djl.ndarray.NDList(input)).get("logits");
+            assertEquals(new ai.djl.ndarray.types.Shape(images.size(), 10), logits.getShape());
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, logits.getDataType());
+            return logits.toFloatArray();
         }
     }
 
