@@ -109,15 +109,21 @@ class CommandsIT {
     @Test
     void benchPrintsFiguresAgainstTheCeiling(QuarkusMainLauncher launcher) {
         LaunchResult result = launcher.launch("bench", "--resize", "67", "--batch", "16", "--steps", "1", "--warmup", "1",
-                "--rounds", "2");
+                "--rounds", "2", "--precision", "bf16");
         String out = result.getOutput();
         assertEquals(0, result.exitCode(), out + result.getErrorOutput());
-        assertTrue(out.contains("ceiling: a 5x5 conv 96->256 at 26x26, batch 16, timed in turns"), out);
-        // resize, phase, img/s, GFLOP/s, the ceiling timed alongside, and the ratio.
-        assertTrue(out.matches("(?s).*67\\s+training\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+%.*"), out);
-        assertTrue(out.matches("(?s).*67\\s+inference\\s+\\d+\\.\\d.*"), out);
-        // Two rounds: each phase twice, then its median and range.
-        assertEquals(2, out.split("\\n67\\s+training\\s+\\d", -1).length - 1, out);
-        assertTrue(out.matches("(?s).*67\\s+training\\s+of the ceiling over 2 rounds: median \\d+\\.\\d%, range \\d+-\\d+%.*"), out);
+        assertTrue(out.contains("ceiling: a 5x5 conv 96->256 at 26x26, batch 16, in the row's precision, timed in turns"), out);
+        // resize, precision, phase, img/s, GFLOP/s, the ceiling timed alongside, and the ratio; fp32 first, always.
+        assertTrue(out.matches("(?s).*67\\s+fp32\\s+training\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+%.*"), out);
+        assertTrue(out.matches("(?s).*67\\s+fp32\\s+inference\\s+\\d+\\.\\d.*"), out);
+        // bf16 beside it, with its speed over fp32's of the same round.
+        assertTrue(out.matches("(?s).*67\\s+bf16\\s+training\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+%\\s+\\d+\\.\\d\\dx.*"),
+                out);
+        // Two rounds: each phase twice per precision, then its median and range.
+        assertEquals(2, out.split("\\n67\\s+fp32\\s+training\\s+\\d", -1).length - 1, out);
+        assertEquals(2, out.split("\\n67\\s+bf16\\s+training\\s+\\d", -1).length - 1, out);
+        assertTrue(out.matches("(?s).*67\\s+fp32 training\\s+of the ceiling over 2 rounds: median \\d+\\.\\d%, range \\d+-\\d+%.*"), out);
+        assertTrue(out.matches("(?s).*67\\s+bf16 training\\s+of the ceiling over 2 rounds: median \\d+\\.\\d%, range \\d+-\\d+%;"
+                + " vs fp32: median \\d+\\.\\d\\dx, range \\d+\\.\\d\\d-\\d+\\.\\d\\dx.*"), out);
     }
 }
