@@ -264,20 +264,21 @@ public final class Trainer {
         try (TUint8 images = images(batch);
                 TInt32 labels = labels(batch);
                 Tensor lr = net.precision.scalar(learningRate);
-                TInt64 seed = TInt64.vectorOf(dropoutSeed);
-                Result result = session.runner().feed(net.images, images).feed(net.labels, labels)
-                        .feed(net.learningRate, lr).feed(net.dropoutSeed, seed)
-                        .fetch(net.trainLoss).fetch(net.trainCorrect).fetch(net.gradientSquaredSum).fetch(net.stepApplied)
-                        .addTarget(net.trainStep).run()) {
-            boolean applied = ((org.tensorflow.types.TBool) result.get(3)).getBoolean();
-            double scale = Double.NaN;
+                TInt64 seed = TInt64.vectorOf(dropoutSeed)) {
+            Session.Runner runner = session.runner().feed(net.images, images).feed(net.labels, labels)
+                    .feed(net.learningRate, lr).feed(net.dropoutSeed, seed)
+                    .fetch(net.trainLoss).fetch(net.trainCorrect).fetch(net.gradientSquaredSum).fetch(net.stepApplied)
+                    .addTarget(net.trainStep);
             if (net.lossScaleAfterStep != null) {
-                try (Result s = session.runner().fetch(net.lossScale).run()) {
-                    scale = Precision.readScalar(s.get(0));
-                }
+                // The step's new scale, computed in the same run (no second Session.run per step).
+                runner.fetch(net.lossScaleAfterStep);
             }
-            return new double[] {Precision.readScalar(result.get(0)), Precision.readScalar(result.get(1)),
-                Precision.readScalar(result.get(2)), applied ? 1 : 0, scale};
+            try (Result result = runner.run()) {
+                boolean applied = ((org.tensorflow.types.TBool) result.get(3)).getBoolean();
+                double scale = net.lossScaleAfterStep == null ? Double.NaN : Precision.readScalar(result.get(4));
+                return new double[] {Precision.readScalar(result.get(0)), Precision.readScalar(result.get(1)),
+                    Precision.readScalar(result.get(2)), applied ? 1 : 0, scale};
+            }
         }
     }
 
