@@ -82,7 +82,7 @@ public class BenchCommand extends NinSubcommand {
                     + batch + ", steps " + steps + ", rounds " + rounds + ", warmup " + warmup);
         }
         resizes.forEach(size -> NetworkPlan.of(model, size));
-        List<PrecisionChoice.Request> requests = precisions.stream().map(PrecisionChoice.Request::parse).toList();
+        List<PrecisionChoice.Request> requests = precisions.stream().map(BenchCommand::parsePrecision).toList();
         PrintWriter out = out();
         RuntimeInfo runtime = services.tensorflow(DeviceRequest.parse(device), line -> out.println("note: " + line));
         List<ComputePrecision> measured = new ArrayList<>(List.of(ComputePrecision.FP32));
@@ -173,6 +173,15 @@ public class BenchCommand extends NinSubcommand {
     private static double median(List<Double> sorted) {
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** One {@code --precision} value, refused with the flag's name. */
+    private static PrecisionChoice.Request parsePrecision(String text) {
+        try {
+            return PrecisionChoice.Request.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e);
+        }
     }
 
     private static String phaseName(Benchmark.Phase phase) {
