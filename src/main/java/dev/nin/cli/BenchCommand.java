@@ -26,8 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training and inference images/s and achieved GFLOP/s against the convolution "
                 + "ceiling, timed in turns with them. Prints figures; compares nothing to a threshold. "
-                + "'bench claims' measures how fast the store hands trials to workers instead.",
-        subcommands = ClaimBenchCommand.class)
+                + "'bench claims' measures how fast the store hands trials to workers instead; 'bench sampler' how"
+                + " well TPE searches.",
+        subcommands = {ClaimBenchCommand.class, SamplerBenchCommand.class})
 public class BenchCommand extends NinSubcommand {
 
     @Inject
