@@ -58,12 +58,37 @@ final class Leaderboard {
             stopped.print(out, ResultTable.Format.TABLE);
         }
 
+        printBestSoFar(out, query.bestSoFar(sweep.name), sweep.metric);
+
         query.budget(sweep.name).filter(b -> b.pruned() + b.stalled() > 0).ifPresent(b -> {
             long saved = b.epochsPlanned() - b.epochsRun();
             out.printf(Locale.ROOT, "%nstopping early saved %d of %d planned epochs (%.0f%%): %d pruned, %d stalled%n",
                     saved, b.epochsPlanned(), 100.0 * saved / Math.max(1, b.epochsPlanned()), b.pruned(), b.stalled());
         });
         out.flush();
+    }
+
+    /**
+     * The best-so-far curve against the number of trials ended: the rows where the best improved,
+     * and the last one. The whole curve is the view {@code best_so_far}.
+     */
+    static void printBestSoFar(PrintWriter out, List<LeaderboardQuery.BestSoFar> curve, String metric) {
+        if (curve.stream().noneMatch(b -> b.best() != null)) {
+            return;
+        }
+        out.printf(Locale.ROOT, "%nbest %s so far, by trials ended (where it improved; all rows: SELECT * FROM best_so_far):%n", metric);
+        Double shown = null;
+        for (int i = 0; i < curve.size(); i++) {
+            LeaderboardQuery.BestSoFar b = curve.get(i);
+            boolean improved = b.best() != null && !b.best().equals(shown);
+            if (improved) {
+                out.printf(Locale.ROOT, "  after %3d trials: %.4f  (trial %d%s)%n", b.trials(), b.best(), b.trial(),
+                        b.samplerPhase() == null ? "" : ", " + b.samplerPhase());
+                shown = b.best();
+            } else if (i == curve.size() - 1) {
+                out.printf(Locale.ROOT, "  after %3d trials: %.4f%n", b.trials(), shown);
+            }
+        }
     }
 
     /** "0.8300 ± 0.0361", the mean alone for a single seed, "-" when nothing was measured. */

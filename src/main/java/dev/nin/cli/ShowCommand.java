@@ -54,6 +54,12 @@ public class ShowCommand extends NinSubcommand {
         if (t.retryOf() != null) {
             out.println("  retries stalled trial " + t.retryOf() + " with the next seed");
         }
+        if (t.suggestion() != null) {
+            TrialQuery.Suggestion g = t.suggestion();
+            out.printf(Locale.ROOT, "  tpe: ask %d of its sweep, %s%s%n", g.askIndex() + 1, g.phase(), g.phase().equals("start-up")
+                    ? " (a random draw)" : String.format(Locale.ROOT, ", computed from %d earlier trials (%d good, %d running);"
+                            + " SELECT * FROM suggestion_history WHERE trial_id = %d", g.used(), g.good(), g.pending(), t.id()));
+        }
         out.printf(Locale.ROOT, "  provenance: nin %s, git %s, DJL %s, TensorFlow %s, Java %s%n",
                 t.ninVersion(), t.gitCommit(), t.djlVersion(), t.tensorflowVersion(), t.javaVersion());
         out.printf(Locale.ROOT, "  config sha256 %s%n", t.configHash());

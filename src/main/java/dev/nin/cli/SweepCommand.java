@@ -109,10 +109,15 @@ public class SweepCommand extends NinSubcommand {
         DeviceRequest request = DeviceRequest.parse(device == null ? sweep.device() : device);
         List<PlannedTrial> plan = SweepPlanner.plan(sweep, planLimit, file.toString());
         SweepEstimate estimate = SweepEstimate.of(plan, sweep);
-        out.printf(Locale.ROOT, "sweep %s: %d trials (%d configurations x %d seeds, %s), %.3g PFLOP to compute (%.3g training, %.3g evaluation)%n",
-                sweep.name(), plan.size(), plan.size() / sweep.seeds().size(), sweep.seeds().size(),
-                sweep.strategy().name().toLowerCase(Locale.ROOT), estimate.totalFlops() / 1e15, estimate.trainingFlops() / 1e15,
-                estimate.evaluationFlops() / 1e15);
+        out.printf(Locale.ROOT, "sweep %s: %d trials (%d configurations x %d seeds, %s), %.3g PFLOP to compute (%.3g training, %.3g evaluation)%s%n",
+                sweep.name(), estimate.trials(), estimate.trials() / sweep.seeds().size(), sweep.seeds().size(),
+                sweep.strategy().value(), estimate.totalFlops() / 1e15, estimate.trainingFlops() / 1e15,
+                estimate.evaluationFlops() / 1e15, sweep.strategy() == SweepFile.Strategy.TPE ? " (estimated from the start-up draws)" : "");
+        if (sweep.strategy() == SweepFile.Strategy.TPE) {
+            out.printf(Locale.ROOT, "tpe: %d start-up trials drawn at random, then %d model-guided, each decided when a worker asks"
+                    + " (gamma %s, %d candidates per suggestion)%n", plan.size(), sweep.budget() - plan.size(),
+                    sweep.tpe().gamma(), sweep.tpe().candidates());
+        }
         out.flush();
         if (!skipEstimate && !enqueueOnly) {
             RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
@@ -125,6 +130,9 @@ public class SweepCommand extends NinSubcommand {
             for (PlannedTrial trial : plan) {
                 out.printf("  %3d  %s%n", trial.index() + 1, trial.label());
             }
+            if (sweep.strategy() == SweepFile.Strategy.TPE) {
+                out.printf("  %3d-%d  model-guided: decided from the trials before them%n", plan.size() + 1, sweep.budget());
+            }
             out.println("dry run: nothing stored, nothing run");
             return ExitCode.OK;
         }
@@ -132,7 +140,12 @@ public class SweepCommand extends NinSubcommand {
         SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
                 StoreMapping.trials(sweep, plan), mode);
         enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
-        out.printf("stored in %s: %d new trials, %d already there%n", store.redactedUrl(), enqueued.added(), enqueued.existing());
+        if (sweep.strategy() == SweepFile.Strategy.TPE) {
+            out.printf("stored in %s: budget %d, %d trials asked so far; workers create the rest as they ask%n",
+                    store.redactedUrl(), sweep.budget(), enqueued.existing());
+        } else {
+            out.printf("stored in %s: %d new trials, %d already there%n", store.redactedUrl(), enqueued.added(), enqueued.existing());
+        }
         if (retryFailed) {
             out.printf("%d failed or diverged trials will run again%n", sweeps.retryFailed(enqueued.sweepId()));
         }

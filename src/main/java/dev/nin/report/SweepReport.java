@@ -1,5 +1,6 @@
 package dev.nin.report;
 
+import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.ReportQuery;
 import dev.nin.store.ReportQuery.Configuration;
 import dev.nin.store.TrialQuery;
@@ -82,7 +83,21 @@ public final class SweepReport {
         md.append("\nMemory in MiB. Measured: peak resident memory of a fresh process running the network, above"
                 + " its baseline with TensorFlow loaded (`./nin summary --measure` repeats it).\n");
 
+        List<LeaderboardQuery.BestSoFar> curve = reports.bestSoFar(sweep);
+        if (curve.stream().anyMatch(b -> b.best() != null)) {
+            md.append("\n## Best so far (the sampler's curve: best `").append(stored.metric())
+                    .append("` after each trial ended, in the order they ended)\n\n| trials ended | trial | state | sampler | value | best so far |\n")
+                    .append("| --- | --- | --- | --- | --- | --- |\n");
+            for (LeaderboardQuery.BestSoFar b : curve) {
+                md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s |%n", b.trials(), b.trial(), b.state(),
+                        b.samplerPhase() == null ? "-" : b.samplerPhase(), value(b.value(), "%.4f"), value(b.best(), "%.4f")));
+            }
+        }
+
         md.append("\n## Charts\n\n");
+        if (curve.stream().anyMatch(b -> b.best() != null)) {
+            charts.add(save(folder, "best-so-far.png", bestSoFarChart(sweep, stored.metric(), curve)));
+        }
         if (!groups.isEmpty()) {
             charts.add(save(folder, "accuracy-by-configuration.png", accuracyBars(sweep, groups)));
             charts.add(save(folder, "accuracy-vs-parameters.png", scatter(sweep + ": test accuracy against parameters", "parameters",
@@ -162,6 +177,33 @@ public final class SweepReport {
         for (Map.Entry<String, List<double[]>> e : byVariant.entrySet()) {
             chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(p -> p[0]).toArray(),
                     e.getValue().stream().mapToDouble(p -> p[1]).toArray());
+        }
+        return chart;
+    }
+
+    /** Best so far against trials ended, with each completed trial's own value, marked by sampler phase. */
+    private static XYChart bestSoFarChart(String sweep, String metric, List<LeaderboardQuery.BestSoFar> curve) {
+        XYChart chart = new XYChartBuilder().width(700).height(480).title(sweep + ": best " + metric + " so far")
+                .xAxisTitle("trials ended").yAxisTitle(metric).build();
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        Map<String, List<double[]>> points = new LinkedHashMap<>();
+        for (LeaderboardQuery.BestSoFar b : curve) {
+            if (b.best() != null) {
+                x.add((double) b.trials());
+                y.add(b.best());
+            }
+            if (b.value() != null) {
+                points.computeIfAbsent(b.samplerPhase() == null ? "trial" : b.samplerPhase() + " trial", k -> new ArrayList<>())
+                        .add(new double[] {b.trials(), b.value()});
+            }
+        }
+        XYSeries line = chart.addSeries("best so far", x, y);
+        line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+        for (Map.Entry<String, List<double[]>> e : points.entrySet()) {
+            XYSeries s = chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(p -> p[0]).toArray(),
+                    e.getValue().stream().mapToDouble(p -> p[1]).toArray());
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         }
         return chart;
     }

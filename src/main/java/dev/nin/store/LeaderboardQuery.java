@@ -30,7 +30,42 @@ public class LeaderboardQuery {
     /** A sweep's epochs: planned by its trials and run by them, and how many trials stopped early. */
     public record Budget(long pruned, long stalled, long epochsPlanned, long epochsRun) {}
 
+    /**
+     * One row of the {@code best_so_far} view: after {@code trials} trials of the sweep had ended
+     * (in the order they ended), the best final metric so far.
+     *
+     * @param value this trial's final metric; null unless it completed
+     * @param best the best so far; null while no trial has completed
+     * @param samplerPhase start-up or model-guided for a TPE trial, else null
+     */
+    public record BestSoFar(int trials, long trial, String state, String samplerPhase, Double value, Double best) {}
+
     private final Store store;
+
+    /** The sweep's best-so-far curve, one row per ended trial, in the order they ended. */
+    public List<BestSoFar> bestSoFar(String sweep) {
+        try (Connection c = store.connection()) {
+            return bestSoFar(c, sweep);
+        } catch (SQLException e) {
+            throw new StoreException("could not read the best-so-far curve of sweep " + sweep + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #bestSoFar(String)} on the caller's connection: the one query, for the leaderboard and the report. */
+    static List<BestSoFar> bestSoFar(Connection c, String sweep) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT trials, trial_id, state, sampler_phase, value, best FROM best_so_far WHERE sweep = ? ORDER BY trials")) {
+            s.setString(1, sweep);
+            List<BestSoFar> out = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new BestSoFar(r.getInt(1), r.getLong(2), r.getString(3), r.getString(4), (Double) r.getObject(5),
+                            (Double) r.getObject(6)));
+                }
+            }
+            return out;
+        }
+    }
 
     @Inject
     public LeaderboardQuery(Store store) {

@@ -46,7 +46,7 @@ public final class MlflowOutbox {
     private static final String TRIAL_TOKENS = """
             SELECT t.id, t.sweep_id, t.started_at IS NOT NULL AND t.device IS NOT NULL AS shown,
                    md5(concat_ws('|', t.state, extract(epoch FROM t.started_at), extract(epoch FROM t.ended_at), t.error,
-                       t.diverged_at, t.stopped_at, t.device, t.compute_precision, t.config::text, t.config_hash, t.configuration,
+                       t.diverged_at, t.stopped_at, t.sampler_phase, t.device, t.compute_precision, t.config::text, t.config_hash, t.configuration,
                        row(t.variant, t.seed, t.learning_rate, t.epochs, t.batch_size, t.resize, t.momentum, t.nesterov,
                            t.weight_decay, t.dropout, t.train_limit, t.validation_size, t.test_limit)::text,
                        t.git_commit, t.nin_version, t.djl_version, t.tensorflow_version, t.java_version,
@@ -70,8 +70,8 @@ public final class MlflowOutbox {
             int epochs, int batchSize, int resize, double momentum, boolean nesterov, double weightDecay, double dropout,
             int trainLimit, int validationSize, int testLimit, String config, String configHash, String configuration,
             String device, String computePrecision, String gitCommit, String ninVersion, String djlVersion, String tensorflowVersion,
-            String javaVersion, String error, String divergedAt, String stoppedAt, Instant startedAt, Instant endedAt,
-            Map<String, Long> resources, List<SavedModel> savedModels, List<TrialEpochs.Epoch> epochRows) {
+            String javaVersion, String error, String divergedAt, String stoppedAt, String samplerPhase, Instant startedAt,
+            Instant endedAt, Map<String, Long> resources, List<SavedModel> savedModels, List<TrialEpochs.Epoch> epochRows) {
 
         public boolean ended() {
             return TrialState.of(state).ended();
@@ -178,7 +178,8 @@ public final class MlflowOutbox {
                             r.getString("git_commit"),
                             r.getString("nin_version"), r.getString("djl_version"), r.getString("tensorflow_version"),
                             r.getString("java_version"), r.getString("error"), r.getString("diverged_at"),
-                            r.getString("stopped_at"), instant(r.getTimestamp("started_at")), instant(r.getTimestamp("ended_at")),
+                            r.getString("stopped_at"), r.getString("sampler_phase"), instant(r.getTimestamp("started_at")),
+                            instant(r.getTimestamp("ended_at")),
                             resources(c, id), savedModels(c, id), TrialEpochs.load(c, id)));
                 }
             }

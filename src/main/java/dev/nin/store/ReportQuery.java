@@ -54,6 +54,15 @@ public class ReportQuery {
     }
 
     /** The sweep's trials, best by its metric first, then by id. */
+    /** The sweep's best-so-far curve (the {@code best_so_far} view), in the order trials ended. */
+    public List<LeaderboardQuery.BestSoFar> bestSoFar(String sweep) {
+        try (Connection c = store.connection()) {
+            return LeaderboardQuery.bestSoFar(c, sweep);
+        } catch (java.sql.SQLException e) {
+            throw new StoreException("could not read the best-so-far curve of sweep " + sweep + ": " + e.getMessage(), e);
+        }
+    }
+
     public List<Trial> trials(Sweep sweep) {
         try (Connection c = store.connection();
                 PreparedStatement s = c.prepareStatement("SELECT trial_id, state, configuration, seed, epochs_completed, train_loss,"

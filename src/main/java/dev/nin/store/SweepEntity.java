@@ -31,6 +31,10 @@ public class SweepEntity extends PanacheEntityBase {
     public String metric;
     @Column(name = "planned_trials")
     public int plannedTrials;
+    /** grid, random or tpe; null for sweeps stored before issue 17. */
+    public String strategy;
+    /** Configurations random search draws or TPE asks for; null for grid and older sweeps. */
+    public Integer budget;
     @Column(name = "created_at", insertable = false, updatable = false)
     public OffsetDateTime createdAt;
     @Column(name = "updated_at")

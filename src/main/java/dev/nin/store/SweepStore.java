@@ -45,9 +45,18 @@ public class SweepStore {
      *
      * @param contentHash identifies the file's content: equal hashes, same sweep
      * @param metricColumn what its trials are ranked by: validation_accuracy or train_loss
+     * @param strategy grid, random or tpe
+     * @param budget configurations drawn (random) or asked for (tpe); 0 for grid
      */
     public record Definition(String name, String description, String file, String content, String contentHash,
-            String metricColumn) {}
+            String metricColumn, String strategy, int budget) {
+        /** The strategy whose trials are created when workers ask, not when the sweep is stored. */
+        public static final String ASKED_STRATEGY = "tpe";
+
+        public boolean asked() {
+            return strategy.equals(ASKED_STRATEGY);
+        }
+    }
 
     /** One planned trial to queue: the network and config it will train, on which data, and its configuration in words. */
     public record QueuedTrial(NetworkPlan network, TrainConfig config, DataOptions data, String configuration) {}
@@ -100,6 +109,8 @@ public class SweepStore {
             s.contentHash = sweep.contentHash();
             s.content = sweep.content();
             s.metric = sweep.metricColumn();
+            s.strategy = sweep.strategy();
+            s.budget = sweep.strategy().equals("grid") ? null : sweep.budget();
             s.updatedAt = java.time.OffsetDateTime.now();
             s.persistAndFlush();
 
@@ -123,9 +134,12 @@ public class SweepStore {
                 present.add(t.configHash);
                 added++;
             }
-            s.plannedTrials = (int) TrialEntity.count("sweepId", s.id);
+            long stored = TrialEntity.count("sweepId", s.id);
+            // An asked sweep plans its budget (and any retries queued so far) though its rows come one ask at a time.
+            s.plannedTrials = (int) (sweep.asked() ? Math.max(stored, sweep.budget() + TrialEntity.count("sweepId = ?1 and retryOf is not null", s.id))
+                    : stored);
             s.persist();
-            return new Enqueued(s.id, added, s.plannedTrials - added, renamed);
+            return new Enqueued(s.id, added, (int) stored - added, renamed);
         });
     }
 
@@ -162,7 +176,8 @@ public class SweepStore {
             retry.retryOf = root;
             retry.persist();
             SweepEntity sweep = SweepEntity.findById(stalled.sweepId);
-            sweep.plannedTrials = (int) TrialEntity.count("sweepId", stalled.sweepId);
+            // One more than before (a TPE sweep plans its budget before its trials exist).
+            sweep.plannedTrials++;
             return Optional.of(new Retry(retry.id, retry.seed));
         });
     }
@@ -202,6 +217,16 @@ public class SweepStore {
     }
 
     /**
+     * What claiming sets on {@code trials t}: running, by this worker (parameters: the running
+     * state, the worker, the lease in seconds), a new attempt, a fresh lease. The one definition,
+     * for a claim of a stored trial and for a trial created by an ask ({@link SweepAsks}).
+     */
+    static final String CLAIM_SET = """
+            state = ?, worker = ?, attempt = t.attempt + 1, started_at = coalesce(t.started_at, now()),
+            heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?), ended_at = NULL, error = NULL
+            """;
+
+    /**
      * Claims the next trial to run: pending, interrupted, or running with an expired lease.
      *
      * @param sweepId only this sweep, or null for any sweep
@@ -233,10 +258,7 @@ public class SweepStore {
                         ORDER BY sweep_id, plan_index
                         FOR UPDATE SKIP LOCKED
                         LIMIT 1)
-                    UPDATE trials t SET state = ?, worker = ?, attempt = t.attempt + 1,
-                           started_at = coalesce(t.started_at, now()),
-                           heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => ?), ended_at = NULL,
-                           error = NULL
+                    UPDATE trials t SET """ + CLAIM_SET + """
                     FROM next WHERE t.id = next.id
                     RETURNING t.id, t.attempt, t.plan_index, t.sweep_id,
                               (SELECT name FROM sweeps WHERE id = t.sweep_id),

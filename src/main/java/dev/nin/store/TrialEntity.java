@@ -87,6 +87,9 @@ public class TrialEntity extends PanacheEntityBase {
     /** The trial this one retries with the next seed, after it stalled. */
     @Column(name = "retry_of")
     public Long retryOf;
+    /** start-up or model-guided for a TPE sweep's asked trials; null otherwise. */
+    @Column(name = "sampler_phase")
+    public String samplerPhase;
     @Column(name = "weights_sha256")
     public String weightsSha256;
     @Column(name = "git_commit")

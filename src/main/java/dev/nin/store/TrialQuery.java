@@ -21,7 +21,17 @@ public class TrialQuery {
             long seed, double momentum, boolean nesterov, double weightDecay, double dropout, int trainLimit,
             int validationSize, int testLimit, String device, String computePrecision, String worker, Timestamp startedAt, Timestamp endedAt,
             String error, String divergedAt, String stoppedAt, Long retryOf, String configHash, String gitCommit,
-            String ninVersion, String djlVersion, String tensorflowVersion, String javaVersion, String weightsSha256) {}
+            String ninVersion, String djlVersion, String tensorflowVersion, String javaVersion, String weightsSha256,
+            Suggestion suggestion) {}
+
+    /**
+     * How a TPE sweep's ask decided a trial (null for trials of other sweeps).
+     *
+     * @param phase start-up or model-guided
+     * @param askIndex 0-based order of the ask in its sweep
+     * @param used earlier trials the suggestion was computed from; good and pending of them by role
+     */
+    public record Suggestion(String phase, int askIndex, int used, int good, int pending) {}
 
     /**
      * A trial's resource profile. A trial recorded without one (it failed before training) reads
@@ -61,8 +71,13 @@ public class TrialQuery {
                                r.parameters, r.forward_flops, r.training_step_flops, r.training_memory_bytes_estimated,
                                r.prediction_memory_bytes_estimated, r.training_memory_bytes_measured,
                                r.prediction_memory_bytes_measured, r.training_memory_bytes_measured_batch1,
-                               r.prediction_memory_bytes_measured_batch1, r.memory_measured_by
-                        FROM trials t LEFT JOIN resource_profiles r ON r.trial_id = t.id WHERE t.id = ?""")) {
+                               r.prediction_memory_bytes_measured_batch1, r.memory_measured_by,
+                               g.phase, g.ask_index, jsonb_array_length(g.history) AS used,
+                               (SELECT count(*) FROM jsonb_array_elements(g.history) h WHERE h ->> 'role' = 'good') AS good,
+                               (SELECT count(*) FROM jsonb_array_elements(g.history) h WHERE h ->> 'role' = 'pending') AS pending
+                        FROM trials t LEFT JOIN resource_profiles r ON r.trial_id = t.id
+                        LEFT JOIN trial_suggestions g ON g.trial_id = t.id
+                        WHERE t.id = ?""")) {
             s.setLong(1, trialId);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
@@ -76,7 +91,9 @@ public class TrialQuery {
                         r.getTimestamp("started_at"), r.getTimestamp("ended_at"), r.getString("error"), r.getString("diverged_at"),
                         r.getString("stopped_at"), Columns.longOrNull(r, "retry_of"), r.getString("config_hash"),
                         r.getString("git_commit"), r.getString("nin_version"), r.getString("djl_version"),
-                        r.getString("tensorflow_version"), r.getString("java_version"), r.getString("weights_sha256"));
+                        r.getString("tensorflow_version"), r.getString("java_version"), r.getString("weights_sha256"),
+                        r.getString("phase") == null ? null : new Suggestion(r.getString("phase"), r.getInt("ask_index"),
+                                r.getInt("used"), r.getInt("good"), r.getInt("pending")));
                 Resources resources = new Resources(r.getLong("parameters"), r.getLong("forward_flops"),
                         r.getLong("training_step_flops"), r.getLong("training_memory_bytes_estimated"),
                         r.getLong("prediction_memory_bytes_estimated"), r.getLong("training_memory_bytes_measured"),

@@ -30,7 +30,7 @@ public sealed interface Axis {
             };
         }
 
-        private static double round3(double value) {
+        static double round3(double value) {
             return new java.math.BigDecimal(value).round(new java.math.MathContext(3)).doubleValue();
         }
     }

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The work a sweep plan amounts to, counted from the specs: FLOPs of every training step and
- * evaluation pass of every trial.
+ * evaluation pass of every trial. For a TPE sweep, whose model-guided trials are decided later,
+ * the start-up draws' mean cost times the budget.
  *
  * @param trials trials in the plan
  * @param trainingFlops FLOPs of all training steps
@@ -34,6 +35,11 @@ public record SweepEstimate(int trials, double trainingFlops, double evaluationF
             CostReport costs = new CostReport(h.toTrainConfig(trial.seed(), 0).plan(sweep.model(h.variant())));
             training += (double) h.epochs() * train * costs.trainingFlops();
             evaluation += (double) h.epochs() * evaluated * costs.forwardFlops();
+        }
+        if (sweep.strategy() == SweepFile.Strategy.TPE && !plan.isEmpty()) {
+            // Only the start-up draws are known before workers ask: their mean cost, times the budget.
+            double scale = (double) sweep.budget() / plan.size();
+            return new SweepEstimate(sweep.budget(), training * scale, evaluation * scale);
         }
         return new SweepEstimate(plan.size(), training, evaluation);
     }

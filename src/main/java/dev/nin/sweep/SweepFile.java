@@ -9,6 +9,8 @@ import dev.nin.data.DataOptions;
 
 import java.util.List;
 
+import dev.nin.sweep.tpe.Tpe;
+
 /**
  * A parsed, validated sweep file.
  *
@@ -18,9 +20,11 @@ import java.util.List;
  * @param data which images trials train, validate and test on
  * @param axes what varies, in file order
  * @param seeds training seeds; every configuration runs once per seed
- * @param strategy grid (every combination) or random (budget samples)
- * @param budget configurations random search draws (0 for grid)
- * @param samplerSeed seeds random search, so the same file plans the same trials
+ * @param strategy grid (every combination), random (budget samples) or tpe (budget trials, each
+ *        decided when a worker asks, from the trials before it)
+ * @param budget configurations random search draws or TPE tries, start-up draws included (0 for grid)
+ * @param samplerSeed seeds random search and TPE, so the same file plans the same trials (TPE: with one worker)
+ * @param tpe TPE's settings under strategy tpe, else null
  * @param metric what the leaderboard ranks by
  * @param device auto, cpu or gpu
  * @param threads TensorFlow CPU threads (0 = all cores)
@@ -30,7 +34,7 @@ import java.util.List;
  * @param pruning how unpromising trials are stopped early
  */
 public record SweepFile(String name, String description, Hyperparameters base, DataOptions data, List<Axis> axes,
-        List<Long> seeds, Strategy strategy, int budget, long samplerSeed, Metric metric, String device, int threads,
+        List<Long> seeds, Strategy strategy, int budget, long samplerSeed, Tpe.Settings tpe, Metric metric, String device, int threads,
         String contentHash, Map<String, ModelSpec> models, Stall stall, Pruning pruning) {
 
     /**
@@ -43,7 +47,14 @@ public record SweepFile(String name, String description, Hyperparameters base, D
         public static final Stall OFF = new Stall(StallRule.OFF, false, DEFAULT_MAX_RETRIES);
     }
 
-    public enum Strategy { GRID, RANDOM }
+    public enum Strategy {
+        GRID, RANDOM, TPE;
+
+        /** As written in sweep files and stored. */
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** What a sweep ranks trials by (a column of trial_results); never the test set. */
     public enum Metric {
@@ -62,6 +73,14 @@ public record SweepFile(String name, String description, Hyperparameters base, D
         models = Map.copyOf(models);
         stall = stall == null ? Stall.OFF : stall;
         pruning = pruning == null ? Pruning.NONE : pruning;
+        if ((strategy == Strategy.TPE) != (tpe != null)) {
+            throw new IllegalArgumentException("tpe settings: expected them exactly when strategy is tpe, found strategy "
+                    + strategy.value() + (tpe == null ? " without" : " with") + " them");
+        }
+        if (strategy == Strategy.TPE && (seeds.size() != 1 || tpe.startupTrials() >= budget || axes.isEmpty())) {
+            throw new IllegalArgumentException("tpe: expected one seed, at least one axis and fewer start-up trials than the budget of "
+                    + budget + ", found " + seeds.size() + " seeds, " + axes.size() + " axes, " + tpe.startupTrials() + " start-up trials");
+        }
     }
 
     /** The architecture a trial of this sweep uses: one the file defines, else a built-in variant. */

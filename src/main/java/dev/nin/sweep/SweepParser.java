@@ -34,6 +34,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.nin.sweep.tpe.Tpe;
+
 /**
  * Reads a sweep file and checks everything before anything runs: unknown keys, wrong types,
  * impossible values and empty axes are errors naming the file, line, column and key, with a hint.
@@ -41,7 +43,10 @@ import java.util.Set;
 public final class SweepParser {
 
     static final Set<String> TOP_KEYS = Set.of("name", "description", "models", "base", "data", "axes", "variants", "seeds",
-            "repeats", "strategy", "budget", "sampler_seed", "metric", "device", "threads", "stall", "pruning");
+            "repeats", "strategy", "budget", "sampler_seed", "tpe", "metric", "device", "threads", "stall", "pruning");
+
+    /** Keys of {@code tpe:}. */
+    static final Set<String> TPE_KEYS = Set.of("startup_trials", "gamma", "candidates");
 
     /** Keys of {@code stall:}. */
     static final Set<String> STALL_KEYS = Set.of("steps", "band", "retry_with_next_seed", "max_retries");
@@ -280,26 +285,43 @@ public final class SweepParser {
             strategy = switch (s) {
                 case "grid" -> SweepFile.Strategy.GRID;
                 case "random" -> SweepFile.Strategy.RANDOM;
-                default -> throw at(top.get("strategy"), "strategy", "expected grid or random, found '" + s + "'");
+                case "tpe" -> SweepFile.Strategy.TPE;
+                default -> throw at(top.get("strategy"), "strategy", "expected grid, random or tpe, found '" + s + "'");
             };
         }
         int budget = 0;
-        if (strategy == SweepFile.Strategy.RANDOM) {
+        if (strategy != SweepFile.Strategy.GRID) {
             if (!top.containsKey("budget")) {
-                throw at(top.get("strategy"), "budget", "random search needs a budget: the number of configurations to draw");
+                throw at(top.get("strategy"), "budget", strategy == SweepFile.Strategy.RANDOM
+                        ? "random search needs a budget: the number of configurations to draw"
+                        : "tpe needs a budget: the number of configurations to try, start-up draws included (e.g. 30)");
             }
             budget = (int) integer(top.get("budget"), "budget", 1, 10_000);
         } else {
             if (top.containsKey("budget")) {
-                throw at(top.get("budget"), "budget", "only random search has a budget; grid runs every combination");
+                throw at(top.get("budget"), "budget", "only random search and tpe have a budget; grid runs every combination");
             }
             for (Axis axis : axes) {
                 if (axis instanceof Axis.Range range) {
                     YamlNode node = ((YamlNode.KeyedMap) axesNode.value()).values().get(range.key());
                     throw at(node, "axes." + range.key(), "a " + range.scale().yamlName
-                            + " range needs strategy: random; grid search takes a list of values");
+                            + " range needs strategy: random or tpe; grid search takes a list of values");
                 }
             }
+        }
+        Tpe.Settings tpe = null;
+        if (strategy == SweepFile.Strategy.TPE) {
+            tpe = tpe(top.get("tpe"), budget, top.get("budget"));
+            if (seeds.size() != 1) {
+                throw at(top.containsKey("seeds") ? top.get("seeds") : top.get("repeats"), "seeds",
+                        "tpe runs each configuration once, with one seed; found " + seeds.size()
+                                + " (retrain the best configuration with several seeds in a sweep of its own)");
+            }
+            if (axes.isEmpty()) {
+                throw at(top.get("strategy"), "axes", "tpe needs at least one axis to search");
+            }
+        } else if (top.containsKey("tpe")) {
+            throw at(top.get("tpe"), "tpe", "only strategy: tpe takes tpe settings");
         }
         long samplerSeed = top.containsKey("sampler_seed") ? integer(top.get("sampler_seed"), "sampler_seed", 0, Long.MAX_VALUE) : 0;
 
@@ -325,8 +347,40 @@ public final class SweepParser {
         int threads = top.containsKey("threads") ? (int) whole(top.get("threads"), "threads", Knob.THREADS) : 0;
         SweepFile.Stall stall = top.containsKey("stall") ? stall(top.get("stall")) : SweepFile.Stall.OFF;
         Pruning pruning = top.containsKey("pruning") ? pruning(top.get("pruning"), base, axes) : Pruning.NONE;
-        return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, metric, device,
+        return new SweepFile(name, description, base, data, axes, seeds, strategy, budget, samplerSeed, tpe, metric, device,
                 threads, hash, models, stall, pruning);
+    }
+
+    /** {@code tpe: {startup_trials: 10, gamma: 0.1, candidates: 24}}, every key optional; null node: the defaults. */
+    private Tpe.Settings tpe(YamlNode node, int budget, YamlNode budgetNode) {
+        if (node == null) {
+            if (budget <= Tpe.Settings.STARTUP_TRIALS_DEFAULT) {
+                throw at(budgetNode, "budget", "expected more than tpe's " + Tpe.Settings.STARTUP_TRIALS_DEFAULT
+                        + " start-up trials so that the model guides some, found " + budget
+                        + " (raise the budget or set tpe.startup_trials lower)");
+            }
+            return Tpe.Settings.DEFAULT;
+        }
+        checkKeys(node, TPE_KEYS, "tpe.");
+        Map<String, YamlNode> t = mapping(node, "tpe");
+        int startup = t.containsKey("startup_trials")
+                ? (int) integer(t.get("startup_trials"), "tpe.startup_trials", 1, Tpe.Settings.STARTUP_TRIALS_MAX)
+                : Tpe.Settings.STARTUP_TRIALS_DEFAULT;
+        if (startup >= budget) {
+            throw at(t.containsKey("startup_trials") ? t.get("startup_trials") : node, "tpe.startup_trials",
+                    "expected fewer than the budget of " + budget + " so that the model guides some trials, found " + startup);
+        }
+        double gamma = Tpe.Settings.GAMMA_DEFAULT;
+        if (t.containsKey("gamma")) {
+            gamma = number(t.get("gamma"), "tpe.gamma");
+            if (!(gamma > 0 && gamma < 1)) {
+                throw at(t.get("gamma"), "tpe.gamma", "expected a fraction strictly between 0 and 1 (e.g. 0.1), found " + gamma);
+            }
+        }
+        int candidates = t.containsKey("candidates")
+                ? (int) integer(t.get("candidates"), "tpe.candidates", 1, Tpe.Settings.CANDIDATES_MAX)
+                : Tpe.Settings.CANDIDATES_DEFAULT;
+        return new Tpe.Settings(startup, gamma, candidates);
     }
 
     /** {@code stall: {steps: 300, band: 0.02, retry_with_next_seed: true, max_retries: 2}}. */

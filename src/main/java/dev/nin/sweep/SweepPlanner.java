@@ -8,7 +8,9 @@ import java.util.SplittableRandom;
 /**
  * Turns a sweep file into its list of trials, deterministically: the same file always plans the
  * same trials in the same order. Grid: every combination of the axes in file order (the last axis
- * varies fastest). Random: {@code budget} configurations drawn with the sampler seed. Each
+ * varies fastest). Random: {@code budget} configurations drawn with the sampler seed. TPE: its
+ * start-up draws only, the first {@code tpe.startup_trials} of random search's draws; the rest of
+ * its budget is decided when workers ask ({@link TpeSampler}). Each
  * configuration runs once per seed; all configurations run with the first seed before any runs
  * with the second, so a first pass over the whole space comes early.
  */
@@ -59,7 +61,7 @@ public final class SweepPlanner {
     }
 
     private static long configurations(SweepFile sweep) {
-        if (sweep.strategy() == SweepFile.Strategy.RANDOM) {
+        if (sweep.strategy() != SweepFile.Strategy.GRID) {
             return sweep.budget();
         }
         long product = 1;
@@ -73,7 +75,7 @@ public final class SweepPlanner {
     private static String breakdown(SweepFile sweep) {
         int seeds = sweep.seeds().size();
         String perSeed;
-        if (sweep.strategy() == SweepFile.Strategy.RANDOM) {
+        if (sweep.strategy() != SweepFile.Strategy.GRID) {
             perSeed = "budget " + sweep.budget();
         } else {
             List<String> sizes = new ArrayList<>();
@@ -86,7 +88,11 @@ public final class SweepPlanner {
     }
 
     private static List<PlannedTrial> build(SweepFile sweep) {
-        List<Hyperparameters> configurations = sweep.strategy() == SweepFile.Strategy.GRID ? grid(sweep) : random(sweep);
+        List<Hyperparameters> configurations = switch (sweep.strategy()) {
+            case GRID -> grid(sweep);
+            case RANDOM -> random(sweep, sweep.budget());
+            case TPE -> random(sweep, sweep.tpe().startupTrials());
+        };
         List<PlannedTrial> trials = new ArrayList<>();
         for (long seed : sweep.seeds()) {
             for (Hyperparameters configuration : configurations) {
@@ -111,10 +117,19 @@ public final class SweepPlanner {
         return out;
     }
 
-    private static List<Hyperparameters> random(SweepFile sweep) {
+    /**
+     * The start-up draw a TPE sweep's ask number {@code askIndex} (0-based, below its start-up
+     * trials) gets: random search's draw of that index, so a dry run lists exactly what workers ask.
+     */
+    static Hyperparameters startupDraw(SweepFile sweep, int askIndex) {
+        return random(sweep, askIndex + 1).get(askIndex);
+    }
+
+    /** The first {@code count} draws of random search with the sweep's sampler seed. */
+    private static List<Hyperparameters> random(SweepFile sweep, int count) {
         SplittableRandom random = new SplittableRandom(sweep.samplerSeed());
         List<Hyperparameters> out = new ArrayList<>();
-        for (int i = 0; i < sweep.budget(); i++) {
+        for (int i = 0; i < count; i++) {
             Hyperparameters h = sweep.base();
             for (Axis axis : sweep.axes()) {
                 Object value;

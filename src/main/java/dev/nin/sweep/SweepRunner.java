@@ -2,6 +2,7 @@ package dev.nin.sweep;
 
 
 import dev.nin.store.PruningStore;
+import dev.nin.store.SweepAsks;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.train.EpochGate;
@@ -107,11 +108,15 @@ public class SweepRunner {
     private final TrialExecution execution;
     private final MlflowMirror mirror;
     private final Store store;
-    private final java.util.Map<Long, SweepFile> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SweepAsks asks;
+    /** Parsed sweep files by content hash: --extend changes a stored sweep's file under a running worker. */
+    private final java.util.Map<String, SweepFile> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
-    public SweepRunner(NinServices services, SweepStore sweeps, TrialExecution execution, MlflowMirror mirror, Store store) {
+    public SweepRunner(NinServices services, SweepStore sweeps, SweepAsks asks, TrialExecution execution, MlflowMirror mirror,
+            Store store) {
         this.store = store;
+        this.asks = asks;
         this.services = services;
         this.sweeps = sweeps;
         this.execution = execution;
@@ -151,6 +156,9 @@ public class SweepRunner {
                 syncDue = false;
             }
             Optional<SweepStore.Claim> next = sweeps.claim(sweepId, worker);
+            if (next.isEmpty()) {
+                next = ask(sweepId, worker);
+            }
             if (next.isEmpty()) {
                 if (!options.waiting().enabled()) {
                     break;
@@ -200,6 +208,20 @@ public class SweepRunner {
             }
         }
         return new Outcome(completed, diverged, failed, lost, stalled, pruned, false, efficiency);
+    }
+
+    /**
+     * Nothing stored is claimable: asks a TPE sweep (this one, or any with budget left) for a new
+     * trial, claimed for this worker in the same transaction.
+     */
+    private Optional<SweepStore.Claim> ask(Long sweepId, String worker) {
+        for (long id : asks.askable(sweepId)) {
+            Optional<SweepStore.Claim> asked = asks.ask(id, worker, new TpeSampler(sweepFile(id)));
+            if (asked.isPresent()) {
+                return asked;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Sleeps {@code pause}; false when the thread was interrupted (the worker is asked to stop). */
@@ -283,12 +305,10 @@ public class SweepRunner {
         return new TrialRun(state, timing);
     }
 
-    /** The sweep's file as stored (workers elsewhere have no copy), parsed once per sweep. */
+    /** The sweep's file as stored now (workers elsewhere have no copy), parsed once per content. */
     private SweepFile sweepFile(long sweepId) {
-        return parsed.computeIfAbsent(sweepId, id -> {
-            SweepEntity entity = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(id));
-            return SweepParser.parse(entity.file, entity.content);
-        });
+        SweepEntity entity = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(sweepId));
+        return parsed.computeIfAbsent(entity.contentHash, hash -> SweepParser.parse(entity.file, entity.content));
     }
 
     /** Asks the sweep's pruning rule, in the store, after each of the trial's judged epochs. */

@@ -301,6 +301,10 @@ public final class MlflowSync {
         if (t.error() != null) {
             putSplit(tags, "nin.error", t.error(), MlflowLimits.MAX_TAG_VALUE);
         }
+        if (t.samplerPhase() != null) {
+            // A TPE trial: one of the random start-up draws, or decided by the model from the trials before it.
+            tags.put("nin.sampler_phase", t.samplerPhase());
+        }
 
         Map<String, List<Point>> metrics = new LinkedHashMap<>();
         for (TrialEpochs.Epoch e : t.epochRows()) {

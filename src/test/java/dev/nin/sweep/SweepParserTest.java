@@ -45,6 +45,17 @@ class SweepParserTest {
                         "metric: train_loss"),
                 Arguments.of("name: t\nmetric: test_accuracy\n", "t.yaml:2:9: metric: the test set is reported, never tuned on", null),
                 Arguments.of("name: t\ndata:\n  validation: 10\nstrategy: random\n", "t.yaml:4:11: budget: random search needs a budget", null),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: tpe\n", "t.yaml:6:11: budget: tpe needs a budget", "e.g. 30"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: tpe\nbudget: 10\n", "t.yaml:7:9: budget: expected more than tpe's 10 start-up trials",
+                        "found 10"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: tpe\nbudget: 8\ntpe: {startup_trials: 8}\n",
+                        "t.yaml:8:23: tpe.startup_trials: expected fewer than the budget of 8", "found 8"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: tpe\nbudget: 30\ntpe: {gamma: 1.5}\n", "t.yaml:8:14: tpe.gamma: expected a fraction", "found 1.5"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: tpe\nbudget: 30\ntpe: {warmup: 3}\n", "t.yaml:8:7: tpe.warmup: unknown key", "startup_trials"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: tpe\nbudget: 30\nseeds: [1, 2]\n", "t.yaml:8:8: seeds: tpe runs each configuration once",
+                        "found 2"),
+                Arguments.of("name: t\ndata:\n  validation: 10\naxes:\n  lr: {log_uniform: [0.01, 0.1]}\nstrategy: random\nbudget: 30\ntpe: {gamma: 0.2}\n", "t.yaml:8:6: tpe: only strategy: tpe takes tpe",
+                        null),
                 Arguments.of("name: T!\n", "t.yaml:1:7: name: expected lower-case letters", "found 'T!'"),
                 Arguments.of("base:\n  lr: 0.1\n", "t.yaml:1:1: name: required", null),
                 Arguments.of("name: t\nbase: [1, 2]\n", "t.yaml:2:7: base: expected a mapping", null),
@@ -134,7 +145,7 @@ class SweepParserTest {
     void everyShippedSweepFileParsesAndPlans() throws Exception {
         try (var files = Files.list(Path.of("sweeps"))) {
             List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-            assertEquals(List.of("ablations.yaml", "book-67.yaml", "lr.yaml", "precision.yaml", "quick.yaml", "tune.yaml", "tuned-67.yaml"),
+            assertEquals(List.of("ablations.yaml", "book-67.yaml", "lr.yaml", "precision.yaml", "quick.yaml", "tune-random.yaml", "tune.yaml", "tuned-67.yaml"),
                     yamls.stream().map(p -> p.getFileName().toString()).toList());
             for (Path yaml : yamls) {
                 SweepFile sweep = SweepParser.parse(yaml);

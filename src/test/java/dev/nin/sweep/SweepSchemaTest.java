@@ -53,6 +53,18 @@ class SweepSchemaTest {
     }
 
     @Test
+    void tpeKeysAndStrategiesAgree() {
+        assertEquals(new TreeSet<>(SweepParser.TPE_KEYS), keys(SCHEMA.at("/properties/tpe/properties")));
+        Set<String> strategies = new TreeSet<>();
+        SCHEMA.at("/properties/strategy/enum").forEach(v -> strategies.add(v.asText()));
+        Set<String> known = new TreeSet<>();
+        for (SweepFile.Strategy s : SweepFile.Strategy.values()) {
+            known.add(s.value());
+        }
+        assertEquals(known, strategies);
+    }
+
+    @Test
     void modelKeysAgree() {
         assertEquals(new TreeSet<>(SweepParser.MODEL_KEYS), keys(SCHEMA.at("/properties/models/additionalProperties/properties")));
         assertEquals(new TreeSet<>(SweepParser.BLOCK_KEYS),
