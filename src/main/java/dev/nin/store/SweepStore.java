@@ -258,7 +258,7 @@ public class SweepStore {
                         ORDER BY sweep_id, plan_index
                         FOR UPDATE SKIP LOCKED
                         LIMIT 1)
-                    UPDATE trials t SET """ + CLAIM_SET + """
+                    UPDATE trials t SET\s""" + CLAIM_SET + """
                     FROM next WHERE t.id = next.id
                     RETURNING t.id, t.attempt, t.plan_index, t.sweep_id,
                               (SELECT name FROM sweeps WHERE id = t.sweep_id),
