@@ -74,7 +74,10 @@ class MixedPrecisionTrainingTest {
         double first = mean(losses.subList(0, 10));
         double last = mean(losses.subList(losses.size() - 10, losses.size()));
         assertTrue(last < first - 0.5, "loss should fall clearly in bf16: first 10 steps " + first + ", last 10 " + last);
-        assertTrue(result.last().testAccuracy() > 0.5, "test accuracy " + result.last().testAccuracy() + " vs chance 0.1");
+        // Well above chance, not a tuned figure: this tiny 3-epoch run spreads widely over seeds. On a CPU with native
+        // bf16 (AMD family 26, avx512_bf16; 2026-12-02) seeds 1-3 gave 0.42-0.61 in fp32 and 0.55-0.64 in bf16, and
+        // this seed 0.48 in bf16; 0.5, set from one emulated run, failed there though bf16 matched fp32.
+        assertTrue(result.last().testAccuracy() > 0.3, "test accuracy " + result.last().testAccuracy() + " vs chance 0.1");
     }
 
     @Test
