@@ -2,6 +2,10 @@ package dev.nin.cli;
 
 import dev.nin.store.ClaimBenchmark;
 import dev.nin.store.Store;
+import dev.nin.store.SweepAsks;
+import dev.nin.sweep.SweepParser;
+import dev.nin.sweep.TpeSampler;
+import dev.nin.sweep.tpe.Tpe;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,9 +38,15 @@ public class ClaimBenchCommand extends NinSubcommand {
                     + ClaimBenchmark.CLAIMERS_MAX + " (default: ${DEFAULT-VALUE}).")
     List<Integer> claimers;
 
-    @Option(names = "--trials", defaultValue = "" + ClaimBenchmark.TRIALS_DEFAULT, paramLabel = "N",
-            description = "Trials of each run's sweep, 1 to 1,000,000 (default: ${DEFAULT-VALUE}).")
-    int trials;
+    @Option(names = "--trials", paramLabel = "N",
+            description = "Trials of each run's sweep, 1 to 1,000,000 (default: " + ClaimBenchmark.TRIALS_DEFAULT + ", with --asks "
+                    + ClaimBenchmark.ASKED_TRIALS_DEFAULT + ").")
+    Integer trials;
+
+    @Option(names = "--asks", description = "Each run's sweep is a TPE one that starts empty: a claimer with nothing to claim"
+            + " asks it for a trial (TPE's model fit on every earlier trial, under the sweep's lock), then tells it a synthetic"
+            + " accuracy and ends the trial. Measures what model-guided asks cost the store; more than 10 trials.")
+    boolean asks;
 
     @Option(names = "--kill-fraction", defaultValue = "" + ClaimBenchmark.KILL_FRACTION_DEFAULT, paramLabel = "F",
             description = "Besides a run where no claimer dies, one where this fraction of the claimers stop while holding a "
@@ -50,10 +60,14 @@ public class ClaimBenchCommand extends NinSubcommand {
 
     @Override
     protected ExitCode execute() {
-        ClaimBenchmark.Options options = new ClaimBenchmark.Options(claimers, trials, killFraction, leaseSeconds);
+        ClaimBenchmark.Options options = new ClaimBenchmark.Options(claimers,
+                trials != null ? trials : asks ? ClaimBenchmark.ASKED_TRIALS_DEFAULT : ClaimBenchmark.TRIALS_DEFAULT, killFraction,
+                leaseSeconds);
+        SweepAsks.Sampler sampler = asks ? askedSweep(options.trials()) : null;
         PrintWriter out = out();
         int most = options.claimers().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        out.printf(Locale.ROOT, "nin bench claims: %s claimers; %,d trials a run, taking no time; kill fraction %s%n",
+        out.printf(Locale.ROOT, "nin bench claims%s: %s claimers; %,d trials a run, taking no time; kill fraction %s%n",
+                asks ? " --asks (TPE asks, 10 start-up, then model-guided)" : "",
                 String.join(", ", options.claimers().stream().map(String::valueOf).toList()), options.trials(),
                 options.killFraction() == 0 ? "0 only" : "0 and " + fraction(options.killFraction()) + " (lease "
                         + options.leaseSeconds() + " s in the kill runs, " + Store.LEASE_SECONDS + " s otherwise)");
@@ -96,7 +110,7 @@ public class ClaimBenchCommand extends NinSubcommand {
                         killed == 0 ? "none killed" : killed + " killed (each stops holding a trial)", lease);
                 out.flush();
                 ClaimBenchmark.Run run = benchmark.run(ClaimBenchmark.SWEEP_PREFIX + stamp + "-" + (runs.size() + 1), n,
-                        options.trials(), fraction, killed, lease, line -> {
+                        options.trials(), fraction, killed, lease, sampler, line -> {
                             out.println("  " + line);
                             out.flush();
                         });
@@ -132,6 +146,31 @@ public class ClaimBenchCommand extends NinSubcommand {
             return ExitCode.FAILURE;
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * The sampler of the benchmark's asked sweeps: TPE over four axes of the four kinds (log, uniform,
+     * integer, choice) with the default settings, as a sweep file would give it.
+     */
+    static SweepAsks.Sampler askedSweep(int budget) {
+        if (budget <= Tpe.Settings.STARTUP_TRIALS_DEFAULT) {
+            throw new IllegalArgumentException("--trials: expected more than " + Tpe.Settings.STARTUP_TRIALS_DEFAULT
+                    + " with --asks (the start-up draws come first), found " + budget);
+        }
+        String yaml = """
+                name: bench-asks
+                base: {epochs: 1, resize: 67}
+                data: {validation: 100}
+                strategy: tpe
+                budget: %d
+                sampler_seed: 1
+                axes:
+                  lr: {log_uniform: [0.001, 1.0]}
+                  momentum: {uniform: [0.0, 0.99]}
+                  batch: {int_uniform: [16, 256]}
+                  variant: [standard, nin-bn]
+                """.formatted(budget);
+        return new TpeSampler(SweepParser.parse("(nin bench claims --asks)", yaml));
     }
 
     private static String fraction(double f) {

@@ -41,6 +41,8 @@ public class ClaimBenchmark {
     public static final String CLAIMERS_DEFAULT = "8,32,128";
     public static final int CLAIMERS_MAX = 1_000;
     public static final int TRIALS_DEFAULT = 10_000;
+    /** With asks every ask reads and models the whole history, so a run costs O(trials^2): TPE budgets are tens to hundreds. */
+    public static final int ASKED_TRIALS_DEFAULT = 500;
     public static final int TRIALS_MAX = 1_000_000;
     public static final double KILL_FRACTION_DEFAULT = 0.25;
     /** At least one claimer in ten lives to finish the sweep. */
@@ -203,9 +205,20 @@ public class ClaimBenchmark {
      */
     public Run run(String sweepName, int claimers, int trials, double killFraction, int killed, int leaseSeconds,
             Consumer<String> progress) {
-        long sweepId = createSweep(sweepName, trials, progress);
+        return run(sweepName, claimers, trials, killFraction, killed, leaseSeconds, null, progress);
+    }
+
+    /**
+     * As {@link #run(String, int, int, double, int, int, Consumer)}; with a {@code sampler}, the
+     * sweep is an asked one (strategy tpe, budget {@code trials}) that starts empty: a claimer
+     * that finds nothing to claim asks it for a trial ({@link SweepAsks#ask}, the sampler's model
+     * fit under the sweep's lock), and tells it a synthetic validation accuracy before ending it.
+     */
+    public Run run(String sweepName, int claimers, int trials, double killFraction, int killed, int leaseSeconds,
+            SweepAsks.Sampler sampler, Consumer<String> progress) {
+        long sweepId = sampler == null ? createSweep(sweepName, trials, progress) : createAskedSweep(sweepName, trials, progress);
         try {
-            return claimAll(sweepId, sweepName, claimers, trials, killFraction, killed, leaseSeconds, progress);
+            return claimAll(sweepId, sweepName, claimers, trials, killFraction, killed, leaseSeconds, sampler, progress);
         } finally {
             deleteSweep(sweepId);
             progress.accept("deleted sweep " + sweepName + " and its trials");
@@ -258,6 +271,28 @@ public class ClaimBenchmark {
         }
     }
 
+    /** An asked sweep of budget {@code trials} and no trials yet: workers create them by asking. */
+    private long createAskedSweep(String name, int trials, Consumer<String> progress) {
+        try (Connection c = store.connection();
+                PreparedStatement s = c.prepareStatement("INSERT INTO sweeps (name, description, content_hash, planned_trials,"
+                        + " metric, strategy, budget) VALUES (?, ?, ?, ?, 'validation_accuracy', ?, ?) RETURNING id")) {
+            s.setString(1, name);
+            s.setString(2, "./nin bench claims --asks: a throwaway sweep, deleted when the benchmark ends");
+            s.setString(3, name);
+            s.setInt(4, trials);
+            s.setString(5, SweepStore.Definition.ASKED_STRATEGY);
+            s.setInt(6, trials);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                progress.accept(String.format(Locale.ROOT, "created sweep %s: strategy tpe, budget %,d, no trials yet", name, trials));
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not create the benchmark's sweep " + name + " at " + store.redactedUrl() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Deletes the sweep with everything that refers to its trials (a worker without --sweep may have touched them). */
     private void deleteSweep(long sweepId) {
         String trialsOf = "(SELECT id FROM trials WHERE sweep_id = ?)";
@@ -267,6 +302,7 @@ public class ClaimBenchmark {
                 "DELETE FROM resource_profiles WHERE trial_id IN " + trialsOf,
                 "DELETE FROM artifacts WHERE trial_id IN " + trialsOf,
                 "DELETE FROM pruning_decisions WHERE trial_id IN " + trialsOf,
+                "DELETE FROM trial_suggestions WHERE trial_id IN " + trialsOf,
                 "DELETE FROM mlflow_links WHERE kind = 'trial' AND local_id IN " + trialsOf,
                 "DELETE FROM mlflow_links WHERE kind = 'sweep' AND local_id = ?",
                 "DELETE FROM trials WHERE sweep_id = ?",
@@ -314,7 +350,7 @@ public class ClaimBenchmark {
     }
 
     private Run claimAll(long sweepId, String sweepName, int claimers, int trials, double killFraction, int killed,
-            int leaseSeconds, Consumer<String> progress) {
+            int leaseSeconds, SweepAsks.Sampler sampler, Consumer<String> progress) {
         Shared shared = new Shared(trials);
         String worker = Workers.self();
         // A killed claimer dies at its k-th claim, k drawn within half its fair share, so kills fall mid-run.
@@ -352,8 +388,8 @@ public class ClaimBenchmark {
             Thread t = new Thread(() -> {
                 try {
                     start.await();
-                    claimer(index, connections.get(index), sweepId, worker, leaseSeconds, dieAt[index], shared, latencies,
-                            latencyCounts);
+                    claimer(index, connections.get(index), sweepId, worker, leaseSeconds, dieAt[index], sampler, shared,
+                            latencies, latencyCounts);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
@@ -412,8 +448,8 @@ public class ClaimBenchmark {
     }
 
     /** One claimer: claim, end at once, again, until every trial is completed; a killed one stops at its dieAt-th claim. */
-    private void claimer(int index, Connection c, long sweepId, String worker, int leaseSeconds, int dieAt, Shared shared,
-            long[][] latencies, int[] latencyCounts) throws InterruptedException {
+    private void claimer(int index, Connection c, long sweepId, String worker, int leaseSeconds, int dieAt,
+            SweepAsks.Sampler sampler, Shared shared, long[][] latencies, int[] latencyCounts) throws InterruptedException {
         long[] mine = new long[64];
         int count = 0;
         int claimed = 0;
@@ -421,6 +457,14 @@ public class ClaimBenchmark {
             while (!shared.stop && shared.completed.get() < shared.trials) {
                 long t0 = System.nanoTime();
                 java.util.Optional<SweepStore.Claim> claim = sweeps.claim(c, sweepId, worker, leaseSeconds);
+                if (claim.isEmpty() && sampler != null) {
+                    try {
+                        claim = SweepAsks.ask(c, sweepId, worker, leaseSeconds, sampler);
+                    } catch (SQLException e) {
+                        throw new StoreException("claimer " + index + " could not ask at " + store.redactedUrl() + ": "
+                                + e.getMessage(), e);
+                    }
+                }
                 long t1 = System.nanoTime();
                 if (claim.isEmpty()) {
                     shared.emptyPolls.incrementAndGet();
@@ -440,6 +484,9 @@ public class ClaimBenchmark {
                 }
                 int owned;
                 try {
+                    if (sampler != null) {
+                        tell(c, trial.trialId());
+                    }
                     owned = TrialRecorder.endAttempt(c, trial.trialId(), trial.attempt(), TrialState.COMPLETED, null, null, null,
                             null);
                 } catch (SQLException e) {
@@ -461,6 +508,20 @@ public class ClaimBenchmark {
         }
     }
 
+    /**
+     * Tells an asked sweep how a trial did: one epoch with a validation accuracy drawn from the
+     * trial's id (the value is noise; what costs is the model fit on every earlier one).
+     */
+    private static void tell(Connection c, long trialId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO epoch_metrics (trial_id, epoch, train_loss, train_accuracy,"
+                + " validation_accuracy, images_per_second, train_seconds, seconds) VALUES (?, 1, 1, 0.5, ?, 0, 0, 0)"
+                + " ON CONFLICT DO NOTHING")) {
+            s.setLong(1, trialId);
+            s.setDouble(2, new java.util.SplittableRandom(trialId).nextDouble());
+            s.executeUpdate();
+        }
+    }
+
     /** Exactly once, from the store and from what the claimers saw: empty when it holds, else what does not. */
     private String check(long sweepId, Shared shared) {
         List<String> problems = new ArrayList<>();
@@ -474,6 +535,21 @@ public class ClaimBenchmark {
             problems.add(notOnce + " trials were not ended as completed exactly once by a claimer");
         }
         try (Connection c = store.connection()) {
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*), (SELECT count(*) FROM trial_suggestions WHERE sweep_id = ?),"
+                    + " (SELECT strategy FROM sweeps WHERE id = ?) FROM trials WHERE sweep_id = ?")) {
+                s.setLong(1, sweepId);
+                s.setLong(2, sweepId);
+                s.setLong(3, sweepId);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getInt(1) != shared.trials) {
+                        problems.add("the sweep has " + r.getInt(1) + " trials, not " + shared.trials);
+                    }
+                    if (SweepStore.Definition.ASKED_STRATEGY.equals(r.getString(3)) && r.getInt(2) != shared.trials) {
+                        problems.add(r.getInt(2) + " suggestions recorded for " + shared.trials + " asked trials");
+                    }
+                }
+            }
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT count(*) FILTER (WHERE state <> ?),
                            count(*) FILTER (WHERE attempt <> 1 + (SELECT count(*) FROM trial_attempts a
