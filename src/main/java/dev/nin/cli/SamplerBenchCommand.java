@@ -60,7 +60,7 @@ public class SamplerBenchCommand extends NinSubcommand {
             try {
                 chosen.add(Objective.named(name));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--objectives: " + e.getMessage());
+                throw new IllegalArgumentException("--objectives: " + e.getMessage().replaceFirst("^objective: ", ""));
             }
         }
         Tpe.Settings settings;

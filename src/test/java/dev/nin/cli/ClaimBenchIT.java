@@ -91,6 +91,48 @@ class ClaimBenchIT {
     }
 
     @Test
+    void tpeAsksCreateExactlyTheBudgetAndEveryTrialOnce() throws Exception {
+        SortedMap<String, Long> before;
+        try (Connection c = TestDb.connect(home, port)) {
+            before = TestDb.rowCounts(c);
+        }
+        NinProcess.Result result = nin.run("bench", "claims", "--asks", "--claimers", "2,4", "--trials", "40", "--lease-seconds", "1");
+        System.out.println(result.out());
+        assertEquals(0, result.exitCode(), result.all());
+        assertTrue(result.out().contains("--asks (TPE asks"), result.out());
+        List<String> runs = new ArrayList<>();
+        Matcher m = ROW.matcher(result.out());
+        while (m.find()) {
+            runs.add(m.group(1) + " " + m.group(2) + " " + m.group(3) + " " + m.group(4));
+            if (!m.group(2).equals("0")) {
+                assertTrue(Integer.parseInt(m.group(5)) > 0, "killed claimers' asked trials were claimed again\n" + result.out());
+            }
+        }
+        // "exactly once" includes: the sweep has exactly its budget of trials, each with one recorded suggestion.
+        assertEquals(List.of("2 0 40 yes", "2 0.25 40 yes", "4 0 40 yes", "4 0.25 40 yes"), runs, result.out());
+        try (Connection c = TestDb.connect(home, port)) {
+            assertEquals(before, TestDb.rowCounts(c), "every table (trial_suggestions too) has the rows it had before");
+        }
+        NinProcess.Result few = nin.run("bench", "claims", "--asks", "--trials", "10");
+        assertEquals(2, few.exitCode(), few.all());
+        assertEquals("nin bench claims: error: --trials: expected more than 10 with --asks (the start-up draws come first),"
+                + " found 10", few.err().strip());
+    }
+
+    @Test
+    void samplerBenchPrintsBothSamplersAndRefusesAnUnknownObjective() throws Exception {
+        NinProcess.Result result = nin.run("bench", "sampler", "--seeds", "3", "--evaluations", "12", "--objectives", "branin");
+        assertEquals(0, result.exitCode(), result.all());
+        assertTrue(result.out().contains("objective\tsampler\tn\tmedian\tq25\tq75\tseeds"), result.out());
+        assertTrue(result.out().lines().anyMatch(l -> l.startsWith("branin\trandom\t12\t")), result.out());
+        assertTrue(result.out().lines().anyMatch(l -> l.startsWith("branin\tnin-tpe\t12\t")), result.out());
+        NinProcess.Result bad = nin.run("bench", "sampler", "--objectives", "rosenbrock");
+        assertEquals(2, bad.exitCode(), bad.all());
+        assertEquals("nin bench sampler: error: --objectives: expected one of branin, hartmann6, noisy-branin,"
+                + " found 'rosenbrock'", bad.err().strip());
+    }
+
+    @Test
     void badOptionsAreOneLineAndExitCode2() throws Exception {
         String[][] cases = {
             {"--trials", "0", "--trials: expected 1 to 1,000,000, found 0"},
