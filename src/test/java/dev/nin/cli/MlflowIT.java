@@ -243,6 +243,54 @@ class MlflowIT {
         }
     }
 
+    /**
+     * A TPE sweep end to end: the worker asks for each trial (two start-up draws, then one decided by
+     * the model from them), MLflow tags each trial's phase, show and the leaderboard tell the story.
+     */
+    @Test
+    void aTpeSweepAsksForItsTrialsAndTagsEachWithItsPhase() throws Exception {
+        int mlflowPort = NinProcess.freePort();
+        try (MlflowServer server = new MlflowServer(home.resolve("mlflow-tpe"), mlflowPort).start()) {
+            Path file = home.resolve("tpe.yaml");
+            Files.writeString(file, """
+                    name: tpe
+                    base: {variant: no-1x1, resize: 67, epochs: 1, batch: 64}
+                    data: {train_limit: 256, validation: 64, test_limit: 64}
+                    strategy: tpe
+                    budget: 3
+                    sampler_seed: 3
+                    tpe: {startup_trials: 2}
+                    axes:
+                      lr: {log_uniform: [0.01, 0.1]}
+                      momentum: [0.0, 0.9]
+                    """);
+            NinProcess.Result result = new NinProcess().env("NIN_HOME", home.toString())
+                    .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).env("MLFLOW_TRACKING_URI", server.uri())
+                    .run("sweep", file.toString(), "--skip-estimate", "--no-measure-memory");
+            assertEquals(0, result.exitCode(), result.all());
+            assertTrue(result.out().contains("tpe: 2 start-up trials drawn at random, then 1 model-guided"), result.out());
+            assertTrue(result.out().contains("budget 3, 0 trials asked so far"), result.out());
+            assertTrue(result.out().contains("this worker ran 3 trials: 3 completed"), result.out());
+            assertTrue(result.out().contains("best validation_accuracy so far, by trials ended"), result.out());
+
+            MlflowClient client = new MlflowClient(server.uri());
+            String experiment = client.getExperimentByName("tpe").orElseThrow().getExperimentId();
+            Map<Long, String> phaseOf = new java.util.TreeMap<>();
+            for (RunInfo info : client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'")) {
+                Map<String, String> tags = client.getRun(info.getRunId()).getData().getTagsList().stream()
+                        .collect(Collectors.toMap(t -> t.getKey(), t -> t.getValue()));
+                phaseOf.put(Long.parseLong(tags.get("nin.local_id")), tags.get("nin.sampler_phase"));
+            }
+            assertEquals(List.of("start-up", "start-up", "model-guided"), List.copyOf(phaseOf.values()), phaseOf.toString());
+            String guided = phaseOf.entrySet().stream().filter(e -> e.getValue().equals("model-guided")).findFirst().orElseThrow()
+                    .getKey().toString();
+            NinProcess.Result show = nin.run("show", guided);
+            assertEquals(0, show.exitCode(), show.all());
+            assertTrue(show.out().contains("tpe: ask 3 of its sweep, model-guided, computed from 2 earlier trials (1 good, 0 running)"),
+                    show.out());
+        }
+    }
+
     @Test
     void mlflowDownMidSweepThenSyncSendsEverythingOnce() throws Exception {
         int mlflowPort = NinProcess.freePort();
