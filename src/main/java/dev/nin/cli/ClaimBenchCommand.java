@@ -86,6 +86,11 @@ public class ClaimBenchCommand extends NinSubcommand {
         out.println("a claim is SweepStore.claim on the claimer's own connection: the check for dead workers' trials, then "
                 + "SELECT ... FOR UPDATE SKIP LOCKED and the UPDATE, one transaction; each claimed trial is then ended at "
                 + "once with the recorder's end statement. Latency is the claim's; claims/s counts claim and end together.");
+        if (asks) {
+            out.println("with --asks, a claim that finds nothing asks the sweep instead (SweepAsks.ask under the sweep's lock: "
+                    + "the history read, TPE's fit, the trial created, its suggestion recorded, the trial claimed; one "
+                    + "transaction), and the latency is the claim's and the ask's together.");
+        }
         int running = benchmark.runningTrials();
         if (running > 0) {
             out.printf(Locale.ROOT, "warning: %d trials are running in this store: their workers slow the figures down, and "

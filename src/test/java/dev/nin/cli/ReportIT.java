@@ -83,8 +83,21 @@ class ReportIT {
             }
             assertEquals(2, networks);
         }
+        // The best-so-far curve: one row per ended trial, the last one's best the best validation accuracy.
+        try (Connection c = TestDb.connect(home, port);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*), (SELECT max(validation_accuracy) FROM trial_results"
+                        + " WHERE sweep = 'small' AND state = 'completed') FROM best_so_far WHERE sweep = 'small'")) {
+            r.next();
+            assertEquals(8, r.getInt(1), "every ended trial is a point of the curve");
+            String best = String.format(Locale.ROOT, " | %.4f |", r.getDouble(2));
+            String section = markdown.substring(markdown.indexOf("## Best so far"), markdown.indexOf("## Charts"));
+            assertTrue(section.lines().anyMatch(l -> l.startsWith("| 8 | ") && l.endsWith(best)),
+                    "the curve's 8th row ends at the best," + best + "\n" + section);
+        }
+        assertTrue(markdown.contains("## Best so far"), markdown);
         for (String chart : new String[] {"accuracy-by-configuration.png", "accuracy-vs-parameters.png", "accuracy-vs-flops.png",
-            "lr-vs-accuracy.png"}) {
+            "lr-vs-accuracy.png", "best-so-far.png"}) {
             assertNotNull(ImageIO.read(out.resolve(chart).toFile()), chart + " decodes");
             assertTrue(markdown.contains("(" + chart + ")"), chart + " is in the report");
         }
@@ -107,7 +120,7 @@ class ReportIT {
                 examples++;
             }
         }
-        assertEquals(6, examples, "one example per view");
+        assertEquals(8, examples, "one example per view");
     }
 
     /** Every trial has its memory estimated and measured; trials of one network share one measurement. */
@@ -146,13 +159,14 @@ class ReportIT {
             NinProcess.Result result = NinProcess.withHome(home, port).env("MLFLOW_TRACKING_URI", server.uri())
                     .run("report", "small", "--out", out.toString());
             assertEquals(0, result.exitCode(), result.all());
-            assertTrue(result.out().contains("13 files under report/"), result.all());
+            // report.md, 8 trial curves, 4 sweep charts and the best-so-far curve.
+            assertTrue(result.out().contains("14 files under report/"), result.all());
         }
         List<Path> uploaded;
         try (var files = Files.walk(dir.resolve("artifacts"))) {
             uploaded = files.filter(p -> p.getParent().getFileName().toString().equals("report")).toList();
         }
-        assertEquals(13, uploaded.size(), uploaded.toString());
+        assertEquals(14, uploaded.size(), uploaded.toString());
         Path markdown = uploaded.stream().filter(p -> p.getFileName().toString().equals("report.md")).findFirst().orElseThrow();
         assertEquals(Files.readString(out.resolve("report.md")), Files.readString(markdown));
     }

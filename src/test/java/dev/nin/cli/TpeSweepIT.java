@@ -68,6 +68,11 @@ class TpeSweepIT {
 
     /** A TPE sweep file over a log, a uniform, an integer and a choice axis, stored with --enqueue-only. */
     private static SweepFile store(String name, int budget, int startup, String pruning) throws Exception {
+        return store(name, budget, startup, pruning, List.of(), 0);
+    }
+
+    private static SweepFile store(String name, int budget, int startup, String pruning, List<String> flags, int asked)
+            throws Exception {
         String content = """
                 name: %s
                 base: {epochs: 3, resize: 67}
@@ -87,9 +92,11 @@ class TpeSweepIT {
                 """.formatted(name, budget, startup, pruning);
         Path file = home.resolve(name + ".yaml");
         Files.writeString(file, content);
-        NinProcess.Result r = nin.run("sweep", file.toString(), "--enqueue-only");
+        List<String> args = new ArrayList<>(List.of("sweep", file.toString(), "--enqueue-only"));
+        args.addAll(flags);
+        NinProcess.Result r = nin.run(args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r.all());
-        assertTrue(r.out().contains("budget " + budget + ", 0 trials asked so far"), r.out());
+        assertTrue(r.out().contains("budget " + budget + ", " + asked + " trials asked so far"), r.out());
         return SweepParser.parse(file.toString(), content);
     }
 
@@ -288,6 +295,30 @@ class TpeSweepIT {
             assertEquals(budget, rows);
             assertEquals(one(c, "SELECT max(validation_accuracy) FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id"
                     + " WHERE t.sweep_id = " + sweepId), String.valueOf(best));
+        }
+    }
+
+    @Test
+    void extendingTheBudgetLetsWorkersAskAgainAndKeepsTheHistory() throws Exception {
+        SweepFile small = store("tpe-extend", 12, 4, "");
+        long sweepId;
+        try (Connection c = db()) {
+            sweepId = sweepId(c, "tpe-extend");
+        }
+        assertEquals(12, work(small, sweepId, "w", 3).size());
+        // The same file with budget 15: refused without a flag, then extended.
+        Path file = home.resolve("tpe-extend.yaml");
+        Files.writeString(file, Files.readString(file).replace("budget: 12", "budget: 15"));
+        NinProcess.Result refused = nin.run("sweep", file.toString(), "--enqueue-only");
+        assertEquals(2, refused.exitCode(), refused.all());
+        assertTrue(refused.err().contains("--extend"), refused.all());
+        SweepFile larger = store("tpe-extend", 15, 4, "", List.of("--extend"), 12);
+        assertEquals(3, work(larger, sweepId, "w", 4).size(), "three more asks, then the new budget is spent");
+        try (Connection c = db()) {
+            List<Suggestion> all = suggestions(c, sweepId);
+            assertEquals(15, all.size());
+            assertEquals(14, all.get(14).history().size(), "the 15th suggestion used all 14 trials before it");
+            assertEquals("15", one(c, "SELECT planned_trials FROM sweeps WHERE id = " + sweepId));
         }
     }
 
