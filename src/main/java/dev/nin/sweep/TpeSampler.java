@@ -66,7 +66,17 @@ public final class TpeSampler implements SweepAsks.Sampler {
             h = SweepPlanner.startupDraw(sweep, askIndex);
             phase = Tpe.Phase.STARTUP;
         } else {
-            Tpe.Suggestion s = tpe.suggest(observations(history), random(sweep.samplerSeed(), askIndex));
+            // A configuration already tried (rounding and choice axes make repeats likely) is taken only
+            // when every candidate is one: the same seed would train it to the same result.
+            java.util.Set<String> tried = new java.util.HashSet<>();
+            for (SweepAsks.Observed o : history) {
+                double[] p = point(o.params());
+                if (p != null) {
+                    tried.add(params(hyperparameters(p)));
+                }
+            }
+            Tpe.Suggestion s = tpe.suggest(observations(history), random(sweep.samplerSeed(), askIndex),
+                    x -> !tried.contains(params(hyperparameters(x))));
             h = hyperparameters(s.point());
             phase = s.phase();
             used = s.history();

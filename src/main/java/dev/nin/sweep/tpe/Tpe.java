@@ -131,6 +131,16 @@ public final class Tpe {
      * nothing to model: the suggestion is then a uniform draw, marked start-up.
      */
     public Suggestion suggest(List<Observation> history, RandomGenerator random) {
+        return suggest(history, random, x -> true);
+    }
+
+    /**
+     * As {@link #suggest(List, RandomGenerator)}, preferring candidates {@code fresh} accepts: the
+     * best-scoring fresh candidate wins, and only when none of them is fresh the best of all. A
+     * sweep passes "not a configuration already tried", so that rounding and choice axes do not make
+     * it train the same configuration twice.
+     */
+    public Suggestion suggest(List<Observation> history, RandomGenerator random, java.util.function.Predicate<double[]> fresh) {
         List<Observation> ranked = new ArrayList<>(history);
         ranked.sort(ranking());
         int finished = (int) ranked.stream().filter(o -> o.outcome() != Observation.Outcome.PENDING).count();
@@ -153,12 +163,15 @@ public final class Tpe {
         ParzenEstimator g = new ParzenEstimator(dimensions, badPoints);
         double[] best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
+        boolean bestFresh = false;
         for (int c = 0; c < settings.candidates(); c++) {
             double[] x = l.sample(random);
             double score = l.logDensity(x) - g.logDensity(x);
-            if (best == null || score > bestScore) {
+            boolean isFresh = fresh.test(x);
+            if (best == null || (isFresh && !bestFresh) || (isFresh == bestFresh && score > bestScore)) {
                 best = x;
                 bestScore = score;
+                bestFresh = isFresh;
             }
         }
         return new Suggestion(best, Phase.MODEL, used, bestScore);

@@ -38,6 +38,22 @@ class TpeTest {
     }
 
     @Test
+    void aConfigurationAlreadyTriedLosesToTheBestFreshCandidate() {
+        // The history of aChoiceSeenOnlyAmongTheGoodWins, with option 0 already tried: the best fresh
+        // option is 2 (log l/g -0.42663 against option 1's -0.54930), drawn from l with probability ¼ per candidate.
+        Tpe tpe = new Tpe(List.of(new Dimension.Choice(3)), new Tpe.Settings(1, 0.1, 24), true);
+        List<Observation> history = new java.util.ArrayList<>(List.of(done(1, 0, 0.9)));
+        for (int i = 0; i < 9; i++) {
+            history.add(done(2 + i, i < 5 ? 1 : 2, 0.1 + 0.01 * i));
+        }
+        Tpe.Suggestion fresh = tpe.suggest(history, new SplittableRandom(1), x -> x[0] != 0);
+        assertEquals(2, fresh.point()[0]);
+        assertEquals(Math.log(0.25 / (23.0 / 60)), fresh.score(), 1e-9);
+        // Nothing fresh among the candidates: the best of all, as without the preference.
+        assertEquals(0, tpe.suggest(history, new SplittableRandom(1), x -> false).point()[0]);
+    }
+
+    @Test
     void aRealSuggestionLandsNearTheGoodPointAndScoresAsTheDensitiesSay() {
         // Loss (lower is better): x = 2 is best of five; the rest lie at 6..9.
         Tpe tpe = new Tpe(List.of(new Dimension.Real(0, 10, false)), new Tpe.Settings(1, 0.1, 64), false);
