@@ -3,7 +3,9 @@ package dev.nin.cli;
 import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
 
+import dev.nin.report.SeedComparison;
 import dev.nin.store.LeaderboardQuery;
+import dev.nin.store.SeedStatisticsQuery;
 import dev.nin.store.SweepEntity;
 
 import java.io.PrintWriter;
@@ -15,7 +17,14 @@ import java.util.Locale;
 final class Leaderboard {
 
     private static final List<ResultTable.Column> RANKED = List.of(number("rank"), number("trial"), text("state"),
-            text("configuration"), number("seed"), number("epochs"), number("loss"), number("val_acc"), number("test_acc"));
+            text("configuration"), number("seed"), number("epochs"), number("loss"), number("val_acc"), number("test_acc"),
+            text("plateau"));
+
+    private static final List<ResultTable.Column> SEEDS = List.of(text("configuration"), number("trials"), text("stuck"),
+            text("val_acc mean ± std"), text("test_acc mean ± std"));
+
+    private static final List<ResultTable.Column> DIFFERENCES = List.of(text("configuration"), text("seeds"),
+            number("difference"), text("95% interval"), text("method"), text("verdict"));
 
     private static final List<ResultTable.Column> STOPPED = List.of(number("trial"), text("state"), text("configuration"),
             number("seed"), number("epochs"), text("stopped_at"));
@@ -30,26 +39,26 @@ final class Leaderboard {
         return top;
     }
 
-    static void print(PrintWriter out, LeaderboardQuery query, SweepEntity sweep, int top) {
+    static void print(PrintWriter out, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepEntity sweep, int top,
+            ComparisonOptions comparison) {
+        // The baseline is checked before anything is printed: a bad --baseline prints nothing but its error.
+        List<SeedStatisticsQuery.Summary> summaries = seeds.summaries(sweep.name);
+        String baseline = SeedComparison.baseline(comparison.baseline, seeds.firstConfiguration(sweep.name), sweep.name, summaries);
         boolean higher = LeaderboardQuery.higherIsBetter(sweep.metric);
         out.printf(Locale.ROOT, "%nleaderboard of sweep %s by %s (%s is better):%n", sweep.name, sweep.metric,
                 higher ? "higher" : "lower");
         ResultTable.of(RANKED, query.ranked(sweep.name, sweep.metric, top), r -> Arrays.asList(r.rank(), r.trial(), r.state(),
-                r.configuration(), r.seed(), r.epochs(), r.trainLoss(), r.validationAccuracy(), r.testAccuracy()))
+                r.configuration(), r.seed(), r.epochs(), r.trainLoss(), r.validationAccuracy(), r.testAccuracy(),
+                r.stuck() ? "stuck" : ""))
                 .print(out, ResultTable.Format.TABLE);
 
         List<LeaderboardQuery.Configuration> configurations = query.configurations(sweep.name, sweep.metric);
         if (configurations.isEmpty()) {
             out.println("no completed trial yet");
         } else {
-            out.printf(Locale.ROOT, "%nbest configuration: %s%n%nmean ± std over seeds (completed trials):%n",
-                    configurations.get(0).configuration());
-            for (LeaderboardQuery.Configuration c : configurations) {
-                out.printf(Locale.ROOT, "  %-60s %d seed%s  %s %s  test acc %s%n", c.configuration(), c.seeds(),
-                        c.seeds() == 1 ? " " : "s", sweep.metric, plusMinus(c.metricMean(), c.metricStd()),
-                        plusMinus(c.testMean(), c.testStd()));
-            }
+            out.printf(Locale.ROOT, "%nbest configuration: %s%n", configurations.get(0).configuration());
         }
+        printSeedStatistics(out, seeds, sweep.name, summaries, baseline, comparison.includeStuck);
 
         ResultTable stopped = ResultTable.of(STOPPED, query.stoppedEarly(sweep.name), t -> Arrays.asList(t.trial(), t.state(),
                 t.configuration(), t.seed(), t.epochs(), t.stoppedAt()));
@@ -89,6 +98,41 @@ final class Leaderboard {
                 out.printf(Locale.ROOT, "  after %3d trials: %.4f%n", b.trials(), shown);
             }
         }
+    }
+
+    /**
+     * Mean ± std over seeds per configuration, stuck trials counted beside, then each configuration's
+     * difference in test accuracy to the baseline with its 95% interval. Printed as aligned tables,
+     * so long configuration names keep the columns straight.
+     */
+    static void printSeedStatistics(PrintWriter out, SeedStatisticsQuery seeds, String sweep,
+            List<SeedStatisticsQuery.Summary> summaries, String baseline, boolean all) {
+        if (summaries.isEmpty()) {
+            return;
+        }
+        out.printf(Locale.ROOT, "%nmean ± std over seeds (completed trials; %s):%n", all
+                ? "trials stuck on the ln 10 loss plateau counted in, --include-stuck"
+                : "trials stuck on the ln 10 loss plateau left out, and counted");
+        ResultTable.of(SEEDS, summaries, s -> Arrays.asList(s.configuration(), s.trials(), SeedComparison.stuckNote(s),
+                all ? plusMinus(s.validationMeanAll(), s.validationStdAll()) : plusMinus(s.validationMean(), s.validationStd()),
+                all ? plusMinus(s.testMeanAll(), s.testStdAll()) : plusMinus(s.testMean(), s.testStd())))
+                .print(out, ResultTable.Format.TABLE);
+
+        List<SeedComparison.Interval> intervals = SeedComparison.intervals(
+                seeds.differences(sweep, SeedStatisticsQuery.Metric.TEST_ACCURACY, baseline, all),
+                seeds.values(sweep, SeedStatisticsQuery.Metric.TEST_ACCURACY, all), SeedComparison.BOOTSTRAP_SEED_DEFAULT,
+                SeedComparison.BOOTSTRAP_RESAMPLES_DEFAULT);
+        if (intervals.isEmpty()) {
+            out.printf(Locale.ROOT, "no interval against the baseline %s: it and another configuration need 2 or more"
+                    + " measured seeds each%n", baseline);
+            return;
+        }
+        out.printf(Locale.ROOT, "%ntest accuracy against the baseline %s (mean − baseline's mean, 95%% interval):%n", baseline);
+        ResultTable.of(DIFFERENCES, intervals, d -> Arrays.asList(d.configuration(), d.n() + " vs " + d.baselineN(),
+                String.format(Locale.ROOT, "%+.4f", d.difference()),
+                String.format(Locale.ROOT, "[%+.4f, %+.4f]", d.low(), d.high()), d.method().label,
+                d.withinNoise() ? "within noise" : (d.difference() > 0 ? "better" : "worse")))
+                .print(out, ResultTable.Format.TABLE);
     }
 
     /** "0.8300 ± 0.0361", the mean alone for a single seed, "-" when nothing was measured. */

@@ -1,6 +1,7 @@
 package dev.nin.cli;
 
 import dev.nin.store.LeaderboardQuery;
+import dev.nin.store.SeedStatisticsQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nin leaderboard NAME}: a sweep's ranking, best configuration and mean ± std over seeds. */
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
-        description = "Rank a sweep's trials by its metric; best configuration; mean ± std over seeds.")
+        description = "Rank a sweep's trials by its metric; best configuration; mean ± std over seeds, stuck trials counted;"
+                + " each configuration's difference to a baseline with its 95% interval.")
 public class LeaderboardCommand extends NinSubcommand {
 
     @Inject
@@ -22,6 +24,12 @@ public class LeaderboardCommand extends NinSubcommand {
 
     @Inject
     LeaderboardQuery leaderboard;
+
+    @Inject
+    SeedStatisticsQuery seeds;
+
+    @picocli.CommandLine.Mixin
+    ComparisonOptions comparison;
 
     @Parameters(paramLabel = "NAME", description = "The sweep's name (the file's 'name').")
     String name;
@@ -34,8 +42,10 @@ public class LeaderboardCommand extends NinSubcommand {
         Leaderboard.checkTop(top);
         SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
+        // A bad --baseline is refused before anything is printed.
+        dev.nin.report.SeedComparison.baseline(comparison.baseline, seeds.firstConfiguration(name), name, seeds.summaries(name));
         out().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));
-        Leaderboard.print(out(), leaderboard, sweep, top);
+        Leaderboard.print(out(), leaderboard, seeds, sweep, top, comparison);
         return ExitCode.OK;
     }
 }

@@ -41,6 +41,12 @@ public class ReportCommand extends NinSubcommand {
     TrialQuery trials;
 
     @Inject
+    dev.nin.store.SeedStatisticsQuery seeds;
+
+    @picocli.CommandLine.Mixin
+    ComparisonOptions comparison;
+
+    @Inject
     MlflowMirror mirror;
 
     @Option(names = "--no-mlflow", description = "Do not log the report to the sweep's MLflow run (default: log it when"
@@ -50,7 +56,8 @@ public class ReportCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() throws Exception {
         Path folder = out != null ? out : Path.of("reports", sweep);
-        SweepReport.Written written = SweepReport.write(reports, trials, sweep, folder);
+        SweepReport.Written written = SweepReport.write(reports, trials, seeds, sweep, folder, comparison.baseline,
+                comparison.includeStuck);
         PrintWriter printer = out();
         printer.printf("report of sweep %s: %s and %d charts%n", sweep, written.markdown(), written.charts().size());
         printer.flush();

@@ -48,6 +48,9 @@ public class SweepCommand extends NinSubcommand {
     LeaderboardQuery leaderboard;
 
     @Inject
+    dev.nin.store.SeedStatisticsQuery seeds;
+
+    @Inject
     SweepRunner runner;
 
     @Inject
@@ -165,19 +168,19 @@ public class SweepCommand extends NinSubcommand {
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
-        return finish(out, leaderboard, sweeps, enqueued.sweepId(), sweep.name(), outcome, top);
+        return finish(out, leaderboard, seeds, sweeps, enqueued.sweepId(), sweep.name(), outcome, top, new ComparisonOptions());
     }
 
     /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
-    static ExitCode finish(PrintWriter out, LeaderboardQuery leaderboard, SweepStore sweeps, long sweepId, String name,
-            SweepRunner.Outcome outcome, int top) {
+    static ExitCode finish(PrintWriter out, LeaderboardQuery leaderboard, dev.nin.store.SeedStatisticsQuery seeds,
+            SweepStore sweeps, long sweepId, String name, SweepRunner.Outcome outcome, int top, ComparisonOptions comparison) {
         out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed, %d stalled, %d pruned%s%n",
                 outcome.trials(), outcome.completed(), outcome.diverged(), outcome.failed(), outcome.stalled(), outcome.pruned(),
                 outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
         SweepConsole.printEfficiency(out, outcome.efficiency());
         out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
         SweepEntity entity = sweeps.find(name).orElseThrow();
-        Leaderboard.print(out, leaderboard, entity, top);
+        Leaderboard.print(out, leaderboard, seeds, entity, top, comparison);
         if (outcome.stoppedOnFailure()) {
             out.println("stopped at the first failed trial (--fail-fast); rerun to go on");
             return ExitCode.SWEEP_STOPPED;

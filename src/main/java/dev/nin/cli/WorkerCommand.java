@@ -27,6 +27,9 @@ public class WorkerCommand extends NinSubcommand {
     LeaderboardQuery leaderboard;
 
     @Inject
+    dev.nin.store.SeedStatisticsQuery seeds;
+
+    @Inject
     SweepRunner runner;
 
     @Inject
@@ -88,7 +91,8 @@ public class WorkerCommand extends NinSubcommand {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
         if (sweepName != null) {
-            return SweepCommand.finish(out, leaderboard, sweeps, sweepId, sweepName, outcome, 10);
+            return SweepCommand.finish(out, leaderboard, seeds, sweeps, sweepId, sweepName, outcome, 10,
+                    new ComparisonOptions());
         }
         out.printf("worker ran %d trials: %d completed, %d diverged, %d failed; nothing left to claim%n", outcome.trials(),
                 outcome.completed(), outcome.diverged(), outcome.failed());

@@ -33,15 +33,30 @@ public final class CurvesChart {
         return v == null ? Double.NaN : v;
     }
 
+    /** The chart as a PNG: see {@link #chart}. */
     public static byte[] png(String title, List<Point> points) throws IOException {
+        return BitmapEncoder.getBitmapBytes(chart(title, points), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * Train loss (nats) and the accuracies against epoch, a dashed line at chance accuracy, and the
+     * legend outside the plot, right of it, where it covers no point. {@code title} names the run
+     * (its variant, learning rate and seed), not only its trial number.
+     */
+    public static XYChart chart(String title, List<Point> points) {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("epoch").yAxisTitle("").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        XYChart chart = new XYChartBuilder().width(820).height(420).title(title).xAxisTitle("epoch")
+                .yAxisTitle("loss (nats) / accuracy").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(12f));
         add(chart, "train loss", points, Point::trainLoss);
         add(chart, "train acc", points, Point::trainAccuracy);
         add(chart, "validation acc", points, Point::validationAccuracy);
         add(chart, "test acc", points, Point::testAccuracy);
-        return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        if (!points.isEmpty()) {
+            ChartStyle.chanceLine(chart, points.get(0).epoch(), points.get(points.size() - 1).epoch());
+        }
+        return chart;
     }
 
     private static void add(XYChart chart, String name, List<Point> points, java.util.function.ToDoubleFunction<Point> value) {

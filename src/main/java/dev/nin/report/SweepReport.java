@@ -3,9 +3,9 @@ package dev.nin.report;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.ReportQuery;
 import dev.nin.store.ReportQuery.Configuration;
+import dev.nin.store.SeedStatisticsQuery;
+import dev.nin.store.SeedStatisticsQuery.Summary;
 import dev.nin.store.TrialQuery;
-// The one known cycle (report -> track -> report): CurvesChart moves into report/ after the MLflow rewrite.
-import dev.nin.report.CurvesChart;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,36 +37,77 @@ public final class SweepReport {
 
     private SweepReport() {}
 
-    /** Writes {@code sweep}'s report into {@code folder}; the numbers come from {@code reports} and {@code trials}. */
-    public static Written write(ReportQuery reports, TrialQuery trials, String sweep, Path folder) throws IOException {
+    /**
+     * Writes {@code sweep}'s report into {@code folder}; the numbers come from {@code reports},
+     * {@code trials} and {@code seeds}. Configurations are compared with {@code baseline} (null: the
+     * sweep's first trial's configuration); trials stuck on the loss plateau are left out of means
+     * and differences unless {@code includeStuck}, and always counted.
+     */
+    public static Written write(ReportQuery reports, TrialQuery trials, SeedStatisticsQuery seeds, String sweep, Path folder,
+            String baseline, boolean includeStuck) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        ReportQuery.Sweep stored = reports.sweep(sweep)
+                .orElseThrow(() -> new IllegalArgumentException("sweep: no sweep named '" + sweep + "'"));
+        // Checked before anything is written: a bad --baseline leaves no folder behind.
+        List<Summary> summaries = seeds.summaries(sweep);
+        String base = SeedComparison.baseline(baseline, seeds.firstConfiguration(sweep), sweep, summaries);
         Files.createDirectories(folder);
         List<Path> charts = new ArrayList<>();
         StringBuilder md = new StringBuilder();
-        ReportQuery.Sweep stored = reports.sweep(sweep)
-                .orElseThrow(() -> new IllegalArgumentException("sweep: no sweep named '" + sweep + "'"));
         md.append("# Sweep ").append(sweep).append("\n\n").append(stored.description() == null ? "" : stored.description())
                 .append("\n\nFile `").append(stored.file()).append("`, ranked by `").append(stored.metric())
                 .append("`. Every number below is read from the experiment store.\n\n");
 
-        md.append("## Trials\n\n| trial | state | configuration | seed | epochs | train loss | validation acc | test acc |\n")
-                .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        List<Long> ids = new ArrayList<>();
+        md.append("## Trials\n\n| trial | state | configuration | seed | epochs | train loss | validation acc | test acc | plateau |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        List<ReportQuery.Trial> ended = new ArrayList<>();
         for (ReportQuery.Trial t : reports.trials(stored)) {
-            ids.add(t.trial());
-            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %d | %s | %s | %s | %s |%n", t.trial(), t.state(),
+            ended.add(t);
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %d | %s | %s | %s | %s | %s |%n", t.trial(), t.state(),
                     t.configuration(), t.seed(), value(t.epochsCompleted() == null ? null : t.epochsCompleted().doubleValue(), "%.0f"),
-                    value(t.trainLoss(), "%.4f"), value(t.validationAccuracy(), "%.4f"), value(t.testAccuracy(), "%.4f")));
+                    value(t.trainLoss(), "%.4f"), value(t.validationAccuracy(), "%.4f"), value(t.testAccuracy(), "%.4f"),
+                    t.stuck() ? "stuck" : ""));
         }
 
         List<Configuration> groups = reports.configurations(sweep);
-        md.append("\n## Accuracy per configuration (mean ± standard deviation over seeds, completed trials)\n\n")
-                .append("| configuration | trials | test acc | validation acc | parameters | forward GFLOP/image |\n")
-                .append("| --- | --- | --- | --- | --- | --- |\n");
-        for (Configuration g : groups) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %,d | %.4f |%n", g.configuration(), g.trials(),
-                    meanStd(g.testMean(), g.testStd()), meanStd(g.validationMean(), g.validationStd()), g.parameters(),
-                    g.forwardFlops() / 1e9));
+        List<Group> byConfiguration = groups(summaries, groups, includeStuck);
+        md.append("\n## Accuracy per configuration\n\nMean ± standard deviation over seeds of the completed trials; ")
+                .append(includeStuck ? "trials stuck on the ln 10 loss plateau are counted in (`--include-stuck`)."
+                        : "trials stuck on the ln 10 loss plateau (final training loss within the stall band of ln 10, or"
+                                + " stopped as stalled) are left out of the means and counted: how often a configuration"
+                                + " gets stuck is itself a result.")
+                .append("\n\n| configuration | trials | stuck | validation acc | test acc | parameters | forward GFLOP/image |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Group g : byConfiguration) {
+            Summary s = g.summary();
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", s.configuration(), s.trials(),
+                    SeedComparison.stuckNote(s), meanStd(g.validationMean(), g.validationStd()), meanStd(g.testMean(), g.testStd()),
+                    g.cost() == null ? "-" : String.format(Locale.ROOT, "%,d", g.cost().parameters()),
+                    g.cost() == null ? "-" : String.format(Locale.ROOT, "%.4f", g.cost().forwardFlops() / 1e9)));
+        }
+        if (base != null) {
+            StringBuilder rows = new StringBuilder();
+            for (SeedStatisticsQuery.Metric metric : SeedStatisticsQuery.Metric.values()) {
+                for (SeedComparison.Interval d : SeedComparison.intervals(seeds.differences(sweep, metric, base, includeStuck),
+                        seeds.values(sweep, metric, includeStuck), SeedComparison.BOOTSTRAP_SEED_DEFAULT,
+                        SeedComparison.BOOTSTRAP_RESAMPLES_DEFAULT)) {
+                    rows.append(String.format(Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | %s | %s |%n",
+                            d.configuration(), metric.column.replace('_', ' '), d.n(), d.baselineN(), d.difference(), d.low(),
+                            d.high(), d.method().label, d.withinNoise() ? "within noise" : d.difference() > 0 ? "better" : "worse"));
+                }
+            }
+            md.append("\n## Differences to the baseline `").append(base).append("`\n\n");
+            if (rows.length() == 0) {
+                md.append("No interval: the baseline and another configuration need 2 or more measured seeds each.\n");
+            } else {
+                md.append("Configuration's mean minus the baseline's, with its 95% interval: Welch's t interval, or a percentile"
+                        + " bootstrap (" + SeedComparison.BOOTSTRAP_RESAMPLES_DEFAULT + " resamples, seed "
+                        + SeedComparison.BOOTSTRAP_SEED_DEFAULT + ") when both sides have " + SeedComparison.BOOTSTRAP_MIN_SEEDS
+                        + " or more seeds. \"Within noise\": the interval holds 0, and the data cannot tell the two apart."
+                        + " (SQL: `SELECT * FROM seed_differences WHERE sweep = '" + sweep + "'`.)\n\n")
+                        .append("| configuration | metric | seeds | difference | 95% interval | method | verdict |\n")
+                        .append("| --- | --- | --- | --- | --- | --- | --- |\n").append(rows);
+            }
         }
 
         md.append("\n## Resources per network (exercise 3: parameters, FLOPs, memory estimated and measured)\n\n")
@@ -98,22 +139,23 @@ public final class SweepReport {
         if (curve.stream().anyMatch(b -> b.best() != null)) {
             charts.add(save(folder, "best-so-far.png", bestSoFarChart(sweep, stored.metric(), curve)));
         }
-        if (!groups.isEmpty()) {
-            charts.add(save(folder, "accuracy-by-configuration.png", accuracyBars(sweep, groups)));
+        List<Group> measured = byConfiguration.stream().filter(g -> g.testMean() != null && g.cost() != null).toList();
+        if (!measured.isEmpty()) {
+            charts.add(save(folder, "accuracy-by-configuration.png", accuracyBars(sweep, measured)));
             charts.add(save(folder, "accuracy-vs-parameters.png", scatter(sweep + ": test accuracy against parameters", "parameters",
-                    groups, Configuration::parameters, false)));
+                    measured, g -> g.cost().parameters(), ChartStyle::si)));
             charts.add(save(folder, "accuracy-vs-flops.png", scatter(sweep + ": test accuracy against forward FLOPs per image",
-                    "forward FLOPs per image", groups, Configuration::forwardFlops, false)));
-            if (groups.stream().mapToDouble(Configuration::lr).distinct().count() > 1) {
+                    "forward FLOPs per image", measured, g -> g.cost().forwardFlops(), ChartStyle::si)));
+            if (measured.stream().mapToDouble(g -> g.cost().lr()).distinct().count() > 1) {
                 charts.add(save(folder, "lr-vs-accuracy.png", scatter(sweep + ": learning rate against test accuracy",
-                        "learning rate (log scale)", groups, g -> g.lr(), true)));
+                        "learning rate (log scale)", measured, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS)));
             }
         }
-        for (long trial : ids) {
-            List<CurvesChart.Point> points = CurvesChart.points(trials.recordedEpochs(trial));
+        for (ReportQuery.Trial t : ended) {
+            List<CurvesChart.Point> points = CurvesChart.points(trials.recordedEpochs(t.trial()));
             if (!points.isEmpty()) {
-                Path file = folder.resolve("curves-trial-" + trial + ".png");
-                Files.write(file, CurvesChart.png("trial " + trial, points));
+                Path file = folder.resolve("curves-trial-" + t.trial() + ".png");
+                Files.write(file, CurvesChart.png(curvesTitle(t), points));
                 charts.add(file);
             }
         }
@@ -125,19 +167,64 @@ public final class SweepReport {
         return new Written(markdown, charts);
     }
 
-    private static CategoryChart accuracyBars(String sweep, List<Configuration> groups) {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(480).title(sweep + ": test accuracy per configuration")
-                .xAxisTitle("configuration").yAxisTitle("test accuracy (mean ± std over seeds)").build();
-        chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisLabelRotation(15);
-        List<String> names = shortLabels(groups.stream().map(Configuration::configuration).toList());
-        List<Double> means = new ArrayList<>();
-        List<Double> errors = new ArrayList<>();
-        for (Configuration g : groups) {
-            means.add(g.testMean());
-            errors.add(Double.isNaN(g.testStd()) ? 0.0 : g.testStd());
+    /**
+     * A configuration's summary with its costs and the figures the report shows: over the not-stuck
+     * trials, or over all of them with {@code --include-stuck}; {@code cost} is null when no resource
+     * profile was recorded.
+     */
+    record Group(Summary summary, Configuration cost, Double validationMean, Double validationStd, Double testMean,
+            Double testStd) {}
+
+    static List<Group> groups(List<Summary> summaries, List<Configuration> costs, boolean includeStuck) {
+        Map<String, Configuration> byName = new LinkedHashMap<>();
+        // No resource profile recorded reads as 0 parameters: no network has none, so it is "no cost".
+        costs.stream().filter(c -> c.parameters() > 0).forEach(c -> byName.put(c.configuration(), c));
+        List<Group> out = new ArrayList<>();
+        for (Summary s : summaries) {
+            out.add(includeStuck
+                    ? new Group(s, byName.get(s.configuration()), s.validationMeanAll(), s.validationStdAll(), s.testMeanAll(),
+                            s.testStdAll())
+                    : new Group(s, byName.get(s.configuration()), s.validationMean(), s.validationStd(), s.testMean(), s.testStd()));
         }
-        chart.addSeries("test accuracy", names, means, errors);
+        return out;
+    }
+
+    /**
+     * A curves chart's title: the run as variant, learning rate and seed, then its trial number and
+     * state (the whole configuration is in the report's table; it would not fit a chart's width).
+     */
+    static String curvesTitle(ReportQuery.Trial t) {
+        return String.format(Locale.ROOT, "%s lr=%.3g seed=%d (trial %d, %s)", t.variant(), t.learningRate(), t.seed(), t.trial(),
+                t.state());
+    }
+
+    /**
+     * Test accuracy per configuration as a dot plot: one series per configuration at x = 1, 2, ...,
+     * named in the legend (the words all names share left out), its mean with ± one standard
+     * deviation only where there were 2 or more seeds (a single seed has no spread to draw, and an
+     * error bar of height zero would claim one), and a dashed line at chance accuracy. Dots, not bars
+     * from zero: the differences that matter are a few points of accuracy. The x axis has no tick
+     * labels: XChart's tick search does not end when long labels cannot fit (seen with four).
+     */
+    static XYChart accuracyBars(String sweep, List<Group> groups) {
+        XYChart chart = new XYChartBuilder().width(900).height(480).title(sweep + ": test accuracy per configuration")
+                .xAxisTitle("configuration (see the legend)").yAxisTitle("test accuracy (mean, ± std where 2+ seeds)").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setXAxisMin(0.5);
+        chart.getStyler().setXAxisMax(groups.size() + 0.5);
+        List<String> names = shortLabels(groups.stream().map(g -> g.summary().configuration()).toList());
+        for (int k = 0; k < groups.size(); k++) {
+            Group g = groups.get(k);
+            String name = names.get(k) + (g.testStd() == null ? " (1 seed)" : " (" + g.summary().n() + " seeds)");
+            if (g.testStd() != null) {
+                chart.addSeries(name, new double[] {k + 1}, new double[] {g.testMean()}, new double[] {g.testStd()});
+            } else {
+                chart.addSeries(name, new double[] {k + 1}, new double[] {g.testMean()});
+            }
+        }
+        ChartStyle.chanceLine(chart, 0.5, groups.size() + 0.5);
         return chart;
     }
 
@@ -165,24 +252,36 @@ public final class SweepReport {
         return out;
     }
 
-    private static XYChart scatter(String title, String xTitle, List<Configuration> groups,
-            java.util.function.ToDoubleFunction<Configuration> x, boolean logX) {
-        XYChart chart = new XYChartBuilder().width(700).height(480).title(title).xAxisTitle(xTitle).yAxisTitle("test accuracy").build();
+    /**
+     * Mean test accuracy of each configuration against {@code x}, one series per variant, ticks
+     * labelled by {@code ticks} (SI units, or the values behind a log10 axis), the legend right of the
+     * plot and a dashed line at chance accuracy.
+     */
+    static XYChart scatter(String title, String xTitle, List<Group> groups, java.util.function.ToDoubleFunction<Group> x,
+            java.util.function.Function<Double, String> ticks) {
+        XYChart chart = new XYChartBuilder().width(760).height(480).title(title).xAxisTitle(xTitle).yAxisTitle("test accuracy").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.setCustomXAxisTickLabelsFormatter(ticks);
         Map<String, List<double[]>> byVariant = new LinkedHashMap<>();
-        for (Configuration g : groups) {
-            byVariant.computeIfAbsent(g.variant(), k -> new ArrayList<>()).add(new double[] {x.applyAsDouble(g), g.testMean()});
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (Group g : groups) {
+            double v = x.applyAsDouble(g);
+            low = Math.min(low, v);
+            high = Math.max(high, v);
+            byVariant.computeIfAbsent(g.summary().variant(), k -> new ArrayList<>()).add(new double[] {v, g.testMean()});
         }
         for (Map.Entry<String, List<double[]>> e : byVariant.entrySet()) {
             chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(p -> p[0]).toArray(),
                     e.getValue().stream().mapToDouble(p -> p[1]).toArray());
         }
+        ChartStyle.chanceLine(chart, low, high);
         return chart;
     }
 
     /** Best so far against trials ended, with each completed trial's own value, marked by sampler phase. */
-    private static XYChart bestSoFarChart(String sweep, String metric, List<LeaderboardQuery.BestSoFar> curve) {
+    static XYChart bestSoFarChart(String sweep, String metric, List<LeaderboardQuery.BestSoFar> curve) {
         XYChart chart = new XYChartBuilder().width(700).height(480).title(sweep + ": best " + metric + " so far")
                 .xAxisTitle("trials ended").yAxisTitle(metric).build();
         List<Double> x = new ArrayList<>();
@@ -198,12 +297,16 @@ public final class SweepReport {
                         .add(new double[] {b.trials(), b.value()});
             }
         }
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         XYSeries line = chart.addSeries("best so far", x, y);
         line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         for (Map.Entry<String, List<double[]>> e : points.entrySet()) {
             XYSeries s = chart.addSeries(e.getKey(), e.getValue().stream().mapToDouble(p -> p[0]).toArray(),
                     e.getValue().stream().mapToDouble(p -> p[1]).toArray());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        }
+        if (!"train_loss".equals(metric) && !curve.isEmpty()) {
+            ChartStyle.chanceLine(chart, 1, curve.size());
         }
         return chart;
     }
@@ -223,11 +326,11 @@ public final class SweepReport {
         return v == null ? "-" : String.format(Locale.ROOT, format, v);
     }
 
-    /** "0.8300 ± 0.0361", or the mean alone for a single seed. */
-    static String meanStd(double mean, double std) {
-        if (Double.isNaN(mean)) {
+    /** "0.8300 ± 0.0361", the mean alone for a single seed, "-" when nothing was measured. */
+    static String meanStd(Double mean, Double std) {
+        if (mean == null) {
             return "-";
         }
-        return Double.isNaN(std) ? String.format(Locale.ROOT, "%.4f", mean) : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
+        return std == null ? String.format(Locale.ROOT, "%.4f", mean) : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
     }
 }

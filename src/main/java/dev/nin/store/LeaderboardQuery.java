@@ -16,9 +16,12 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class LeaderboardQuery {
 
-    /** A ranked trial; figures rounded to 4 decimals by PostgreSQL (numeric), null before the first epoch. */
+    /**
+     * A ranked trial; figures rounded to 4 decimals by PostgreSQL (numeric), null before the first
+     * epoch; {@code stuck} when it completed without leaving the ln 10 loss plateau.
+     */
     public record Ranked(long rank, long trial, String state, String configuration, long seed, Integer epochs,
-            BigDecimal trainLoss, BigDecimal validationAccuracy, BigDecimal testAccuracy) {}
+            BigDecimal trainLoss, BigDecimal validationAccuracy, BigDecimal testAccuracy, boolean stuck) {}
 
     /** One configuration's completed trials; a std is null for a single seed, a mean null when nothing was measured. */
     public record Configuration(String configuration, long seeds, Double metricMean, Double metricStd, Double testMean,
@@ -84,8 +87,9 @@ public class LeaderboardQuery {
                 PreparedStatement s = c.prepareStatement("SELECT row_number() OVER (ORDER BY " + order + ") AS rank,"
                         + " trial_id, state, configuration, seed, epochs_completed,"
                         + " round(train_loss::numeric, 4) AS loss, round(validation_accuracy::numeric, 4) AS val_acc,"
-                        + " round(test_accuracy::numeric, 4) AS test_acc FROM trial_results"
-                        + " WHERE sweep = ? AND state = ANY (?) ORDER BY " + order + " LIMIT ?")) {
+                        + " round(test_accuracy::numeric, 4) AS test_acc,"
+                        + " EXISTS (SELECT FROM seed_results p WHERE p.trial_id = trial_results.trial_id AND p.stuck) AS stuck"
+                        + " FROM trial_results WHERE sweep = ? AND state = ANY (?) ORDER BY " + order + " LIMIT ?")) {
             s.setString(1, sweep);
             s.setArray(2, c.createArrayOf("text", TrialState.values(TrialState.RANKED)));
             s.setInt(3, top);
@@ -94,7 +98,7 @@ public class LeaderboardQuery {
                 while (r.next()) {
                     rows.add(new Ranked(r.getLong("rank"), r.getLong("trial_id"), r.getString("state"), r.getString("configuration"),
                             r.getLong("seed"), Columns.intOrNull(r, "epochs_completed"), r.getBigDecimal("loss"),
-                            r.getBigDecimal("val_acc"), r.getBigDecimal("test_acc")));
+                            r.getBigDecimal("val_acc"), r.getBigDecimal("test_acc"), r.getBoolean("stuck")));
                 }
             }
             return rows;

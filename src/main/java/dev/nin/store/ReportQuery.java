@@ -18,9 +18,12 @@ public class ReportQuery {
     /** The sweep as stored; {@code metric} is the column it ranks by. */
     public record Sweep(String name, String description, String file, String metric) {}
 
-    /** A trial with its last epoch's figures, null before the first epoch. */
-    public record Trial(long trial, String state, String configuration, long seed, Integer epochsCompleted, Double trainLoss,
-            Double validationAccuracy, Double testAccuracy) {}
+    /**
+     * A trial with its last epoch's figures, null before the first epoch; {@code stuck} when it
+     * ended (completed or stalled) without leaving the ln 10 loss plateau (view {@code seed_results}).
+     */
+    public record Trial(long trial, String state, String configuration, String variant, double learningRate, long seed,
+            Integer epochsCompleted, Double trainLoss, Double validationAccuracy, Double testAccuracy, boolean stuck) {}
 
     /**
      * Mean and sample standard deviation over seeds of one configuration's completed trials, with
@@ -65,16 +68,19 @@ public class ReportQuery {
 
     public List<Trial> trials(Sweep sweep) {
         try (Connection c = store.connection();
-                PreparedStatement s = c.prepareStatement("SELECT trial_id, state, configuration, seed, epochs_completed, train_loss,"
-                        + " validation_accuracy, test_accuracy FROM trial_results WHERE sweep = ? ORDER BY "
+                PreparedStatement s = c.prepareStatement("SELECT r.trial_id, r.state, r.configuration, r.variant, r.learning_rate, r.seed, r.epochs_completed,"
+                        + " r.train_loss, r.validation_accuracy, r.test_accuracy, coalesce(p.stuck, false) AS stuck"
+                        + " FROM trial_results r LEFT JOIN seed_results p ON p.trial_id = r.trial_id WHERE r.sweep = ? ORDER BY "
                         + ("train_loss".equals(sweep.metric()) ? "train_loss ASC" : "validation_accuracy DESC") + " NULLS LAST, trial_id")) {
             s.setString(1, sweep.name());
             List<Trial> trials = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    trials.add(new Trial(r.getLong("trial_id"), r.getString("state"), r.getString("configuration"), r.getLong("seed"),
+                    trials.add(new Trial(r.getLong("trial_id"), r.getString("state"), r.getString("configuration"), r.getString("variant"),
+                            r.getDouble("learning_rate"), r.getLong("seed"),
                             Columns.intOrNull(r, "epochs_completed"), Columns.doubleOrNull(r, "train_loss"),
-                            Columns.doubleOrNull(r, "validation_accuracy"), Columns.doubleOrNull(r, "test_accuracy")));
+                            Columns.doubleOrNull(r, "validation_accuracy"), Columns.doubleOrNull(r, "test_accuracy"),
+                            r.getBoolean("stuck")));
                 }
             }
             return trials;

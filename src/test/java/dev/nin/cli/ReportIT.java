@@ -32,11 +32,16 @@ class ReportIT {
         port = NinProcess.freePort();
         nin = NinProcess.withHome(home, port);
         Path file = home.resolve("small.yaml");
+        // Batch-normalised variants: they leave the ln 10 plateau within 16 steps, so every chart
+        // has points and every configuration a mean and an interval (without, all 8 trials are stuck).
         Files.writeString(file, """
                 name: small
-                base: {resize: 67, epochs: 1, batch: 64, momentum: 0.9}
-                data: {train_limit: 256, validation: 64, test_limit: 64}
-                variants: [no-1x1, single-1x1]
+                models:
+                  bn-no-1x1: {from: no-1x1, batch_norm: true}
+                  bn-single-1x1: {from: single-1x1, batch_norm: true}
+                base: {resize: 67, epochs: 2, batch: 64, momentum: 0.9}
+                data: {train_limit: 512, validation: 64, test_limit: 64}
+                variants: [bn-no-1x1, bn-single-1x1]
                 axes:
                   lr: [0.02, 0.05]
                 seeds: [1, 2]
@@ -59,16 +64,32 @@ class ReportIT {
         int groups = 0;
         try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT configuration, trials, test_accuracy_mean, test_accuracy_std"
-                        + " FROM ablation_comparison WHERE sweep = 'small'")) {
+                ResultSet r = s.executeQuery("SELECT configuration, trials, stuck, validation_accuracy_mean, validation_accuracy_std,"
+                        + " test_accuracy_mean, test_accuracy_std FROM seed_statistics WHERE sweep = 'small'")) {
             while (r.next()) {
-                String row = String.format(Locale.ROOT, "| %s | %d | %.4f ± %.4f |", r.getString(1), r.getInt(2), r.getDouble(3),
-                        r.getDouble(4));
+                String row = String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |", r.getString(1), r.getInt(2),
+                        r.getLong(3) == 0 ? "none stuck" : r.getLong(3) + " of " + r.getInt(2) + " stuck",
+                        meanStd((Double) r.getObject(4), (Double) r.getObject(5)), meanStd((Double) r.getObject(6), (Double) r.getObject(7)));
                 assertTrue(markdown.contains(row), "report lacks " + row + "\n" + markdown);
                 groups++;
             }
         }
         assertEquals(4, groups, "two variants x two learning rates");
+        try (Connection c = TestDb.reader(home, port);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT configuration, metric, n, baseline_n, difference, low, high, within_noise"
+                        + " FROM seed_differences WHERE sweep = 'small' AND baseline = 'bn-no-1x1 lr=0.02 epochs=2 batch=64 resize=67"
+                        + " momentum=0.9'")) {
+            int differences = 0;
+            while (r.next()) {
+                String row = String.format(Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | Welch t | %s |",
+                        r.getString(1), r.getString(2).replace('_', ' '), r.getLong(3), r.getLong(4), r.getDouble(5), r.getDouble(6),
+                        r.getDouble(7), r.getBoolean(8) ? "within noise" : r.getDouble(5) > 0 ? "better" : "worse");
+                assertTrue(markdown.contains(row), "report lacks " + row + "\n" + markdown);
+                differences++;
+            }
+            assertEquals(6, differences, "three configurations against the first trial's, in two metrics");
+        }
         try (Connection c = TestDb.connect(home, port);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT DISTINCT variant, parameters, training_memory_bytes_estimated / 1048576.0,"
@@ -106,6 +127,11 @@ class ReportIT {
         }
     }
 
+    /** The report's "0.8300 ± 0.0361", written here from the view's two numbers. */
+    private static String meanStd(Double mean, Double std) {
+        return mean == null ? "-" : std == null ? String.format(Locale.ROOT, "%.4f", mean) : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
+    }
+
     /** Every SQL example of README's view table runs against a real store. */
     @Test
     void readmeViewExamplesRun() throws Exception {
@@ -120,7 +146,7 @@ class ReportIT {
                 examples++;
             }
         }
-        assertEquals(8, examples, "one example per view");
+        assertEquals(11, examples, "one example per view");
     }
 
     /** Every trial has its memory estimated and measured; trials of one network share one measurement. */

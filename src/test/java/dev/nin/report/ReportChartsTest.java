@@ -1,0 +1,160 @@
+package dev.nin.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nin.store.LeaderboardQuery;
+import dev.nin.store.ReportQuery;
+import dev.nin.store.SeedStatisticsQuery.Summary;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler.LegendPosition;
+
+/** The report's charts as objects: axes, tick labels, legends, series (issue 18's list of what read badly). */
+class ReportChartsTest {
+
+    private static Summary summary(String configuration, String variant, long n, Double mean, Double std) {
+        return new Summary(configuration, variant, n, 0, n, mean, std, mean, std, mean, std, mean, std);
+    }
+
+    private static ReportQuery.Configuration cost(String configuration, String variant, double lr, long parameters, long flops) {
+        return new ReportQuery.Configuration(configuration, variant, lr, 3, 0.8, 0.01, 0.8, 0.01, parameters, flops);
+    }
+
+    private static List<SweepReport.Group> groups() {
+        List<Summary> summaries = List.of(summary("standard lr=0.05", "standard", 3, 0.85, 0.01),
+                summary("standard lr=0.1", "standard", 1, 0.83, null), summary("no-1x1 lr=0.05", "no-1x1", 3, 0.80, 0.02));
+        List<ReportQuery.Configuration> costs = List.of(cost("standard lr=0.05", "standard", 0.05, 1_992_166, 767_000_000),
+                cost("standard lr=0.1", "standard", 0.1, 1_992_166, 767_000_000),
+                cost("no-1x1 lr=0.05", "no-1x1", 0.05, 1_546_058, 460_000_000));
+        return SweepReport.groups(summaries, costs, false);
+    }
+
+    @Test
+    void learningRateAxisIsLinearInLog10WithEveryTickLabelledByItsValue() {
+        XYChart chart = SweepReport.scatter("s: lr", "learning rate (log scale)", groups(), g -> Math.log10(g.cost().lr()),
+                ChartStyle.LOG10_TICKS);
+        // XChart's logarithmic axis labels only powers of ten: 0.02..0.4 would show one label, 0.1.
+        assertFalse(chart.getStyler().isXAxisLogarithmic());
+        Function<Double, String> ticks = chart.getStyler().getxAxisTickLabelsFormattingFunction();
+        assertNotNull(ticks);
+        assertEquals("0.1", ticks.apply(-1.0));
+        assertEquals("0.05", ticks.apply(Math.log10(0.05)));
+        assertEquals("0.025", ticks.apply(Math.log10(0.025)));
+        assertEquals("0.4", ticks.apply(Math.log10(0.4)));
+        assertEquals("0.04", ticks.apply(-1.4)); // 10^-1.4 = 0.0398, shown to 2 significant digits
+    }
+
+    @Test
+    void scatterAxesUseSiUnitsAndTheLegendSitsRightOfThePlot() {
+        XYChart chart = SweepReport.scatter("s: params", "parameters", groups(), g -> g.cost().parameters(), ChartStyle::si);
+        Function<Double, String> ticks = chart.getStyler().getxAxisTickLabelsFormattingFunction();
+        assertEquals("1.6 M", ticks.apply(1_600_000.0));
+        assertEquals("2 M", ticks.apply(2_000_000.0));
+        assertEquals("450 M", ticks.apply(450_000_000.0));
+        assertEquals("2.1 G", ticks.apply(2.1e9));
+        assertEquals("0", ticks.apply(0.0));
+        assertEquals(LegendPosition.OutsideE, chart.getStyler().getLegendPosition());
+        // Two variants and the chance line.
+        assertEquals(List.of("standard", "no-1x1", ChartStyle.CHANCE), new ArrayList<>(chart.getSeriesMap().keySet()));
+        XYSeries chance = chart.getSeriesMap().get(ChartStyle.CHANCE);
+        assertEquals(List.of(0.1, 0.1), toList(chance.getYData()));
+        assertEquals(List.of(1_546_058.0, 1_992_166.0), toList(chance.getXData()));
+        assertNotNull(chance.getLineStyle().getDashArray());
+    }
+
+    @Test
+    void accuracyDotsDrawErrorBarsOnlyWhereThereAreSeveralSeeds() throws Exception {
+        XYChart chart = SweepReport.accuracyBars("s", groups());
+        assertEquals(List.of("standard lr=0.05 (3 seeds)", "standard lr=0.1 (1 seed)", "no-1x1 lr=0.05 (3 seeds)", ChartStyle.CHANCE),
+                new ArrayList<>(chart.getSeriesMap().keySet()));
+        XYSeries first = chart.getSeriesMap().get("standard lr=0.05 (3 seeds)");
+        assertEquals(List.of(1.0), toList(first.getXData()));
+        assertEquals(List.of(0.85), toList(first.getYData()));
+        assertEquals(List.of(0.01), toList(first.getExtraValues()));
+        XYSeries single = chart.getSeriesMap().get("standard lr=0.1 (1 seed)");
+        assertEquals(List.of(2.0), toList(single.getXData()));
+        assertNull(single.getExtraValues());
+        assertEquals(List.of(0.02), toList(chart.getSeriesMap().get("no-1x1 lr=0.05 (3 seeds)").getExtraValues()));
+        assertEquals(LegendPosition.OutsideE, chart.getStyler().getLegendPosition());
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
+        assertEquals(900, image.getWidth());
+    }
+
+    @Test
+    void manyCloseLearningRatesAndLongLabelsStillRender() {
+        // XChart's tick search has been seen not to end (x ticks with long labels): a report must not hang.
+        List<Summary> summaries = new ArrayList<>();
+        List<ReportQuery.Configuration> costs = new ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 30; i++) {
+            double lr = Math.exp(Math.log(0.02) + random.nextDouble() * Math.log(20));
+            String name = "nin-bn lr=" + lr + " epochs=2 batch=128 resize=67 momentum=0.9 init=he smoothing=0.1 crop=2";
+            summaries.add(summary(name, i % 2 == 0 ? "nin-bn" : "standard", 1, 0.5 + random.nextDouble() / 3, null));
+            costs.add(cost(name, "nin-bn", lr, 1_992_166 + i, 767_000_000L + i * 1000L));
+        }
+        List<SweepReport.Group> many = SweepReport.groups(summaries, costs, false);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            for (var chart : List.of(SweepReport.accuracyBars("s", many),
+                    SweepReport.scatter("s", "lr", many, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS),
+                    SweepReport.scatter("s", "parameters", many, g -> g.cost().parameters(), ChartStyle::si))) {
+                assertTrue(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG).length > 1000);
+            }
+        });
+    }
+
+    @Test
+    void dotsOfOnlySingleSeedsHaveNoErrorBars() {
+        List<SweepReport.Group> singles = SweepReport.groups(List.of(summary("a", "standard", 1, 0.8, null),
+                summary("b", "standard", 1, 0.7, null)), List.of(), false);
+        XYChart chart = SweepReport.accuracyBars("s", singles);
+        assertEquals(List.of("a (1 seed)", "b (1 seed)", ChartStyle.CHANCE), new ArrayList<>(chart.getSeriesMap().keySet()));
+        assertTrue(chart.getSeriesMap().values().stream().allMatch(series -> series.getExtraValues() == null));
+    }
+
+    @Test
+    void curvesNameTheRunAndKeepTheLegendOffTheData() {
+        List<CurvesChart.Point> points = List.of(new CurvesChart.Point(1, 1.2, 0.6, 0.62, 0.61),
+                new CurvesChart.Point(2, 0.8, 0.7, 0.71, 0.7));
+        ReportQuery.Trial trial = new ReportQuery.Trial(7, "completed", "nin-bn lr=0.0299 momentum=0.9 init=he smoothing=0.1",
+                "nin-bn", 0.029912, 3, 2, 0.8, 0.71, 0.7, false);
+        String title = SweepReport.curvesTitle(trial);
+        assertEquals("nin-bn lr=0.0299 seed=3 (trial 7, completed)", title);
+        XYChart chart = CurvesChart.chart(title, points);
+        assertEquals(title, chart.getTitle());
+        assertEquals(LegendPosition.OutsideE, chart.getStyler().getLegendPosition());
+        assertEquals(List.of("train loss", "train acc", "validation acc", "test acc", ChartStyle.CHANCE),
+                new ArrayList<>(chart.getSeriesMap().keySet()));
+        assertEquals(List.of(1.0, 2.0), toList(chart.getSeriesMap().get(ChartStyle.CHANCE).getXData()));
+    }
+
+    @Test
+    void bestSoFarHasAChanceLineForAccuracyOnly() {
+        List<LeaderboardQuery.BestSoFar> curve = List.of(new LeaderboardQuery.BestSoFar(1, 4, "completed", "start-up", 0.7, 0.7),
+                new LeaderboardQuery.BestSoFar(2, 5, "pruned", "model-guided", null, 0.7));
+        assertTrue(SweepReport.bestSoFarChart("s", "validation_accuracy", curve).getSeriesMap().containsKey(ChartStyle.CHANCE));
+        assertFalse(SweepReport.bestSoFarChart("s", "train_loss", curve).getSeriesMap().containsKey(ChartStyle.CHANCE));
+    }
+
+    private static List<Object> toList(java.util.Collection<?> values) {
+        return new ArrayList<>(values);
+    }
+
+    private static List<Object> toList(double[] values) {
+        return new ArrayList<>(java.util.Arrays.stream(values).boxed().toList());
+    }
+}
