@@ -69,7 +69,7 @@ public final class MlflowSync {
      * Names what a run shows and how; part of every fingerprint, so a nin that shows runs
      * differently checks every run again. Change it whenever the projection below changes.
      */
-    static final String PROJECTION = "nin-mlflow-projection-3";
+    static final String PROJECTION = "nin-mlflow-projection-4";
 
     private static final String[] EPOCH_METRICS = {"train_loss", "train_accuracy", "validation_accuracy", "test_accuracy",
         "images_per_second"};
@@ -80,6 +80,7 @@ public final class MlflowSync {
     private final String uri;
     private final MlflowClient client;
     private final ArtifactUploader artifacts;
+    private final LoggedModels loggedModels;
     private final Map<String, String> experiments = new HashMap<>();
     private String storeId;
 
@@ -88,6 +89,7 @@ public final class MlflowSync {
         this.uri = trackingUri.replaceAll("/+$", "");
         this.client = new MlflowClient(uri);
         this.artifacts = new ArtifactUploader(URI.create(uri + "/"));
+        this.loggedModels = new LoggedModels(uri, artifacts);
     }
 
     public String trackingUri() {
@@ -245,7 +247,8 @@ public final class MlflowSync {
      * those nin manages (it removes other {@code nin.*} ones); params and metrics are complete.
      */
     record RunSpec(String kind, long localId, String experiment, String name, long start, Long end, RunStatus status,
-            Map<String, String> tags, Map<String, String> params, Map<String, List<Point>> metrics, List<Artifact> artifacts) {}
+            Map<String, String> tags, Map<String, String> params, Map<String, List<Point>> metrics, List<Artifact> artifacts,
+            List<LoggedModels.Spec> models) {}
 
     private Sent syncTrial(MlflowOutbox.Candidate candidate) throws IOException, SQLException {
         Optional<MlflowOutbox.Trial> found = outbox.trial(candidate.localId());
@@ -330,14 +333,21 @@ public final class MlflowSync {
             files.add(new Artifact("curves.png", sha256(title + "\n" + points), null,
                     root -> upload(root, "curves.png", CurvesChart.png(title, points), "image/png")));
         }
+        // The exported SavedModel, as an MLflow Model logged as the run's output (MLflow 3's logged models).
+        List<LoggedModels.Spec> models = new ArrayList<>();
         for (MlflowOutbox.SavedModel model : t.savedModels()) {
             Path folder = Path.of(model.path());
             if (Files.isDirectory(folder)) { // exported on another machine: only that machine can send it
-                files.add(new Artifact("model/", model.sha256(), null, root -> uploadFolder(root, "model/", folder)));
+                Map<String, String> identity = new LinkedHashMap<>();
+                for (String key : List.of("nin.store", "nin.kind", "nin.local_id")) {
+                    identity.put(key, tags.get(key));
+                }
+                models.add(new LoggedModels.Spec(MlflowLimits.key(t.variant() + "-trial-" + t.id()), folder, model.sha256(),
+                        t.epochRows().size(), t.tensorflowVersion(), identity, dev.nin.model.Variants.CLASSES));
             }
         }
         return new RunSpec("trial", t.id(), t.sweepName() == null ? TRAIN_EXPERIMENT : t.sweepName(), runName(t), start, end,
-                status(t.state()), tags, params(t), metrics, files);
+                status(t.state()), tags, params(t), metrics, files, models);
     }
 
     /** The sweep's parent run, or null while none of its trials has started. */
@@ -411,7 +421,8 @@ public final class MlflowSync {
             String name = s.file() == null ? "sweep.yaml" : MlflowLimits.key(Path.of(s.file()).getFileName().toString());
             files.add(file(name, s.content().getBytes(StandardCharsets.UTF_8), "application/yaml"));
         }
-        return new RunSpec("sweep", s.id(), s.name(), MlflowLimits.key(s.name()), start, end, status, tags, params, metrics, files);
+        return new RunSpec("sweep", s.id(), s.name(), MlflowLimits.key(s.name()), start, end, status, tags, params, metrics, files,
+                List.of());
     }
 
     private Artifact file(String path, byte[] content, String type) {
@@ -421,18 +432,6 @@ public final class MlflowSync {
     private int upload(String root, String path, byte[] content, String type) throws IOException {
         artifacts.upload(root, path, content, type);
         return 1;
-    }
-
-    private int uploadFolder(String root, String prefix, Path folder) throws IOException {
-        int n = 0;
-        try (var walk = Files.walk(folder)) {
-            for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
-                artifacts.upload(root, prefix + folder.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file),
-                        "application/octet-stream");
-                n++;
-            }
-        }
-        return n;
     }
 
     private static String sha256(String text) {
@@ -609,6 +608,13 @@ public final class MlflowSync {
                 if (!present || !a.hash().equals(uploaded.get(a.path()))) {
                     files += a.upload().to(info.getArtifactUri());
                     uploaded.put(a.path(), a.hash());
+                }
+            }
+            for (LoggedModels.Spec m : want.models()) {
+                String key = "logged-model:" + m.name();
+                if (!m.sha256().equals(uploaded.get(key)) || !loggedModels.ready(experimentId, runId, m.sha256())) {
+                    files += loggedModels.log(experimentId, runId, m);
+                    uploaded.put(key, m.sha256());
                 }
             }
         } finally {

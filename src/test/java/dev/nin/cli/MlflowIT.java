@@ -25,6 +25,9 @@ import java.util.stream.Collectors;
 
 import javax.imageio.ImageIO;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,8 +92,53 @@ class MlflowIT {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The one logged model whose source is {@code runId}. */
+    private static JsonNode loggedModel(String uri, String experiment, String runId) throws Exception {
+        ObjectNode search = JSON.createObjectNode();
+        search.putArray("experiment_ids").add(experiment);
+        search.put("filter", "source_run_id = '" + runId + "'");
+        JsonNode models = JSON.readTree(post(uri + "/api/2.0/mlflow/logged-models/search", search.toString())).path("models");
+        assertEquals(1, models.size(), models.toString());
+        return models.get(0);
+    }
+
+    private static String get(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), url + ": " + r.body());
+        return r.body();
+    }
+
+    private static String post(String url, String json) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), url + ": " + r.body());
+        return r.body();
+    }
+
+    /** Runs {@code script} with the tests' MLflow for Python, against {@code uri}; its standard output. */
+    private static String python(String uri, String script, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("python3", "-c", script));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+        builder.environment().put("MLFLOW_TRACKING_URI", uri);
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        return out;
+    }
+
     private static byte[] artifact(String uri, RunInfo run, String path) throws Exception {
-        String relative = run.getArtifactUri().replaceFirst("^mlflow-artifacts:/+", "");
+        return artifact(uri, run.getArtifactUri(), path);
+    }
+
+    private static byte[] artifact(String uri, String location, String path) throws Exception {
+        String relative = location.replaceFirst("^mlflow-artifacts:/+", "");
         HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(uri + "/api/2.0/mlflow-artifacts/artifacts/" + relative + "/" + path)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -193,17 +241,45 @@ class MlflowIT {
             assertTrue(result.out().contains("MLflow: mirroring runs to " + server.uri()), result.out());
             MlflowClient client = new MlflowClient(server.uri());
             assertMirrored(client, server.uri(), "mirror", 2, 2);
-            // The SavedModel of each trial, byte for byte.
+            // The SavedModel of each trial, byte for byte, as a READY logged model: the run's output.
             String experiment = client.getExperimentByName("mirror").orElseThrow().getExperimentId();
             int models = 0;
             for (RunInfo info : client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'")) {
                 String trial = client.getRun(info.getRunId()).getData().getTagsList().stream()
                         .filter(t -> t.getKey().equals("nin.local_id")).findFirst().orElseThrow().getValue();
+                JsonNode model = loggedModel(server.uri(), experiment, info.getRunId());
+                assertEquals("LOGGED_MODEL_READY", model.path("info").path("status").asText(), model.toString());
+                String location = model.path("info").path("artifact_uri").asText();
                 byte[] local = Files.readAllBytes(home.resolve("models").resolve("trial-" + trial).resolve("saved_model.pb"));
-                assertTrue(java.util.Arrays.equals(local, artifact(server.uri(), info, "model/saved_model.pb")));
+                assertTrue(java.util.Arrays.equals(local, artifact(server.uri(), location, "tfmodel/saved_model.pb")));
+                JsonNode run = JSON.readTree(get(server.uri() + "/api/2.0/mlflow/runs/get?run_id=" + info.getRunId()));
+                assertEquals(model.path("info").path("model_id").asText(),
+                        run.path("run").path("outputs").path("model_outputs").path(0).path("model_id").asText(), run.toString());
+                // MLflow's own loader parses the MLmodel (loading the SavedModel itself would need TensorFlow for Python).
+                String loaded = python(server.uri(), """
+                        import mlflow, sys
+                        m = mlflow.models.Model.load("models:/" + sys.argv[1])
+                        tf = m.flavors["tensorflow"]
+                        print(sorted(m.flavors), tf["saved_model_dir"], tf["meta_graph_tags"], tf["signature_def_key"], m.run_id == sys.argv[2])
+                        print([(s.name, str(s.type), s.shape) for s in m.signature.inputs.inputs])
+                        print([(s.name, str(s.type), s.shape) for s in m.signature.outputs.inputs])
+                        """, model.path("info").path("model_id").asText(), info.getRunId());
+                assertEquals("""
+                        ['python_function', 'tensorflow'] tfmodel ['serve'] serving_default True
+                        [('images', 'uint8', (-1, 28, 28))]
+                        [('logits', 'float32', (-1, 10)), ('probabilities', 'float32', (-1, 10))]
+                        """, loaded);
                 models++;
             }
             assertEquals(2, models);
+            // Synced again, nothing is logged twice.
+            NinProcess.Result again = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_EMBEDDED_PORT", Integer.toString(port))
+                    .run("sync", "--to", server.uri());
+            assertEquals(0, again.exitCode(), again.all());
+            ObjectNode search = JSON.createObjectNode();
+            search.putArray("experiment_ids").add(experiment);
+            assertEquals(2, JSON.readTree(post(server.uri() + "/api/2.0/mlflow/logged-models/search", search.toString()))
+                    .path("models").size());
         }
     }
 

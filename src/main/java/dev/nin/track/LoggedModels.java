@@ -1,0 +1,239 @@
+package dev.nin.track;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * A trial's exported SavedModel as an MLflow Model, logged through MLflow 3's logged-model REST API
+ * (the Java client in the pom predates it), the steps {@code mlflow.<flavor>.log_model} takes:
+ * create the logged model (source run, name, tags), link it as the run's output, upload its files
+ * through the artifact proxy to the model's own artifact location, mark it READY (UPLOAD_FAILED when
+ * an upload fails).
+ *
+ * <p>The files: {@code MLmodel} with the {@code tensorflow} flavour in its SavedModel form
+ * ({@code saved_model_dir: tfmodel}, {@code meta_graph_tags: [serve]}, {@code signature_def_key:
+ * serving_default}, {@code model_type: tf1-estimator}: MLflow loads it with
+ * {@code tf.saved_model.load(dir, tags)} and calls that signature; the {@code tf2-module} form calls
+ * the loaded object itself, which a TF Java export is not) and a {@code python_function} flavour for
+ * {@code mlflow models serve}; the signature names nin's inputs and outputs (uint8 images [N, 28,
+ * 28], float32 logits and probabilities [N, 10]); {@code tfmodel/} is the SavedModel;
+ * {@code requirements.txt}, {@code python_env.yaml} and {@code conda.yaml} pin MLflow and TensorFlow
+ * for serving (which needs TensorFlow for Python).
+ */
+final class LoggedModels {
+
+    /** The logged model's tag holding the SavedModel's SHA-256: an equal READY model is not logged again. */
+    static final String SHA_TAG = "nin.model_sha256";
+
+    /** Where the SavedModel sits inside the MLflow Model. */
+    static final String SAVED_MODEL_DIR = "tfmodel";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter CREATED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+
+    /**
+     * What to log for one trial.
+     *
+     * @param name the logged model's name, e.g. {@code nin-bn-trial-17}
+     * @param folder the exported SavedModel
+     * @param step the trial's epochs: the run's step the model was logged at
+     * @param tensorflowVersion the TensorFlow that trained it, pinned for serving; null when unknown
+     * @param tags nin's identity tags (store, kind, local id), copied onto the model
+     * @param classes the outputs' width
+     */
+    record Spec(String name, Path folder, String sha256, int step, String tensorflowVersion, Map<String, String> tags,
+            int classes) {}
+
+    private final URI api;
+    private final ArtifactUploader artifacts;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    LoggedModels(String trackingUri, ArtifactUploader artifacts) {
+        this.api = URI.create(trackingUri.replaceAll("/+$", "") + "/");
+        this.artifacts = artifacts;
+    }
+
+    /** Whether {@code runId} already has a READY logged model of this SavedModel. */
+    boolean ready(String experimentId, String runId, String sha256) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("experiment_ids").add(experimentId);
+        body.put("filter", "source_run_id = '" + runId + "'");
+        body.put("max_results", 50);
+        for (JsonNode model : send("POST", "api/2.0/mlflow/logged-models/search", body).path("models")) {
+            boolean same = false;
+            for (JsonNode tag : model.path("info").path("tags")) {
+                same |= SHA_TAG.equals(tag.path("key").asText()) && sha256.equals(tag.path("value").asText());
+            }
+            if (same && "LOGGED_MODEL_READY".equals(model.path("info").path("status").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Logs the model for {@code runId}; returns the number of files uploaded. */
+    int log(String experimentId, String runId, Spec spec) throws IOException {
+        ObjectNode create = JSON.createObjectNode();
+        create.put("experiment_id", experimentId);
+        create.put("name", spec.name());
+        create.put("model_type", "tensorflow");
+        create.put("source_run_id", runId);
+        ArrayNode tags = create.putArray("tags");
+        spec.tags().forEach((k, v) -> tags.addObject().put("key", k).put("value", v));
+        tags.addObject().put("key", SHA_TAG).put("value", spec.sha256());
+        JsonNode info = send("POST", "api/2.0/mlflow/logged-models", create).path("model").path("info");
+        String modelId = info.path("model_id").asText();
+        String location = info.path("artifact_uri").asText();
+
+        ObjectNode output = JSON.createObjectNode();
+        output.put("run_id", runId);
+        output.putArray("models").addObject().put("model_id", modelId).put("step", spec.step());
+        send("POST", "api/2.0/mlflow/runs/outputs", output);
+
+        int files = 0;
+        String status = "LOGGED_MODEL_UPLOAD_FAILED";
+        try {
+            String mlflowVersion = serverVersion();
+            files += put(location, "MLmodel", mlmodel(location, modelId, runId, mlflowVersion, Instant.now(), spec.classes()));
+            files += put(location, "requirements.txt", requirements(mlflowVersion, spec.tensorflowVersion()));
+            files += put(location, "python_env.yaml", pythonEnv());
+            files += put(location, "conda.yaml", condaEnv(requirements(mlflowVersion, spec.tensorflowVersion())));
+            try (var walk = Files.walk(spec.folder())) {
+                for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                    String path = SAVED_MODEL_DIR + "/" + spec.folder().relativize(file).toString().replace('\\', '/');
+                    artifacts.upload(location, path, Files.readAllBytes(file), "application/octet-stream");
+                    files++;
+                }
+            }
+            status = "LOGGED_MODEL_READY";
+        } finally {
+            ObjectNode finalize = JSON.createObjectNode();
+            finalize.put("model_id", modelId); // required in the body too, not only in the path
+            finalize.put("status", status);
+            send("PATCH", "api/2.0/mlflow/logged-models/" + modelId, finalize);
+        }
+        return files;
+    }
+
+    /**
+     * The {@code MLmodel} file: YAML as MLflow 3.17 writes it. Signature tensors are named by the
+     * SavedModel's signature keys: the {@code tf1-estimator} predictor takes its inputs by name.
+     *
+     * @param artifactPath the logged model's artifact location (MLflow 3 writes it here)
+     * @param mlflowVersion the tracking server's MLflow version; null leaves the key out
+     */
+    static String mlmodel(String artifactPath, String modelId, String runId, String mlflowVersion, Instant created, int classes) {
+        String inputs = "[{\"name\": \"images\", \"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"uint8\", \"shape\": [-1, 28, 28]}}]";
+        String outputs = "[{\"name\": \"logits\", \"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1, %1$d]}},"
+                + " {\"name\": \"probabilities\", \"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1, %1$d]}}]";
+        StringBuilder y = new StringBuilder();
+        y.append("artifact_path: ").append(artifactPath).append('\n');
+        y.append("""
+                flavors:
+                  python_function:
+                    env:
+                      conda: conda.yaml
+                      virtualenv: python_env.yaml
+                    loader_module: mlflow.tensorflow
+                    python_version: '3.11'
+                  tensorflow:
+                    code: null
+                    meta_graph_tags:
+                    - serve
+                    model_type: tf1-estimator
+                    saved_model_dir: %s
+                    signature_def_key: %s
+                is_signature_from_type_hint: false
+                """.formatted(SAVED_MODEL_DIR, dev.nin.train.SavedModels.SIGNATURE));
+        if (mlflowVersion != null) {
+            y.append("mlflow_version: ").append(mlflowVersion).append('\n');
+        }
+        y.append("model_id: ").append(modelId).append('\n');
+        y.append("model_uuid: ").append(modelId).append('\n');
+        y.append("run_id: ").append(runId).append('\n');
+        y.append("signature:\n");
+        y.append("  inputs: '").append(inputs).append("'\n");
+        y.append("  outputs: '").append(outputs.formatted(classes)).append("'\n");
+        y.append("  params: null\n");
+        y.append("type_hint_from_example: false\n");
+        y.append("utc_time_created: '").append(CREATED.format(created)).append("'\n");
+        return y.toString();
+    }
+
+    static String requirements(String mlflowVersion, String tensorflowVersion) {
+        StringBuilder r = new StringBuilder(mlflowVersion == null ? "mlflow\n" : "mlflow==" + mlflowVersion + "\n");
+        r.append(tensorflowVersion == null || tensorflowVersion.isBlank() ? "tensorflow\n" : "tensorflow==" + tensorflowVersion + "\n");
+        return r.toString();
+    }
+
+    private static String pythonEnv() {
+        return """
+                python: '3.11'
+                build_dependencies:
+                - pip
+                - setuptools
+                - wheel
+                dependencies:
+                - -r requirements.txt
+                """;
+    }
+
+    private static String condaEnv(String requirements) {
+        StringBuilder c = new StringBuilder("channels:\n- conda-forge\ndependencies:\n- python=3.11\n- pip\n- pip:\n");
+        requirements.lines().forEach(r -> c.append("  - ").append(r).append('\n'));
+        return c.append("name: mlflow-env\n").toString();
+    }
+
+    /** The server's MLflow version ({@code GET /version}), or null when it does not say. */
+    private String serverVersion() {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(api.resolve("version")).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String v = r.body().strip();
+            return r.statusCode() == 200 && v.matches("[0-9][0-9A-Za-z.+-]*") ? v : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private int put(String location, String path, String text) throws IOException {
+        artifacts.upload(location, path, text.getBytes(StandardCharsets.UTF_8), "text/plain");
+        return 1;
+    }
+
+    private JsonNode send(String method, String path, JsonNode body) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(api.resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException(method + " " + request.uri() + " answered HTTP " + response.statusCode() + ": "
+                        + (response.body().length() > 500 ? response.body().substring(0, 500) + "..." : response.body()));
+            }
+            return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(method + " " + request.uri() + " interrupted", e);
+        }
+    }
+}
