@@ -87,6 +87,13 @@ public class TrialEntity extends PanacheEntityBase {
     /** The trial this one retries with the next seed, after it stalled. */
     @Column(name = "retry_of")
     public Long retryOf;
+    /**
+     * The training step (counted from 1 over the whole run) that began the first
+     * {@link dev.nin.train.PlateauExit#RUN_DEFAULT} consecutive steps with loss below the plateau
+     * band of ln 10; null while on the plateau (or for trials recorded before this column).
+     */
+    @Column(name = "left_plateau_at_step")
+    public Long leftPlateauAtStep;
     /** start-up or model-guided for a TPE sweep's asked trials; null otherwise. */
     @Column(name = "sampler_phase")
     public String samplerPhase;

@@ -210,6 +210,8 @@ public class TrialRecorder {
         private final int attempt;
         private final ScheduledExecutorService heartbeat;
         private boolean finished;
+        /** When the run leaves the loss plateau; made when training starts, from its stall rule's band. */
+        private dev.nin.train.PlateauExit plateau;
 
         Recording(long trialId, int attempt) {
             this.trialId = trialId;
@@ -228,7 +230,19 @@ public class TrialRecorder {
 
         @Override
         public void on(TrainingEvent event) {
-            if (event instanceof TrainingEvent.EpochEnded ended) {
+            if (event instanceof TrainingEvent.Started started) {
+                plateau = dev.nin.train.PlateauExit.of(started.config().options().stall(), started.costs().plan().spec().classes());
+                if (started.resumedAfter() == 0) {
+                    // From scratch: an earlier attempt's exit no longer describes this run.
+                    QuarkusTransaction.requiringNew().run(() ->
+                            TrialEntity.update("leftPlateauAtStep = null where id = ?1", trialId));
+                }
+            } else if (event instanceof TrainingEvent.BatchEnded step && plateau != null) {
+                long global = (long) (step.epoch() - 1) * step.batchesPerEpoch() + step.batch();
+                // Once per trial: the first time its loss stays below the plateau band (a resumed run keeps the first).
+                plateau.observe(global, step.loss()).ifPresent(left -> QuarkusTransaction.requiringNew().run(() ->
+                        TrialEntity.update("leftPlateauAtStep = ?1 where id = ?2 and leftPlateauAtStep is null", left, trialId)));
+            } else if (event instanceof TrainingEvent.EpochEnded ended) {
                 EpochMetrics m = ended.metrics();
                 dev.nin.io.PausePoint.EPOCH_ANNOUNCED.reach(m.epoch());
                 QuarkusTransaction.requiringNew().run(() -> {

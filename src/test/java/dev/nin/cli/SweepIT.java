@@ -236,6 +236,25 @@ class SweepIT {
             assertTrue(r.getBoolean(2) && r.getString(3).startsWith("epoch 1 step 10 "), r.getString(3));
             assertTrue(!r.next(), "max_retries: 1");
         }
+        // When each left the plateau: the stalled ones never did; nin-bn (24 steps of 32 images, a noisy
+        // loss) may not have had 20 steps in a row below the band, but if it did, they began by step 5.
+        try (Connection c = db(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT variant, state, left_plateau_at_step FROM seed_results WHERE sweep = 'stall'"
+                        + " ORDER BY trial_id")) {
+            int rows = 0;
+            while (r.next()) {
+                long step = r.getLong(3);
+                boolean none = r.wasNull();
+                if (r.getString(2).equals("stalled")) {
+                    assertTrue(none, "a stalled trial never left the plateau, found step " + step);
+                } else {
+                    assertEquals("nin-bn", r.getString(1));
+                    assertTrue(none || step >= 1 && step <= 5, "nin-bn left the plateau at step " + step);
+                }
+                rows++;
+            }
+            assertEquals(3, rows);
+        }
     }
 
     /**

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Exports what a results section quotes, from the store a sweep ran in, beside the page:
+# docs/results/SWEEP/{trials,statistics,differences,resources}.csv (./nin sql --format csv) and
+# provenance.txt (sweep file and its SHA-256, git commit, CPU, precision, wall time).
+#   docs/results/export.sh SWEEP BASELINE WALL_TIME
+# BASELINE: the configuration differences are taken against; WALL_TIME: as the sweep's run printed it.
+# ResultsPagesTest recomputes every number of docs/results/README.md from these files.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sweep="$1"; baseline="$2"; wall="$3"
+out="docs/results/$sweep"
+mkdir -p "$out"
+q() { ./nin sql --format csv "$1"; }
+q "SELECT trial_id, configuration, variant, seed, state, epochs_completed, train_loss, validation_accuracy, test_accuracy, stuck
+   FROM seed_results WHERE sweep = '$sweep' ORDER BY trial_id" >"$out/trials.csv"
+q "SELECT configuration, variant, trials, stuck, n, validation_accuracy_mean, validation_accuracy_std, test_accuracy_mean,
+          test_accuracy_std FROM seed_statistics WHERE sweep = '$sweep' ORDER BY configuration" >"$out/statistics.csv"
+q "SELECT metric, configuration, baseline, n, baseline_n, mean, baseline_mean, difference, standard_error, welch_df, low, high,
+          within_noise FROM seed_differences WHERE sweep = '$sweep' AND baseline = '$baseline' ORDER BY metric, configuration" \
+  >"$out/differences.csv"
+q "SELECT variant, resize, batch_size, max(parameters) AS parameters, max(forward_flops) AS forward_flops,
+          max(training_step_flops) AS training_step_flops,
+          max(training_memory_bytes_estimated) AS training_memory_bytes_estimated,
+          max(training_memory_bytes_measured) AS training_memory_bytes_measured,
+          max(prediction_memory_bytes_estimated) AS prediction_memory_bytes_estimated,
+          max(prediction_memory_bytes_measured) AS prediction_memory_bytes_measured,
+          max(training_memory_bytes_measured_batch1) AS training_memory_bytes_measured_batch1,
+          max(prediction_memory_bytes_measured_batch1) AS prediction_memory_bytes_measured_batch1
+   FROM resource_usage WHERE sweep = '$sweep' GROUP BY variant, resize, batch_size ORDER BY variant" >"$out/resources.csv"
+file="sweeps/$sweep.yaml"
+{
+  echo "sweep file: $file"
+  echo "sweep file sha256: $(sha256sum "$file" | cut -d' ' -f1)"
+  echo "git commit: $(git rev-parse HEAD)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+  echo "precision: $(./nin sql --format csv "SELECT string_agg(DISTINCT coalesce(compute_precision, 'fp32'), ' ') FROM trials t
+        JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'" | tail -1)"
+  echo "wall time: $wall"
+  echo "command: ./nin sweep $file"
+} >"$out/provenance.txt"
+echo "exported $sweep to $out"

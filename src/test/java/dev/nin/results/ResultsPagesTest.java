@@ -1,0 +1,253 @@
+package dev.nin.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.commons.statistics.distribution.TDistribution;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/results/README.md quotes nothing it cannot regenerate: each table under a marker
+ * {@code <!-- table: SWEEP/KIND -->} is rendered again here from the CSV exports beside the page
+ * (docs/results/export.sh: {@code ./nin sql --format csv} of the store the sweep ran in), and the
+ * exports agree with each other: every mean, standard deviation, stuck count and Welch interval is
+ * recomputed from the trials' own rows (the interval with Apache Commons Statistics' t quantile,
+ * not the store's).
+ */
+class ResultsPagesTest {
+
+    private static final Path RESULTS = Path.of("docs", "results");
+    private static final Pattern MARKER = Pattern.compile("<!-- table: ([a-z0-9-]+)/([a-z]+) -->");
+
+    @Test
+    void everyQuotedTableIsRenderedAgainFromItsCsv() throws IOException {
+        List<String> page = Files.readAllLines(RESULTS.resolve("README.md"), StandardCharsets.UTF_8);
+        int tables = 0;
+        for (int i = 0; i < page.size(); i++) {
+            Matcher m = MARKER.matcher(page.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            List<String> quoted = new ArrayList<>();
+            for (int j = i + 1; j < page.size() && page.get(j).startsWith("|"); j++) {
+                quoted.add(page.get(j));
+            }
+            List<String> rendered = render(m.group(1), m.group(2));
+            assertEquals(String.join("\n", rendered), String.join("\n", quoted), "table " + m.group(1) + "/" + m.group(2));
+            tables++;
+        }
+        assertTrue(tables > 0, "the page quotes no table");
+    }
+
+    @Test
+    void statisticsAndIntervalsFollowFromTheTrialsRows() throws IOException {
+        try (var sections = Files.list(RESULTS)) {
+            for (Path section : sections.filter(p -> Files.isRegularFile(p.resolve("trials.csv"))).toList()) {
+                List<Map<String, String>> trials = csv(section.resolve("trials.csv"));
+                Map<String, List<Double>> test = new LinkedHashMap<>();
+                Map<String, List<Double>> validation = new LinkedHashMap<>();
+                Map<String, int[]> counts = new LinkedHashMap<>();
+                for (Map<String, String> t : trials) {
+                    String c = t.get("configuration");
+                    boolean stuck = bool(t.get("stuck"));
+                    int[] n = counts.computeIfAbsent(c, k -> new int[2]);
+                    n[0]++;
+                    n[1] += stuck ? 1 : 0;
+                    if (!stuck) {
+                        add(test, c, t.get("test_accuracy"));
+                        add(validation, c, t.get("validation_accuracy"));
+                    }
+                }
+                for (Map<String, String> s : csv(section.resolve("statistics.csv"))) {
+                    String c = s.get("configuration");
+                    assertEquals(counts.get(c)[0], Integer.parseInt(s.get("trials")), section + " " + c);
+                    assertEquals(counts.get(c)[1], Integer.parseInt(s.get("stuck")), section + " " + c);
+                    assertClose(mean(test.get(c)), s.get("test_accuracy_mean"), section + " " + c);
+                    assertClose(std(test.get(c)), s.get("test_accuracy_std"), section + " " + c);
+                    assertClose(mean(validation.get(c)), s.get("validation_accuracy_mean"), section + " " + c);
+                }
+                Path differences = section.resolve("differences.csv");
+                for (Map<String, String> d : Files.exists(differences) ? csv(differences) : List.<Map<String, String>>of()) {
+                    Map<String, List<Double>> values = d.get("metric").equals("test_accuracy") ? test : validation;
+                    double[] interval = welch(values.get(d.get("configuration")), values.get(d.get("baseline")));
+                    assertClose(interval[0], d.get("difference"), section + " " + d);
+                    assertClose(interval[1], d.get("low"), section + " " + d);
+                    assertClose(interval[2], d.get("high"), section + " " + d);
+                    assertEquals(interval[1] <= 0 && interval[2] >= 0, bool(d.get("within_noise")), section + " " + d);
+                }
+            }
+        }
+    }
+
+    /** A table of the page, from the CSVs of {@code sweep}. */
+    static List<String> render(String sweep, String kind) throws IOException {
+        Path dir = RESULTS.resolve(sweep);
+        List<String> out = new ArrayList<>();
+        switch (kind) {
+            case "statistics" -> {
+                Map<String, Map<String, String>> resources = new LinkedHashMap<>();
+                for (Map<String, String> r : csv(dir.resolve("resources.csv"))) {
+                    resources.put(r.get("variant"), r);
+                }
+                out.add("| configuration | trials | stuck | validation acc | test acc | parameters | forward MFLOP/image |");
+                out.add("| --- | ---: | --- | --- | --- | ---: | ---: |");
+                for (Map<String, String> s : csv(dir.resolve("statistics.csv"))) {
+                    Map<String, String> r = resources.get(s.get("variant"));
+                    long stuck = Long.parseLong(s.get("stuck"));
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,d | %.1f |", s.get("configuration"),
+                            s.get("trials"), stuck == 0 ? "none" : stuck + " of " + s.get("trials"),
+                            meanStd(s.get("validation_accuracy_mean"), s.get("validation_accuracy_std")),
+                            meanStd(s.get("test_accuracy_mean"), s.get("test_accuracy_std")), Long.parseLong(r.get("parameters")),
+                            Long.parseLong(r.get("forward_flops")) / 1e6));
+                }
+            }
+            case "differences" -> {
+                out.add("| configuration | against | seeds | test acc difference | 95% interval (Welch) | verdict |");
+                out.add("| --- | --- | --- | ---: | --- | --- |");
+                for (Map<String, String> d : csv(dir.resolve("differences.csv"))) {
+                    if (!d.get("metric").equals("test_accuracy")) {
+                        continue;
+                    }
+                    double difference = Double.parseDouble(d.get("difference"));
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %s vs %s | %+.4f | [%+.4f, %+.4f] | %s |", d.get("configuration"),
+                            d.get("baseline"), d.get("n"), d.get("baseline_n"), difference, Double.parseDouble(d.get("low")),
+                            Double.parseDouble(d.get("high")),
+                            bool(d.get("within_noise")) ? "within noise" : difference > 0 ? "better" : "worse"));
+                }
+            }
+            case "resources" -> {
+                out.add("| variant | parameters | forward GFLOP/image | training memory, estimated / measured (MiB) |"
+                        + " prediction memory, estimated / measured (MiB) | measured at batch 1: training / prediction (MiB) |");
+                out.add("| --- | ---: | ---: | --- | --- | --- |");
+                for (Map<String, String> r : csv(dir.resolve("resources.csv"))) {
+                    out.add(String.format(Locale.ROOT, "| %s | %,d | %.3f | %s / %s | %s / %s | %s / %s |", r.get("variant"),
+                            Long.parseLong(r.get("parameters")), Long.parseLong(r.get("forward_flops")) / 1e9,
+                            mib(r.get("training_memory_bytes_estimated")), mib(r.get("training_memory_bytes_measured")),
+                            mib(r.get("prediction_memory_bytes_estimated")), mib(r.get("prediction_memory_bytes_measured")),
+                            mib(r.get("training_memory_bytes_measured_batch1")), mib(r.get("prediction_memory_bytes_measured_batch1"))));
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown table kind " + kind);
+        }
+        return out;
+    }
+
+    private static String mib(String bytes) {
+        return bytes == null || bytes.isEmpty() ? "-" : String.format(Locale.ROOT, "%,.0f", Long.parseLong(bytes) / 1048576.0);
+    }
+
+    private static String meanStd(String mean, String std) {
+        if (mean == null || mean.isEmpty()) {
+            return "-";
+        }
+        return std == null || std.isEmpty() ? String.format(Locale.ROOT, "%.4f", Double.parseDouble(mean))
+                : String.format(Locale.ROOT, "%.4f ± %.4f", Double.parseDouble(mean), Double.parseDouble(std));
+    }
+
+    /** {difference, low, high} of mean(a) − mean(b), Welch's 95% interval. */
+    static double[] welch(List<Double> a, List<Double> b) {
+        double va = variance(a) / a.size();
+        double vb = variance(b) / b.size();
+        double df = (va + vb) * (va + vb) / (va * va / (a.size() - 1) + vb * vb / (b.size() - 1));
+        double half = TDistribution.of(df).inverseCumulativeProbability(0.975) * Math.sqrt(va + vb);
+        double d = mean(a) - mean(b);
+        return new double[] {d, d - half, d + half};
+    }
+
+    private static void add(Map<String, List<Double>> values, String configuration, String value) {
+        if (value != null && !value.isEmpty()) {
+            values.computeIfAbsent(configuration, k -> new ArrayList<>()).add(Double.parseDouble(value));
+        }
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static double variance(List<Double> values) {
+        double m = mean(values);
+        return values.stream().mapToDouble(v -> (v - m) * (v - m)).sum() / (values.size() - 1);
+    }
+
+    private static double std(List<Double> values) {
+        return values == null || values.size() < 2 ? Double.NaN : Math.sqrt(variance(values));
+    }
+
+    private static void assertClose(double expected, String actual, String what) {
+        if (Double.isNaN(expected)) {
+            assertTrue(actual == null || actual.isEmpty(), what + ": expected no value, found " + actual);
+            return;
+        }
+        // The t quantile of migration V6 is within 5e-5 of the exact one; intervals are a few hundredths wide.
+        assertEquals(expected, Double.parseDouble(actual), 1e-5, what);
+    }
+
+    private static boolean bool(String value) {
+        return value.equals("true") || value.equals("t");
+    }
+
+    /** A CSV file as written by {@code ./nin sql --format csv}: a header row, RFC 4180 quoting. */
+    static List<Map<String, String>> csv(Path file) throws IOException {
+        List<List<String>> rows = new ArrayList<>();
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        List<String> row = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    field.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == ',') {
+                row.add(field.toString());
+                field.setLength(0);
+            } else if (ch == '\n' || ch == '\r') {
+                if (ch == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                row.add(field.toString());
+                field.setLength(0);
+                rows.add(row);
+                row = new ArrayList<>();
+            } else {
+                field.append(ch);
+            }
+        }
+        if (field.length() > 0 || !row.isEmpty()) {
+            row.add(field.toString());
+            rows.add(row);
+        }
+        assertFalse(rows.isEmpty(), file + " is empty");
+        List<String> header = rows.get(0);
+        List<Map<String, String>> out = new ArrayList<>();
+        for (List<String> r : rows.subList(1, rows.size())) {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (int c = 0; c < header.size(); c++) {
+                values.put(header.get(c), c < r.size() ? r.get(c) : "");
+            }
+            out.add(values);
+        }
+        return out;
+    }
+}
