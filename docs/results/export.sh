@@ -11,8 +11,8 @@ sweep="$1"; baseline="$2"; wall="$3"
 out="docs/results/$sweep"
 mkdir -p "$out"
 q() { ./nin sql --format csv "$1"; }
-q "SELECT trial_id, configuration, variant, seed, state, epochs_completed, train_loss, validation_accuracy, test_accuracy, stuck
-   FROM seed_results WHERE sweep = '$sweep' ORDER BY trial_id" >"$out/trials.csv"
+q "SELECT trial_id, configuration, variant, seed, state, epochs_completed, train_loss, validation_accuracy, test_accuracy, stuck,
+          left_plateau_at_step FROM seed_results WHERE sweep = '$sweep' ORDER BY trial_id" >"$out/trials.csv"
 q "SELECT configuration, variant, trials, stuck, n, validation_accuracy_mean, validation_accuracy_std, test_accuracy_mean,
           test_accuracy_std FROM seed_statistics WHERE sweep = '$sweep' ORDER BY configuration" >"$out/statistics.csv"
 q "SELECT metric, configuration, baseline, n, baseline_n, mean, baseline_mean, difference, standard_error, welch_df, low, high,
@@ -31,8 +31,11 @@ file="sweeps/$sweep.yaml"
 {
   echo "sweep file: $file"
   echo "sweep file sha256: $(sha256sum "$file" | cut -d' ' -f1)"
-  echo "git commit: $(git rev-parse HEAD)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+  echo "git commit (the trials' own provenance): $(./nin sql --format csv "SELECT string_agg(DISTINCT git_commit, ' ')
+        FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'" | tail -1)"
+  echo "exported at commit: $(git rev-parse HEAD)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), family $(lscpu | sed -n 's/^CPU family: *//p' | head -1)" \
+       "model $(lscpu | sed -n 's/^Model: *//p' | head -1), $(nproc) cores$(grep -q avx512_bf16 /proc/cpuinfo && echo ', avx512_bf16')"
   echo "precision: $(./nin sql --format csv "SELECT string_agg(DISTINCT coalesce(compute_precision, 'fp32'), ' ') FROM trials t
         JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'" | tail -1)"
   echo "wall time: $wall"

@@ -194,8 +194,8 @@ public final class SweepReport {
      * state (the whole configuration is in the report's table; it would not fit a chart's width).
      */
     static String curvesTitle(ReportQuery.Trial t) {
-        return String.format(Locale.ROOT, "%s lr=%.3g seed=%d (trial %d, %s)", t.variant(), t.learningRate(), t.seed(), t.trial(),
-                t.state());
+        String lr = new java.math.BigDecimal(t.learningRate()).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return String.format(Locale.ROOT, "%s lr=%s seed=%d (trial %d, %s)", t.variant(), lr, t.seed(), t.trial(), t.state());
     }
 
     /**

@@ -134,6 +134,8 @@ class ReportChartsTest {
                 "nin-bn", 0.029912, 3, 2, 0.8, 0.71, 0.7, false);
         String title = SweepReport.curvesTitle(trial);
         assertEquals("nin-bn lr=0.0299 seed=3 (trial 7, completed)", title);
+        assertEquals("nin-bn lr=0.045 seed=1 (trial 1, completed)", SweepReport.curvesTitle(new ReportQuery.Trial(1, "completed",
+                "c", "nin-bn", 0.045, 1, 3, 0.8, 0.8, 0.8, false)));
         XYChart chart = CurvesChart.chart(title, points);
         assertEquals(title, chart.getTitle());
         assertEquals(LegendPosition.OutsideE, chart.getStyler().getLegendPosition());

@@ -128,6 +128,17 @@ class ResultsPagesTest {
                             bool(d.get("within_noise")) ? "within noise" : difference > 0 ? "better" : "worse"));
                 }
             }
+            case "trials" -> {
+                out.add("| seed | left the plateau at step | final train loss | validation acc | test acc | stuck |");
+                out.add("| ---: | ---: | ---: | ---: | ---: | --- |");
+                for (Map<String, String> t : csv(dir.resolve("trials.csv"))) {
+                    String left = t.get("left_plateau_at_step");
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %.4f | %s | %s | %s |", t.get("seed"),
+                            left == null || left.isEmpty() ? "never" : left, Double.parseDouble(t.get("train_loss")),
+                            meanStd(t.get("validation_accuracy"), null), meanStd(t.get("test_accuracy"), null),
+                            bool(t.get("stuck")) ? "stuck" : ""));
+                }
+            }
             case "resources" -> {
                 out.add("| variant | parameters | forward GFLOP/image | training memory, estimated / measured (MiB) |"
                         + " prediction memory, estimated / measured (MiB) | measured at batch 1: training / prediction (MiB) |");
@@ -174,6 +185,9 @@ class ResultsPagesTest {
     }
 
     private static double mean(List<Double> values) {
+        if (values == null) { // every trial of the configuration stuck: no mean
+            return Double.NaN;
+        }
         return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
