@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code nin leaderboard NAME}: a sweep's ranking, best configuration and mean ± std over seeds. */
 @Command(name = "leaderboard", mixinStandardHelpOptions = true,
         description = "Rank a sweep's trials by its metric; best configuration; mean ± std over seeds, stuck trials counted;"
-                + " each configuration's difference to a baseline with its 95% interval.")
+                + " each configuration's difference to a baseline with its 95%% interval.")
 public class LeaderboardCommand extends NinSubcommand {
 
     @Inject
