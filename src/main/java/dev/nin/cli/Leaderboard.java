@@ -131,7 +131,7 @@ final class Leaderboard {
         ResultTable.of(DIFFERENCES, intervals, d -> Arrays.asList(d.configuration(), d.n() + " vs " + d.baselineN(),
                 String.format(Locale.ROOT, "%+.4f", d.difference()),
                 String.format(Locale.ROOT, "[%+.4f, %+.4f]", d.low(), d.high()), d.method().label,
-                d.withinNoise() ? "within noise" : (d.difference() > 0 ? "better" : "worse")))
+                d.verdict()))
                 .print(out, ResultTable.Format.TABLE);
     }
 

@@ -46,6 +46,11 @@ public final class SeedComparison {
         public boolean withinNoise() {
             return low <= 0 && high >= 0;
         }
+
+        /** "within noise", else "better" or "worse" than the baseline (higher accuracy is better). */
+        public String verdict() {
+            return withinNoise() ? "within noise" : difference > 0 ? "better" : "worse";
+        }
     }
 
     private SeedComparison() {}

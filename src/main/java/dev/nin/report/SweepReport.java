@@ -93,7 +93,7 @@ public final class SweepReport {
                         SeedComparison.BOOTSTRAP_RESAMPLES_DEFAULT)) {
                     rows.append(String.format(Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | %s | %s |%n",
                             d.configuration(), metric.column.replace('_', ' '), d.n(), d.baselineN(), d.difference(), d.low(),
-                            d.high(), d.method().label, d.withinNoise() ? "within noise" : d.difference() > 0 ? "better" : "worse"));
+                            d.high(), d.method().label, d.verdict()));
                 }
             }
             md.append("\n## Differences to the baseline `").append(base).append("`\n\n");

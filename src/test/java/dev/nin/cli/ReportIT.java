@@ -76,15 +76,13 @@ class ReportIT {
         }
         assertEquals(4, groups, "two variants x two learning rates");
         try (Connection c = TestDb.reader(home, port);
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT configuration, metric, n, baseline_n, difference, low, high, within_noise"
-                        + " FROM seed_differences WHERE sweep = 'small' AND baseline = 'bn-no-1x1 lr=0.02 epochs=2 batch=64 resize=67"
-                        + " momentum=0.9'")) {
+                java.sql.PreparedStatement s = c.prepareStatement(TestDb.DIFFERENCES)) {
+            s.setString(1, "small");
+            s.setString(2, "bn-no-1x1 lr=0.02 epochs=2 batch=64 resize=67 momentum=0.9");
+            ResultSet r = s.executeQuery();
             int differences = 0;
             while (r.next()) {
-                String row = String.format(Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | Welch t | %s |",
-                        r.getString(1), r.getString(2).replace('_', ' '), r.getLong(3), r.getLong(4), r.getDouble(5), r.getDouble(6),
-                        r.getDouble(7), r.getBoolean(8) ? "within noise" : r.getDouble(5) > 0 ? "better" : "worse");
+                String row = TestDb.differenceRow(r);
                 assertTrue(markdown.contains(row), "report lacks " + row + "\n" + markdown);
                 differences++;
             }

@@ -192,14 +192,13 @@ class SeedStatisticsIT {
         assertEquals(0, report.exitCode(), report.all());
         String markdown = Files.readString(folder.resolve("report.md"));
         try (Connection c = TestDb.reader(home, port);
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT configuration, metric, n, baseline_n, difference, low, high, within_noise"
-                        + " FROM seed_differences WHERE sweep = 'synthetic' AND baseline = 'A' ORDER BY configuration, metric")) {
+                java.sql.PreparedStatement s = c.prepareStatement(TestDb.DIFFERENCES)) {
+            s.setString(1, "synthetic");
+            s.setString(2, "A");
+            ResultSet r = s.executeQuery();
             int rows = 0;
             while (r.next()) {
-                String row = String.format(Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | Welch t | %s |",
-                        r.getString(1), r.getString(2).replace('_', ' '), r.getLong(3), r.getLong(4), r.getDouble(5), r.getDouble(6),
-                        r.getDouble(7), r.getBoolean(8) ? "within noise" : r.getDouble(5) > 0 ? "better" : "worse");
+                String row = TestDb.differenceRow(r);
                 assertTrue(markdown.contains(row), "report lacks " + row + "\n" + markdown);
                 rows++;
             }

@@ -47,6 +47,23 @@ final class TestDb {
         return counts;
     }
 
+    /**
+     * The query whose rows {@link #differenceRow} formats: {@code seed_differences} of {@code sweep}
+     * against {@code baseline} (a parameter each).
+     */
+    static final String DIFFERENCES = "SELECT configuration, metric, n, baseline_n, difference, low, high, within_noise"
+            + " FROM seed_differences WHERE sweep = ? AND baseline = ? ORDER BY configuration, metric";
+
+    /**
+     * A row of {@link #DIFFERENCES} as the report's differences table shows it, written here from the
+     * view's own columns (the verdict from within_noise and the difference's sign).
+     */
+    static String differenceRow(java.sql.ResultSet r) throws SQLException {
+        return String.format(java.util.Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | Welch t | %s |",
+                r.getString(1), r.getString(2).replace('_', ' '), r.getLong(3), r.getLong(4), r.getDouble(5), r.getDouble(6),
+                r.getDouble(7), r.getBoolean(8) ? "within noise" : r.getDouble(5) > 0 ? "better" : "worse");
+    }
+
     /** The password of {@code role} (superuser, owner or reader) in the home's 0600 credentials file. */
     static String password(Path home, String role) {
         Properties values = new Properties();

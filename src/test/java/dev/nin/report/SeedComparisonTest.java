@@ -71,6 +71,9 @@ class SeedComparisonTest {
         assertEquals(-0.01, out.get(1).high(), 1e-12);
         assertFalse(out.get(1).withinNoise());
         assertTrue(new SeedComparison.Interval("x", "a", 3, 3, 0.01, -0.002, 0.022, SeedComparison.Method.WELCH).withinNoise());
+        assertEquals("within noise", new SeedComparison.Interval("x", "a", 3, 3, 0.01, -0.002, 0.022, SeedComparison.Method.WELCH).verdict());
+        assertEquals("worse", out.get(1).verdict());
+        assertEquals("better", out.get(0).verdict());
     }
 
     @Test
