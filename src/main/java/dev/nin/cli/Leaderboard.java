@@ -41,9 +41,18 @@ final class Leaderboard {
 
     static void print(PrintWriter out, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepEntity sweep, int top,
             ComparisonOptions comparison) {
+        print(out, null, query, seeds, sweep, top, comparison);
+    }
+
+    /** As above, {@code header} (when not null) first, once the baseline is known to be good. */
+    static void print(PrintWriter out, String header, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepEntity sweep,
+            int top, ComparisonOptions comparison) {
         // The baseline is checked before anything is printed: a bad --baseline prints nothing but its error.
         List<SeedStatisticsQuery.Summary> summaries = seeds.summaries(sweep.name);
         String baseline = SeedComparison.baseline(comparison.baseline, seeds.firstConfiguration(sweep.name), sweep.name, summaries);
+        if (header != null) {
+            out.println(header);
+        }
         boolean higher = LeaderboardQuery.higherIsBetter(sweep.metric);
         out.printf(Locale.ROOT, "%nleaderboard of sweep %s by %s (%s is better):%n", sweep.name, sweep.metric,
                 higher ? "higher" : "lower");

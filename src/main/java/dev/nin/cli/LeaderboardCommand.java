@@ -42,10 +42,8 @@ public class LeaderboardCommand extends NinSubcommand {
         Leaderboard.checkTop(top);
         SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
-        // A bad --baseline is refused before anything is printed.
-        dev.nin.report.SeedComparison.baseline(comparison.baseline, seeds.firstConfiguration(name), name, seeds.summaries(name));
-        out().println("sweep " + name + ": " + sweeps.describeStates(sweep.id));
-        Leaderboard.print(out(), leaderboard, seeds, sweep, top, comparison);
+        Leaderboard.print(out(), "sweep " + name + ": " + sweeps.describeStates(sweep.id), leaderboard, seeds, sweep, top,
+                comparison);
         return ExitCode.OK;
     }
 }

@@ -18,7 +18,7 @@ final class ChartStyle {
     /** The chance line's series name. */
     static final String CHANCE = "chance (0.1)";
 
-    static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+    private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
             new float[] {6f, 4f}, 0f);
 
     private ChartStyle() {}
