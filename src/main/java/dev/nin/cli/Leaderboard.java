@@ -61,11 +61,15 @@ final class Leaderboard {
                 r.stuck() ? "stuck" : ""))
                 .print(out, ResultTable.Format.TABLE);
 
-        List<LeaderboardQuery.Configuration> configurations = query.configurations(sweep.name, sweep.metric);
+        List<LeaderboardQuery.Configuration> configurations = query.configurations(sweep.name, sweep.metric,
+                comparison.includeStuck);
         if (configurations.isEmpty()) {
-            out.println("no completed trial yet");
+            out.println(comparison.includeStuck ? "no completed trial yet" : "no completed trial off the ln 10 plateau yet");
         } else {
-            out.printf(Locale.ROOT, "%nbest configuration: %s%n", configurations.get(0).configuration());
+            LeaderboardQuery.Configuration best = configurations.get(0);
+            out.printf(Locale.ROOT, "%nbest configuration (best mean %s over %d completed trial%s%s): %s%n", sweep.metric,
+                    best.seeds(), best.seeds() == 1 ? "" : "s", comparison.includeStuck ? ", stuck ones counted in" : ", stuck ones left out",
+                    best.configuration());
         }
         printSeedStatistics(out, seeds, sweep.name, summaries, baseline, comparison.includeStuck);
 

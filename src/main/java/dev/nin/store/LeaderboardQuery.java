@@ -107,16 +107,22 @@ public class LeaderboardQuery {
         }
     }
 
-    /** Completed trials per configuration, best mean of the metric first. */
-    public List<Configuration> configurations(String sweep, String metric) {
+    /**
+     * Completed trials per configuration, best mean of the metric first. Trials stuck on the ln 10
+     * plateau (view {@code seed_results}) are left out of the means unless {@code includeStuck}, as in
+     * {@code seed_statistics}; a configuration whose every completed trial is stuck is then left out.
+     */
+    public List<Configuration> configurations(String sweep, String metric, boolean includeStuck) {
         String column = column(metric);
         try (Connection c = store.connection();
                 PreparedStatement s = c.prepareStatement("SELECT configuration, count(*) AS seeds,"
                         + " avg(" + column + ") AS mean, stddev_samp(" + column + ") AS std, avg(test_accuracy) AS test_mean,"
-                        + " stddev_samp(test_accuracy) AS test_std FROM trial_results WHERE sweep = ? AND state = ?"
+                        + " stddev_samp(test_accuracy) AS test_std FROM seed_results WHERE sweep = ? AND state = ?"
+                        + " AND (? OR NOT stuck)"
                         + " GROUP BY configuration ORDER BY avg(" + column + ")" + (higherIsBetter(metric) ? " DESC" : " ASC"))) {
             s.setString(1, sweep);
             s.setString(2, TrialState.COMPLETED.value);
+            s.setBoolean(3, includeStuck);
             List<Configuration> rows = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {

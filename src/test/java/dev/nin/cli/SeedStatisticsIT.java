@@ -158,6 +158,10 @@ class SeedStatisticsIT {
         NinProcess.Result board = nin.run("leaderboard", "synthetic");
         assertEquals(0, board.exitCode(), board.all());
         String out = board.out();
+        // B's mean over its four trials off the plateau (0.8725) beats A's 0.82; counting B's completed
+        // stuck trial in (0.10) would drop B to 0.718, below A: the best line must leave it out.
+        assertTrue(out.contains("best configuration (best mean validation_accuracy over 4 completed trials, stuck ones left out): B\n"),
+                out);
         List<String> seeds = section(out, "mean ± std over seeds");
         assertEquals(5, seeds.size(), out); // heading, rule, A, B, LONG
         assertTrue(seeds.get(3).matches("B +\\| +6 \\| 2 of 6 stuck +\\| 0\\.8725 ± 0\\.0222 +\\| 0\\.8725 ± 0\\.0222"), seeds.get(3));
@@ -173,6 +177,8 @@ class SeedStatisticsIT {
 
         NinProcess.Result all = nin.run("leaderboard", "synthetic", "--include-stuck", "--baseline", "B");
         assertEquals(0, all.exitCode(), all.all());
+        assertTrue(all.out().contains("best configuration (best mean validation_accuracy over 3 completed trials, stuck ones counted in): A\n"),
+                all.out());
         assertTrue(section(all.out(), "test accuracy against the baseline B").stream()
                 .anyMatch(l -> l.matches("A +\\| 3 vs 5 \\| +\\+0\\.1020 \\| \\[-0\\.3270, \\+0\\.5310\\] \\| Welch t \\| within noise")),
                 all.out());

@@ -198,7 +198,7 @@ class SweepIT {
         assertTrue(result.out().contains("sweep quick: 4 trials"), result.out());
         assertTrue(result.out().matches("(?s).*expected time on cpu\\(\\): about .*"), result.out());
         assertTrue(result.out().contains("4 completed, 0 diverged, 0 failed"), result.out());
-        assertTrue(result.out().contains("best configuration: "), result.out());
+        assertTrue(result.out().contains("best configuration (best mean validation_accuracy over 1 completed trial, stuck ones"), result.out());
         assertEquals(Map.of("completed", 4), states("quick"));
         NinProcess.Result board = nin.run("leaderboard", "quick");
         assertEquals(0, board.exitCode(), board.all());
