@@ -4,6 +4,8 @@ import dev.nin.io.Units;
 import dev.nin.store.TrialQuery;
 
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,7 +43,7 @@ public class ShowCommand extends NinSubcommand {
                 t.trainLimit(), t.validationSize(), t.testLimit());
         out.printf(Locale.ROOT, "  device %s, precision %s, worker %s, started %s, ended %s%n", t.device(),
                 t.computePrecision() == null ? (t.device() == null ? null : "fp32") : t.computePrecision(), t.worker(),
-                t.startedAt(), t.endedAt());
+                utc(t.startedAt()), utc(t.endedAt()));
         if (t.error() != null) {
             out.println("  error: " + t.error());
         }
@@ -96,6 +98,11 @@ public class ShowCommand extends NinSubcommand {
                     Units.fraction(row.testAccuracy()), row.imagesPerSecond(), bar('#', acc),
                     bar('=', row.trainLoss() / maxLoss));
         }
+    }
+
+    /** An instant as ISO-8601 in UTC to the second ("2026-12-03T06:53:28Z"), "-" when not yet. */
+    private static String utc(Instant at) {
+        return at == null ? "-" : at.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static String bar(char c, double fraction) {

@@ -20,7 +20,7 @@ public class RunsQuery {
      * always showed them; null where the trial has no epoch yet.
      *
      * @param epochs "completed/planned", null before the first epoch
-     * @param started "YYYY-MM-DD HH24:MI" in the server's time zone
+     * @param started "YYYY-MM-DD HH24:MIZ": the start in UTC, whatever the server's time zone
      */
     public record Run(long trial, String sweep, String state, String variant, double learningRate, int batchSize, int resize,
             long seed, String epochs, BigDecimal trainLoss, BigDecimal validationAccuracy, BigDecimal testAccuracy,
@@ -40,7 +40,7 @@ public class RunsQuery {
                         SELECT trial_id, sweep, state, variant, learning_rate, batch_size, resize,
                                seed, epochs_completed || '/' || epochs AS epochs, round(train_loss::numeric, 4) AS loss,
                                round(validation_accuracy::numeric, 4) AS val_acc, round(test_accuracy::numeric, 4) AS test_acc,
-                               device, to_char(started_at, 'YYYY-MM-DD HH24:MI') AS started
+                               device, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI"Z"') AS started
                         FROM trial_results ORDER BY trial_id DESC LIMIT ?""")) {
             s.setInt(1, limit);
             List<Run> runs = new ArrayList<>();

@@ -4,7 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,7 @@ public class TrialQuery {
     /** A trial's hyperparameters, provenance and outcome ({@code trials}). */
     public record Trial(long id, String state, String variant, double learningRate, int epochs, int batchSize, int resize,
             long seed, double momentum, boolean nesterov, double weightDecay, double dropout, int trainLimit,
-            int validationSize, int testLimit, String device, String computePrecision, String worker, Timestamp startedAt, Timestamp endedAt,
+            int validationSize, int testLimit, String device, String computePrecision, String worker, Instant startedAt, Instant endedAt,
             String error, String divergedAt, String stoppedAt, Long retryOf, String configHash, String gitCommit,
             String ninVersion, String djlVersion, String tensorflowVersion, String javaVersion, String weightsSha256,
             Suggestion suggestion) {}
@@ -88,7 +89,7 @@ public class TrialQuery {
                         r.getBoolean("nesterov"), r.getDouble("weight_decay"), r.getDouble("dropout"), r.getInt("train_limit"),
                         r.getInt("validation_size"), r.getInt("test_limit"), r.getString("device"), r.getString("compute_precision"),
                         r.getString("worker"),
-                        r.getTimestamp("started_at"), r.getTimestamp("ended_at"), r.getString("error"), r.getString("diverged_at"),
+                        instant(r, "started_at"), instant(r, "ended_at"), r.getString("error"), r.getString("diverged_at"),
                         r.getString("stopped_at"), Columns.longOrNull(r, "retry_of"), r.getString("config_hash"),
                         r.getString("git_commit"), r.getString("nin_version"), r.getString("djl_version"),
                         r.getString("tensorflow_version"), r.getString("java_version"), r.getString("weights_sha256"),
@@ -159,5 +160,11 @@ public class TrialQuery {
 
     private StoreException failed(long trialId, SQLException e) {
         return new StoreException("could not read trial " + trialId + ": " + e.getMessage(), e);
+    }
+
+    /** A TIMESTAMPTZ column as the instant it names, whatever the server's or the JVM's time zone. */
+    private static Instant instant(ResultSet r, String column) throws SQLException {
+        OffsetDateTime at = r.getObject(column, OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
     }
 }

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nin.sweep.SweepFile;
+import dev.nin.sweep.SweepParser;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,6 +96,23 @@ class ResultsPagesTest {
         }
     }
 
+    /**
+     * Exercise 1's retraining trains what its search picked: the completed search trial with the best
+     * validation accuracy, at the same learning rate to the last digit, and otherwise the same
+     * configuration but for the epochs (9 in the search, 10 in the retraining).
+     */
+    @Test
+    void exerciseOneRetrainsTheSearchsPick() throws IOException {
+        Map<String, String> pick = csv(RESULTS.resolve("exercise-1-search/search.csv")).stream()
+                .filter(t -> t.get("state").equals("completed"))
+                .max(Comparator.comparingDouble(t -> Double.parseDouble(t.get("validation_accuracy")))).orElseThrow();
+        SweepFile retrain = SweepParser.parse(Path.of("sweeps/exercise-1-retrain.yaml"));
+        assertEquals(Double.parseDouble(pick.get("learning_rate")), retrain.base().lr(), "lr of the pick, trial " + pick.get("trial_id"));
+        List<String> retrained = csv(RESULTS.resolve("exercise-1-retrain/statistics.csv")).stream()
+                .map(s -> s.get("configuration")).toList();
+        assertEquals(List.of(pick.get("configuration").replace(" epochs=9 ", " epochs=10 ")), retrained);
+    }
+
     /** A table of the page, from the CSVs of {@code sweep}. */
     static List<String> render(String sweep, String kind) throws IOException {
         Path dir = RESULTS.resolve(sweep);
@@ -137,6 +158,15 @@ class ResultsPagesTest {
                             left == null || left.isEmpty() ? "never" : left, Double.parseDouble(t.get("train_loss")),
                             meanStd(t.get("validation_accuracy"), null), meanStd(t.get("test_accuracy"), null),
                             bool(t.get("stuck")) ? "stuck" : ""));
+                }
+            }
+            case "search" -> {
+                out.add("| trial | asked | configuration | state | epochs | final train loss | validation acc |");
+                out.add("| ---: | --- | --- | --- | ---: | ---: | ---: |");
+                for (Map<String, String> t : csv(dir.resolve("search.csv"))) {
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.4f | %s |", t.get("trial_id"),
+                            t.get("sampler_phase"), t.get("configuration"), t.get("state"), t.get("epochs_completed"),
+                            Double.parseDouble(t.get("train_loss")), meanStd(t.get("validation_accuracy"), null)));
                 }
             }
             case "resources" -> {
