@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -62,6 +63,17 @@ class SeedStatisticsIT {
             trial(c, sweep, "B", 6, "stalled", 2.3100, null);
             trial(c, sweep, LONG, 1, "completed", 0.6, 0.70);
             trial(c, sweep, LONG, 2, "completed", 0.6, 0.72);
+            // Another sweep with a configuration of the same name: 0.90, 0.92, 0.94, and one stuck.
+            long other;
+            try (Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("INSERT INTO sweeps (name, content_hash) VALUES ('synthetic-other', 'h2') RETURNING id")) {
+                r.next();
+                other = r.getLong(1);
+            }
+            trial(c, other, "A", 1, "completed", 0.3, 0.90);
+            trial(c, other, "A", 2, "completed", 0.3, 0.92);
+            trial(c, other, "A", 3, "completed", 0.3, 0.94);
+            trial(c, other, "A", 4, "completed", 2.2926, 0.10);
         }
     }
 
@@ -149,6 +161,51 @@ class SeedStatisticsIT {
                 assertEquals(-0.530957701259, r.getDouble(1), 1e-7);
                 assertEquals(0.326957701259, r.getDouble(2), 1e-7);
                 assertTrue(r.getBoolean(3));
+            }
+        }
+    }
+
+    @Test
+    void aComparisonAcrossSweepsIsWelchsIntervalBetweenThem() throws Exception {
+        try (Connection c = TestDb.reader(home, port);
+                Statement s = c.createStatement()) {
+            // synthetic-other's A (0.90, 0.92, 0.94; its stuck 0.10 left out) against synthetic's A
+            // (0.80, 0.82, 0.84): difference 0.10, standard error sqrt(2 * 0.0004 / 3), Welch df 4,
+            // half width t(0.975, 4) = 2.7764451052 times it.
+            try (ResultSet r = s.executeQuery("SELECT baseline, n, baseline_n, difference, standard_error, welch_df, low, high,"
+                    + " within_noise, sweep, baseline_sweep FROM seed_comparison_across('synthetic-other', 'synthetic', false)"
+                    + " WHERE metric = 'test_accuracy' ORDER BY baseline")) {
+                List<String> baselines = new ArrayList<>();
+                while (r.next()) {
+                    baselines.add(r.getString(1));
+                    assertEquals("synthetic-other", r.getString(10));
+                    assertEquals("synthetic", r.getString(11));
+                    if (!r.getString(1).equals("A")) {
+                        continue;
+                    }
+                    assertEquals(3, r.getLong(2));
+                    assertEquals(3, r.getLong(3));
+                    assertEquals(0.10, r.getDouble(4), 1e-12);
+                    assertEquals(0.016329931618554, r.getDouble(5), 1e-12);
+                    assertEquals(4.0, r.getDouble(6), 1e-9);
+                    assertEquals(0.054660841289, r.getDouble(7), 1e-7);
+                    assertEquals(0.145339158711, r.getDouble(8), 1e-7);
+                    assertFalse(r.getBoolean(9));
+                }
+                assertEquals(List.of("A", "B", LONG), baselines);
+            }
+            try (ResultSet r = s.executeQuery("SELECT n FROM seed_comparison_across('synthetic-other', 'synthetic', true)"
+                    + " WHERE metric = 'test_accuracy' AND baseline = 'A'")) {
+                r.next();
+                assertEquals(4, r.getLong(1), "the stuck trial counted in");
+            }
+            // Within a sweep nothing changed: 3 configurations, 6 ordered pairs, 2 metrics; one
+            // configuration alone has no pair.
+            try (ResultSet r = s.executeQuery("SELECT count(*) FILTER (WHERE sweep = 'synthetic'),"
+                    + " count(*) FILTER (WHERE sweep = 'synthetic-other') FROM seed_differences")) {
+                r.next();
+                assertEquals(12, r.getLong(1));
+                assertEquals(0, r.getLong(2));
             }
         }
     }
