@@ -1,6 +1,7 @@
 package dev.nin.cli;
 
 import dev.nin.io.Units;
+import dev.nin.model.ComputePrecision;
 import dev.nin.store.TrialQuery;
 
 import java.io.PrintWriter;
@@ -42,7 +43,7 @@ public class ShowCommand extends NinSubcommand {
         out.printf(Locale.ROOT, "  data: train limit %d, validation %d, test limit %d (0 = all)%n",
                 t.trainLimit(), t.validationSize(), t.testLimit());
         out.printf(Locale.ROOT, "  device %s, precision %s, worker %s, started %s, ended %s%n", t.device(),
-                t.computePrecision() == null ? (t.device() == null ? null : "fp32") : t.computePrecision(), t.worker(),
+                t.device() == null ? null : ComputePrecision.recorded(t.computePrecision()).key(), t.worker(),
                 utc(t.startedAt()), utc(t.endedAt()));
         if (t.error() != null) {
             out.println("  error: " + t.error());

@@ -56,6 +56,14 @@ public enum ComputePrecision {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * What a trial that ran computed in, from the store's {@code trials.compute_precision}: NULL for
+     * trials recorded before that column existed (migration V4), which all computed in float32.
+     */
+    public static ComputePrecision recorded(String stored) {
+        return stored == null ? FP32 : parse(stored);
+    }
+
     /** @throws IllegalArgumentException naming the accepted values */
     public static ComputePrecision parse(String text) {
         for (ComputePrecision p : values()) {

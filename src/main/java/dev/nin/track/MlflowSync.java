@@ -443,7 +443,7 @@ public final class MlflowSync {
         try (PrintWriter out = new PrintWriter(table)) {
             NetworkPlan plan = NetworkPlan.of(TrialConfig.modelOf(t.config(), t.variant(), t.dropout()), t.resize());
             LayerTable.print(out, new CostReport(plan), t.batchSize(), t.momentum() > 0 ? 1 : 0,
-                    t.computePrecision() == null ? ComputePrecision.FP32 : ComputePrecision.parse(t.computePrecision()));
+                    ComputePrecision.recorded(t.computePrecision()));
         }
         return table.toString();
     }
@@ -471,8 +471,7 @@ public final class MlflowSync {
         TrialConfig.mlflowParams(t.config()).forEach((key, value) -> put(p, key, value));
         put(p, "device", t.device());
         // What the graph computed in on that device; the precision param is what was asked (auto, say).
-        // Trials recorded before the column existed computed in float32.
-        put(p, "precision_used", t.computePrecision() == null ? "fp32" : t.computePrecision());
+        put(p, "precision_used", ComputePrecision.recorded(t.computePrecision()).key());
         put(p, "config_hash", t.configHash());
         put(p, "configuration", t.configuration());
         put(p, "nin_version", t.ninVersion());
