@@ -2,15 +2,18 @@
 # Exports what a results section quotes, from the store a sweep ran in, beside the page:
 # docs/results/SWEEP/{trials,statistics,differences,resources}.csv (./nin sql --format csv), search.csv
 # for a TPE search, and provenance.txt (sweep file and its SHA-256, git commit, CPU, precision, wall time).
-#   docs/results/export.sh SWEEP BASELINE WALL_TIME
-# BASELINE: the configuration differences are taken against; WALL_TIME: as the sweep's run printed it.
+#   docs/results/export.sh SWEEP BASELINE WALL_TIME [VERSUS_SWEEP]
+# BASELINE: the configuration differences are taken against; WALL_TIME: as the sweep's run printed it;
+# VERSUS_SWEEP: another sweep whose configurations SWEEP's are compared with (versus.csv, from
+# seed_comparison_across), exported beside it first.
 # ResultsPagesTest recomputes every number of docs/results/README.md from these files.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-sweep="$1"; baseline="$2"; wall="$3"
+sweep="$1"; baseline="$2"; wall="$3"; versus="${4:-}"
 # Both are spliced into SQL below (run as the read-only reader, but still): a sweep name is what a
 # sweep file may name (SweepParser), and a configuration may not hold a quote.
 [[ "$sweep" =~ ^[a-z0-9][a-z0-9._-]{0,62}$ ]] || { echo "export.sh: SWEEP: expected a sweep name, found '$sweep'" >&2; exit 2; }
+[[ -z "$versus" || "$versus" =~ ^[a-z0-9][a-z0-9._-]{0,62}$ ]] || { echo "export.sh: VERSUS_SWEEP: expected a sweep name, found '$versus'" >&2; exit 2; }
 [[ "$baseline" != *"'"* ]] || { echo "export.sh: BASELINE: a configuration holds no quote, found: $baseline" >&2; exit 2; }
 out="docs/results/$sweep"
 mkdir -p "$out"
@@ -31,6 +34,11 @@ q "SELECT variant, resize, batch_size, max(parameters) AS parameters, max(forwar
           max(training_memory_bytes_measured_batch1) AS training_memory_bytes_measured_batch1,
           max(prediction_memory_bytes_measured_batch1) AS prediction_memory_bytes_measured_batch1
    FROM resource_usage WHERE sweep = '$sweep' GROUP BY variant, resize, batch_size ORDER BY variant" >"$out/resources.csv"
+if [[ -n "$versus" ]]; then
+  q "SELECT metric, configuration, baseline_sweep, baseline, n, baseline_n, mean, baseline_mean, difference, standard_error,
+            welch_df, low, high, within_noise FROM seed_comparison_across('$sweep', '$versus', false) ORDER BY metric, configuration,
+            baseline" >"$out/versus.csv"
+fi
 # A TPE search: every trial it asked for, pruned ones too, in the order they were asked.
 if [[ "$(q "SELECT count(*) FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'
            AND t.sampler_phase IS NOT NULL" | tail -1)" != 0 ]]; then

@@ -162,7 +162,7 @@ class ReportIT {
                 examples++;
             }
         }
-        assertEquals(11, examples, "one example per view");
+        assertEquals(12, examples, "one example per view, and one for seed_comparison_across");
     }
 
     /** Every trial has its memory estimated and measured; trials of one network share one measurement. */
