@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -69,22 +71,45 @@ final class LoggedModels {
         this.artifacts = artifacts;
     }
 
-    /** Whether {@code runId} already has a READY logged model of this SavedModel. */
-    boolean ready(String experimentId, String runId, String sha256) throws IOException {
+    /**
+     * A run's logged models as MLflow lists them (deleted ones left out).
+     *
+     * @param ready whether one of them is READY and tagged with this SavedModel's SHA-256
+     * @param unfinished the ids of those never marked READY: an upload killed midway (PENDING) or
+     *     failed (UPLOAD_FAILED), which MLflow would otherwise list beside the good one
+     */
+    record Found(boolean ready, List<String> unfinished) {}
+
+    /** What {@code runId} already has, for the SavedModel of {@code sha256}. */
+    Found find(String experimentId, String runId, String sha256) throws IOException {
         ObjectNode body = JSON.createObjectNode();
         body.putArray("experiment_ids").add(experimentId);
         body.put("filter", "source_run_id = '" + runId + "'");
         body.put("max_results", 50);
+        boolean ready = false;
+        List<String> unfinished = new ArrayList<>();
         for (JsonNode model : send("POST", "api/2.0/mlflow/logged-models/search", body).path("models")) {
             boolean same = false;
             for (JsonNode tag : model.path("info").path("tags")) {
                 same |= SHA_TAG.equals(tag.path("key").asText()) && sha256.equals(tag.path("value").asText());
             }
-            if (same && "LOGGED_MODEL_READY".equals(model.path("info").path("status").asText())) {
-                return true;
+            if (!"LOGGED_MODEL_READY".equals(model.path("info").path("status").asText())) {
+                unfinished.add(model.path("info").path("model_id").asText());
+            } else if (same) {
+                ready = true;
             }
         }
-        return false;
+        return new Found(ready, unfinished);
+    }
+
+    /**
+     * Deletes a logged model (MLflow marks it deleted; its files stay until {@code mlflow gc}). Only
+     * unfinished ones are deleted, under the tracking server's sync lock, so no upload is running.
+     */
+    void delete(String modelId) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model_id", modelId);
+        send("DELETE", "api/2.0/mlflow/logged-models/" + modelId, body);
     }
 
     /** Logs the model for {@code runId}; returns the number of files uploaded. */

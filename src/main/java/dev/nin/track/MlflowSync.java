@@ -611,7 +611,14 @@ public final class MlflowSync {
             }
             for (LoggedModels.Spec m : want.models()) {
                 String key = "logged-model:" + m.name();
-                if (!m.sha256().equals(uploaded.get(key)) || !loggedModels.ready(experimentId, runId, m.sha256())) {
+                LoggedModels.Found found = created ? new LoggedModels.Found(false, List.of())
+                        : loggedModels.find(experimentId, runId, m.sha256());
+                // Left by a sync killed or failed mid-upload: it would sit beside the good one.
+                for (String unfinished : found.unfinished()) {
+                    loggedModels.delete(unfinished);
+                    changes++;
+                }
+                if (!m.sha256().equals(uploaded.get(key)) || !found.ready()) {
                     files += loggedModels.log(experimentId, runId, m);
                     uploaded.put(key, m.sha256());
                 }

@@ -272,14 +272,22 @@ class MlflowIT {
                 models++;
             }
             assertEquals(2, models);
-            // Synced again, nothing is logged twice.
+            // A sync killed mid-upload leaves its logged model PENDING beside the good one (created,
+            // never finalized); the next sync deletes it.
+            ObjectNode pending = JSON.createObjectNode();
+            pending.put("experiment_id", experiment);
+            pending.put("name", "killed-mid-upload");
+            pending.put("source_run_id", client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'").get(0).getRunId());
+            post(server.uri() + "/api/2.0/mlflow/logged-models", pending.toString());
+            // Synced again, nothing is logged twice, and the unfinished model is gone.
             NinProcess.Result again = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_EMBEDDED_PORT", Integer.toString(port))
                     .run("sync", "--to", server.uri());
             assertEquals(0, again.exitCode(), again.all());
             ObjectNode search = JSON.createObjectNode();
             search.putArray("experiment_ids").add(experiment);
-            assertEquals(2, JSON.readTree(post(server.uri() + "/api/2.0/mlflow/logged-models/search", search.toString()))
-                    .path("models").size());
+            JsonNode listed = JSON.readTree(post(server.uri() + "/api/2.0/mlflow/logged-models/search", search.toString())).path("models");
+            assertEquals(2, listed.size(), listed.toString());
+            listed.forEach(m -> assertEquals("LOGGED_MODEL_READY", m.path("info").path("status").asText(), m.toString()));
         }
     }
 
