@@ -17,6 +17,7 @@ sweep="$1"; baseline="$2"; wall="$3"; versus="${4:-}"
 [[ "$baseline" != *"'"* ]] || { echo "export.sh: BASELINE: a configuration holds no quote, found: $baseline" >&2; exit 2; }
 out="docs/results/$sweep"
 mkdir -p "$out"
+rm -f "$out/search.csv" "$out/versus.csv" # written below only when they apply: none left from an earlier export
 q() { ./nin sql --format csv "$1"; }
 q "SELECT trial_id, configuration, variant, seed, state, epochs_completed, train_loss, validation_accuracy, test_accuracy, stuck,
           left_plateau_at_step FROM seed_results WHERE sweep = '$sweep' ORDER BY trial_id" >"$out/trials.csv"

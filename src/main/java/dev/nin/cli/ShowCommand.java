@@ -43,7 +43,7 @@ public class ShowCommand extends NinSubcommand {
         out.printf(Locale.ROOT, "  data: train limit %d, validation %d, test limit %d (0 = all)%n",
                 t.trainLimit(), t.validationSize(), t.testLimit());
         out.printf(Locale.ROOT, "  device %s, precision %s, worker %s, started %s, ended %s%n", t.device(),
-                t.device() == null ? null : ComputePrecision.recorded(t.computePrecision()).key(), t.worker(),
+                t.device() == null ? null : ComputePrecision.recordedKey(t.computePrecision()), t.worker(),
                 utc(t.startedAt()), utc(t.endedAt()));
         if (t.error() != null) {
             out.println("  error: " + t.error());

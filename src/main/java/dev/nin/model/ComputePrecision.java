@@ -61,7 +61,12 @@ public enum ComputePrecision {
      * trials recorded before that column existed (migration V4), which all computed in float32.
      */
     public static ComputePrecision recorded(String stored) {
-        return stored == null ? FP32 : parse(stored);
+        return parse(recordedKey(stored));
+    }
+
+    /** As {@link #recorded}, as its key, and what was stored as it is when this nin does not know it. */
+    public static String recordedKey(String stored) {
+        return stored == null ? FP32.key() : stored;
     }
 
     /** @throws IllegalArgumentException naming the accepted values */

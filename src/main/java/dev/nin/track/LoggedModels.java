@@ -24,9 +24,9 @@ import java.util.Map;
 /**
  * A trial's exported SavedModel as an MLflow Model, logged through MLflow 3's logged-model REST API
  * (the Java client in the pom predates it), the steps {@code mlflow.<flavor>.log_model} takes:
- * create the logged model (source run, name, tags), link it as the run's output, upload its files
- * through the artifact proxy to the model's own artifact location, mark it READY (UPLOAD_FAILED when
- * an upload fails).
+ * create the logged model (source run, name, tags), upload its files through the artifact proxy to
+ * the model's own artifact location, mark it READY (UPLOAD_FAILED when an upload fails), and link it
+ * as the run's output; log_model links before uploading, nin only a READY model.
  *
  * <p>The files: {@code MLmodel} with the {@code tensorflow} flavour in its SavedModel form
  * ({@code saved_model_dir: tfmodel}, {@code meta_graph_tags: [serve]}, {@code signature_def_key:
@@ -104,7 +104,8 @@ final class LoggedModels {
 
     /**
      * Deletes a logged model (MLflow marks it deleted; its files stay until {@code mlflow gc}). Only
-     * unfinished ones are deleted, under the tracking server's sync lock, so no upload is running.
+     * unfinished ones are deleted, under the store's per-tracking-server MLflow lock
+     * ({@code MlflowOutbox.lock}), so no other sync is uploading them.
      */
     void delete(String modelId) throws IOException {
         ObjectNode body = JSON.createObjectNode();
@@ -125,11 +126,6 @@ final class LoggedModels {
         JsonNode info = send("POST", "api/2.0/mlflow/logged-models", create).path("model").path("info");
         String modelId = info.path("model_id").asText();
         String location = info.path("artifact_uri").asText();
-
-        ObjectNode output = JSON.createObjectNode();
-        output.put("run_id", runId);
-        output.putArray("models").addObject().put("model_id", modelId).put("step", spec.step());
-        send("POST", "api/2.0/mlflow/runs/outputs", output);
 
         int files = 0;
         String status = "LOGGED_MODEL_UPLOAD_FAILED";
@@ -153,6 +149,12 @@ final class LoggedModels {
             finalize.put("status", status);
             send("PATCH", "api/2.0/mlflow/logged-models/" + modelId, finalize);
         }
+        // The run's output once READY (mlflow.<flavor>.log_model links it first): a sync killed
+        // mid-upload leaves an unlinked model, which the next sync deletes, and no output naming it.
+        ObjectNode output = JSON.createObjectNode();
+        output.put("run_id", runId);
+        output.putArray("models").addObject().put("model_id", modelId).put("step", spec.step());
+        send("POST", "api/2.0/mlflow/runs/outputs", output);
         return files;
     }
 

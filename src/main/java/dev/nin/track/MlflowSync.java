@@ -471,7 +471,7 @@ public final class MlflowSync {
         TrialConfig.mlflowParams(t.config()).forEach((key, value) -> put(p, key, value));
         put(p, "device", t.device());
         // What the graph computed in on that device; the precision param is what was asked (auto, say).
-        put(p, "precision_used", ComputePrecision.recorded(t.computePrecision()).key());
+        put(p, "precision_used", ComputePrecision.recordedKey(t.computePrecision()));
         put(p, "config_hash", t.configHash());
         put(p, "configuration", t.configuration());
         put(p, "nin_version", t.ninVersion());

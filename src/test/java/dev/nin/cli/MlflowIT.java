@@ -253,8 +253,9 @@ class MlflowIT {
                 byte[] local = Files.readAllBytes(home.resolve("models").resolve("trial-" + trial).resolve("saved_model.pb"));
                 assertTrue(java.util.Arrays.equals(local, artifact(server.uri(), location, "tfmodel/saved_model.pb")));
                 JsonNode run = JSON.readTree(get(server.uri() + "/api/2.0/mlflow/runs/get?run_id=" + info.getRunId()));
-                assertEquals(model.path("info").path("model_id").asText(),
-                        run.path("run").path("outputs").path("model_outputs").path(0).path("model_id").asText(), run.toString());
+                JsonNode outputs = run.path("run").path("outputs").path("model_outputs");
+                assertEquals(1, outputs.size(), run.toString());
+                assertEquals(model.path("info").path("model_id").asText(), outputs.path(0).path("model_id").asText(), run.toString());
                 // MLflow's own loader parses the MLmodel (loading the SavedModel itself would need TensorFlow for Python).
                 String loaded = python(server.uri(), """
                         import mlflow, sys
@@ -273,7 +274,8 @@ class MlflowIT {
             }
             assertEquals(2, models);
             // A sync killed mid-upload leaves its logged model PENDING beside the good one (created,
-            // never finalized); the next sync deletes it.
+            // never finalized, not yet the run's output: nin links a model once READY); the next
+            // sync deletes it.
             ObjectNode pending = JSON.createObjectNode();
             pending.put("experiment_id", experiment);
             pending.put("name", "killed-mid-upload");

@@ -199,6 +199,11 @@ class SeedStatisticsIT {
                 r.next();
                 assertEquals(4, r.getLong(1), "the stuck trial counted in");
             }
+            // A sweep against itself: seed_differences' pairs.
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM seed_comparison_across('synthetic', 'synthetic', false)")) {
+                r.next();
+                assertEquals(12, r.getLong(1));
+            }
             // Within a sweep nothing changed: 3 configurations, 6 ordered pairs, 2 metrics; one
             // configuration alone has no pair.
             try (ResultSet r = s.executeQuery("SELECT count(*) FILTER (WHERE sweep = 'synthetic'),"

@@ -20,5 +20,7 @@ class ComputePrecisionTest {
         assertEquals(ComputePrecision.FP32, ComputePrecision.recorded(null));
         assertEquals(ComputePrecision.BF16, ComputePrecision.recorded("bf16"));
         assertThrows(IllegalArgumentException.class, () -> ComputePrecision.recorded("auto"));
+        assertEquals("fp32", ComputePrecision.recordedKey(null));
+        assertEquals("int4", ComputePrecision.recordedKey("int4"), "an unknown value is shown as stored");
     }
 }
