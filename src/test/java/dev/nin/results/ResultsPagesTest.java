@@ -36,8 +36,16 @@ class ResultsPagesTest {
     private static final Path RESULTS = Path.of("docs", "results");
     private static final Pattern MARKER = Pattern.compile("<!-- table: ([a-z0-9-]+)/([a-z]+) -->");
 
+    /**
+     * With {@code -Dnin.results.rewrite=true}, the page's tables are first written from the CSVs (for
+     * a new section: put its markers, export, then run this once); the check below then passes
+     * only if nothing else on the page quotes a number the files do not give.
+     */
     @Test
     void everyQuotedTableIsRenderedAgainFromItsCsv() throws IOException {
+        if (Boolean.getBoolean("nin.results.rewrite")) {
+            rewriteTables();
+        }
         List<String> page = Files.readAllLines(RESULTS.resolve("README.md"), StandardCharsets.UTF_8);
         int tables = 0;
         for (int i = 0; i < page.size(); i++) {
@@ -56,25 +64,30 @@ class ResultsPagesTest {
         assertTrue(tables > 0, "the page quotes no table");
     }
 
+    private static void rewriteTables() throws IOException {
+        List<String> page = Files.readAllLines(RESULTS.resolve("README.md"), StandardCharsets.UTF_8);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < page.size(); i++) {
+            out.add(page.get(i));
+            Matcher m = MARKER.matcher(page.get(i));
+            if (m.matches()) {
+                out.addAll(render(m.group(1), m.group(2)));
+                while (i + 1 < page.size() && page.get(i + 1).startsWith("|")) {
+                    i++;
+                }
+            }
+        }
+        Files.write(RESULTS.resolve("README.md"), out, StandardCharsets.UTF_8);
+    }
+
     @Test
     void statisticsAndIntervalsFollowFromTheTrialsRows() throws IOException {
         try (var sections = Files.list(RESULTS)) {
             for (Path section : sections.filter(p -> Files.isRegularFile(p.resolve("trials.csv"))).toList()) {
-                List<Map<String, String>> trials = csv(section.resolve("trials.csv"));
-                Map<String, List<Double>> test = new LinkedHashMap<>();
-                Map<String, List<Double>> validation = new LinkedHashMap<>();
-                Map<String, int[]> counts = new LinkedHashMap<>();
-                for (Map<String, String> t : trials) {
-                    String c = t.get("configuration");
-                    boolean stuck = bool(t.get("stuck"));
-                    int[] n = counts.computeIfAbsent(c, k -> new int[2]);
-                    n[0]++;
-                    n[1] += stuck ? 1 : 0;
-                    if (!stuck) {
-                        add(test, c, t.get("test_accuracy"));
-                        add(validation, c, t.get("validation_accuracy"));
-                    }
-                }
+                Measured measured = measured(section);
+                Map<String, List<Double>> test = measured.test();
+                Map<String, List<Double>> validation = measured.validation();
+                Map<String, int[]> counts = measured.counts();
                 for (Map<String, String> s : csv(section.resolve("statistics.csv"))) {
                     String c = s.get("configuration");
                     assertEquals(counts.get(c)[0], Integer.parseInt(s.get("trials")), section + " " + c);
@@ -92,8 +105,39 @@ class ResultsPagesTest {
                     assertClose(interval[2], d.get("high"), section + " " + d);
                     assertEquals(interval[1] <= 0 && interval[2] >= 0, bool(d.get("within_noise")), section + " " + d);
                 }
+                // Against another sweep's configurations (seed_comparison_across), from both sweeps' rows.
+                Path versus = section.resolve("versus.csv");
+                for (Map<String, String> d : Files.exists(versus) ? csv(versus) : List.<Map<String, String>>of()) {
+                    Measured other = measured(RESULTS.resolve(d.get("baseline_sweep")));
+                    boolean onTest = d.get("metric").equals("test_accuracy");
+                    double[] interval = welch((onTest ? test : validation).get(d.get("configuration")),
+                            (onTest ? other.test() : other.validation()).get(d.get("baseline")));
+                    assertClose(interval[0], d.get("difference"), section + " " + d);
+                    assertClose(interval[1], d.get("low"), section + " " + d);
+                    assertClose(interval[2], d.get("high"), section + " " + d);
+                    assertEquals(interval[1] <= 0 && interval[2] >= 0, bool(d.get("within_noise")), section + " " + d);
+                }
             }
         }
+    }
+
+    /** A section's values per configuration over its trials off the plateau, and {trials, stuck} counts. */
+    private record Measured(Map<String, List<Double>> test, Map<String, List<Double>> validation, Map<String, int[]> counts) {}
+
+    private static Measured measured(Path section) throws IOException {
+        Measured m = new Measured(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+        for (Map<String, String> t : csv(section.resolve("trials.csv"))) {
+            String c = t.get("configuration");
+            boolean stuck = bool(t.get("stuck"));
+            int[] n = m.counts().computeIfAbsent(c, k -> new int[2]);
+            n[0]++;
+            n[1] += stuck ? 1 : 0;
+            if (!stuck) {
+                add(m.test(), c, t.get("test_accuracy"));
+                add(m.validation(), c, t.get("validation_accuracy"));
+            }
+        }
+        return m;
     }
 
     /**
@@ -111,6 +155,26 @@ class ResultsPagesTest {
         List<String> retrained = csv(RESULTS.resolve("exercise-1-retrain/statistics.csv")).stream()
                 .map(s -> s.get("configuration")).toList();
         assertEquals(List.of(pick.get("configuration").replace(" epochs=9 ", " epochs=10 ")), retrained);
+    }
+
+    /**
+     * The page's rank argument for exercise 1: each of the pick's 3 runs beats each of the book's 5
+     * (stuck one included), which under equal settings has probability 1 / C(8, 3) = 1/56, a
+     * two-sided Mann-Whitney p of 2/56 = 0.036.
+     */
+    @Test
+    void exerciseOnesPickBeatsEveryRunOfTheBooksSetting() throws IOException {
+        List<Double> pick = csv(RESULTS.resolve("exercise-1-retrain/trials.csv")).stream()
+                .map(t -> Double.parseDouble(t.get("test_accuracy"))).toList();
+        List<Double> book = csv(RESULTS.resolve("exercise-1-book/trials.csv")).stream()
+                .map(t -> Double.parseDouble(t.get("test_accuracy"))).toList();
+        assertEquals(3, pick.size());
+        assertEquals(5, book.size());
+        assertTrue(pick.stream().mapToDouble(Double::doubleValue).min().orElseThrow()
+                > book.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), pick + " vs " + book);
+        long orderings = 8 * 7 * 6 / (3 * 2); // C(8, 3) equally likely rank sets of the pick's runs
+        assertEquals(56, orderings);
+        assertEquals("0.036", String.format(Locale.ROOT, "%.3f", 2.0 / orderings));
     }
 
     /** A table of the page, from the CSVs of {@code sweep}. */
@@ -142,11 +206,17 @@ class ResultsPagesTest {
                     if (!d.get("metric").equals("test_accuracy")) {
                         continue;
                     }
-                    double difference = Double.parseDouble(d.get("difference"));
-                    out.add(String.format(Locale.ROOT, "| %s | %s | %s vs %s | %+.4f | [%+.4f, %+.4f] | %s |", d.get("configuration"),
-                            d.get("baseline"), d.get("n"), d.get("baseline_n"), difference, Double.parseDouble(d.get("low")),
-                            Double.parseDouble(d.get("high")),
-                            bool(d.get("within_noise")) ? "within noise" : difference > 0 ? "better" : "worse"));
+                    out.add(differenceRow(d, d.get("baseline")));
+                }
+            }
+            case "versus" -> {
+                out.add("| configuration | against (sweep: configuration) | seeds | test acc difference | 95% interval (Welch) | verdict |");
+                out.add("| --- | --- | --- | ---: | --- | --- |");
+                for (Map<String, String> d : csv(dir.resolve("versus.csv"))) {
+                    if (!d.get("metric").equals("test_accuracy")) {
+                        continue;
+                    }
+                    out.add(differenceRow(d, d.get("baseline_sweep") + ": " + d.get("baseline")));
                 }
             }
             case "trials" -> {
@@ -154,8 +224,8 @@ class ResultsPagesTest {
                 out.add("| ---: | ---: | ---: | ---: | ---: | --- |");
                 for (Map<String, String> t : csv(dir.resolve("trials.csv"))) {
                     String left = t.get("left_plateau_at_step");
-                    out.add(String.format(Locale.ROOT, "| %s | %s | %.4f | %s | %s | %s |", t.get("seed"),
-                            left == null || left.isEmpty() ? "never" : left, Double.parseDouble(t.get("train_loss")),
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |", t.get("seed"),
+                            left == null || left.isEmpty() ? "never" : left, loss(t.get("train_loss")),
                             meanStd(t.get("validation_accuracy"), null), meanStd(t.get("test_accuracy"), null),
                             bool(t.get("stuck")) ? "stuck" : ""));
                 }
@@ -164,9 +234,9 @@ class ResultsPagesTest {
                 out.add("| trial | asked | configuration | state | epochs | final train loss | validation acc |");
                 out.add("| ---: | --- | --- | --- | ---: | ---: | ---: |");
                 for (Map<String, String> t : csv(dir.resolve("search.csv"))) {
-                    out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.4f | %s |", t.get("trial_id"),
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |", t.get("trial_id"),
                             t.get("sampler_phase"), t.get("configuration"), t.get("state"), t.get("epochs_completed"),
-                            Double.parseDouble(t.get("train_loss")), meanStd(t.get("validation_accuracy"), null)));
+                            loss(t.get("train_loss")), meanStd(t.get("validation_accuracy"), null)));
                 }
             }
             case "resources" -> {
@@ -184,6 +254,19 @@ class ResultsPagesTest {
             default -> throw new IllegalArgumentException("unknown table kind " + kind);
         }
         return out;
+    }
+
+    /** A row of a differences or versus table: configuration, against, seeds, difference, interval, verdict. */
+    private static String differenceRow(Map<String, String> d, String against) {
+        double difference = Double.parseDouble(d.get("difference"));
+        return String.format(Locale.ROOT, "| %s | %s | %s vs %s | %+.4f | [%+.4f, %+.4f] | %s |", d.get("configuration"), against,
+                d.get("n"), d.get("baseline_n"), difference, Double.parseDouble(d.get("low")), Double.parseDouble(d.get("high")),
+                bool(d.get("within_noise")) ? "within noise" : difference > 0 ? "better" : "worse");
+    }
+
+    /** A final training loss to 4 places, "-" for a trial that ended before its first epoch did. */
+    private static String loss(String value) {
+        return value == null || value.isEmpty() ? "-" : String.format(Locale.ROOT, "%.4f", Double.parseDouble(value));
     }
 
     private static String mib(String bytes) {
