@@ -43,12 +43,7 @@ class SeedStatisticsIT {
         NinProcess.Result init = nin.run("sql", "SELECT 1");
         assertEquals(0, init.exitCode(), init.all());
         try (Connection c = TestDb.connect(home, port)) {
-            long sweep;
-            try (Statement s = c.createStatement();
-                    ResultSet r = s.executeQuery("INSERT INTO sweeps (name, content_hash) VALUES ('synthetic', 'h') RETURNING id")) {
-                r.next();
-                sweep = r.getLong(1);
-            }
+            long sweep = sweep(c, "synthetic");
             // A (the baseline, first trial): 0.80, 0.82, 0.84. B: 0.85, 0.86, 0.90, 0.88, and two stuck
             // trials: one completed with its loss within 0.02 of ln 10 (2.2926 is 0.0100 from 2.3026),
             // one stopped as stalled. LONG: 0.70, 0.72, none stuck.
@@ -64,16 +59,23 @@ class SeedStatisticsIT {
             trial(c, sweep, LONG, 1, "completed", 0.6, 0.70);
             trial(c, sweep, LONG, 2, "completed", 0.6, 0.72);
             // Another sweep with a configuration of the same name: 0.90, 0.92, 0.94, and one stuck.
-            long other;
-            try (Statement s = c.createStatement();
-                    ResultSet r = s.executeQuery("INSERT INTO sweeps (name, content_hash) VALUES ('synthetic-other', 'h2') RETURNING id")) {
-                r.next();
-                other = r.getLong(1);
-            }
+            long other = sweep(c, "synthetic-other");
             trial(c, other, "A", 1, "completed", 0.3, 0.90);
             trial(c, other, "A", 2, "completed", 0.3, 0.92);
             trial(c, other, "A", 3, "completed", 0.3, 0.94);
             trial(c, other, "A", 4, "completed", 2.2926, 0.10);
+        }
+    }
+
+    /** A sweep row with nothing but its name; its id. */
+    private static long sweep(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO sweeps (name, content_hash) VALUES (?, ?) RETURNING id")) {
+            s.setString(1, name);
+            s.setString(2, "hash of " + name);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
         }
     }
 
