@@ -78,7 +78,10 @@ final class LoggedModels {
      * @param unfinished the ids of those never marked READY: an upload killed midway (PENDING) or
      *     failed (UPLOAD_FAILED), which MLflow would otherwise list beside the good one
      */
-    record Found(boolean ready, List<String> unfinished) {}
+    record Found(boolean ready, List<String> unfinished) {
+        /** A run just created has no logged model. */
+        static final Found NONE = new Found(false, List.of());
+    }
 
     /** What {@code runId} already has, for the SavedModel of {@code sha256}. */
     Found find(String experimentId, String runId, String sha256) throws IOException {

@@ -610,17 +610,15 @@ public final class MlflowSync {
                 }
             }
             for (LoggedModels.Spec m : want.models()) {
-                String key = "logged-model:" + m.name();
-                LoggedModels.Found found = created ? new LoggedModels.Found(false, List.of())
-                        : loggedModels.find(experimentId, runId, m.sha256());
+                // What the server lists is the record: a READY model of this SavedModel is not logged again.
+                LoggedModels.Found found = created ? LoggedModels.Found.NONE : loggedModels.find(experimentId, runId, m.sha256());
                 // Left by a sync killed or failed mid-upload: it would sit beside the good one.
                 for (String unfinished : found.unfinished()) {
                     loggedModels.delete(unfinished);
                     changes++;
                 }
-                if (!m.sha256().equals(uploaded.get(key)) || !found.ready()) {
+                if (!found.ready()) {
                     files += loggedModels.log(experimentId, runId, m);
-                    uploaded.put(key, m.sha256());
                 }
             }
         } finally {
