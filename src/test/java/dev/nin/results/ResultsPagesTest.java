@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -199,26 +200,9 @@ class ResultsPagesTest {
                             Long.parseLong(r.get("forward_flops")) / 1e6));
                 }
             }
-            case "differences" -> {
-                out.add("| configuration | against | seeds | test acc difference | 95% interval (Welch) | verdict |");
-                out.add("| --- | --- | --- | ---: | --- | --- |");
-                for (Map<String, String> d : csv(dir.resolve("differences.csv"))) {
-                    if (!d.get("metric").equals("test_accuracy")) {
-                        continue;
-                    }
-                    out.add(differenceRow(d, d.get("baseline")));
-                }
-            }
-            case "versus" -> {
-                out.add("| configuration | against (sweep: configuration) | seeds | test acc difference | 95% interval (Welch) | verdict |");
-                out.add("| --- | --- | --- | ---: | --- | --- |");
-                for (Map<String, String> d : csv(dir.resolve("versus.csv"))) {
-                    if (!d.get("metric").equals("test_accuracy")) {
-                        continue;
-                    }
-                    out.add(differenceRow(d, d.get("baseline_sweep") + ": " + d.get("baseline")));
-                }
-            }
+            case "differences" -> out.addAll(differenceTable(dir.resolve("differences.csv"), "against", d -> d.get("baseline")));
+            case "versus" -> out.addAll(differenceTable(dir.resolve("versus.csv"), "against (sweep: configuration)",
+                    d -> d.get("baseline_sweep") + ": " + d.get("baseline")));
             case "trials" -> {
                 out.add("| seed | left the plateau at step | final train loss | validation acc | test acc | stuck |");
                 out.add("| ---: | ---: | ---: | ---: | ---: | --- |");
@@ -256,12 +240,22 @@ class ResultsPagesTest {
         return out;
     }
 
-    /** A row of a differences or versus table: configuration, against, seeds, difference, interval, verdict. */
-    private static String differenceRow(Map<String, String> d, String against) {
-        double difference = Double.parseDouble(d.get("difference"));
-        return String.format(Locale.ROOT, "| %s | %s | %s vs %s | %+.4f | [%+.4f, %+.4f] | %s |", d.get("configuration"), against,
-                d.get("n"), d.get("baseline_n"), difference, Double.parseDouble(d.get("low")), Double.parseDouble(d.get("high")),
-                bool(d.get("within_noise")) ? "within noise" : difference > 0 ? "better" : "worse");
+    /** A differences or versus table, test accuracy only: configuration, against, seeds, difference, interval, verdict. */
+    private static List<String> differenceTable(Path file, String againstHeading, Function<Map<String, String>, String> against)
+            throws IOException {
+        List<String> out = new ArrayList<>();
+        out.add("| configuration | " + againstHeading + " | seeds | test acc difference | 95% interval (Welch) | verdict |");
+        out.add("| --- | --- | --- | ---: | --- | --- |");
+        for (Map<String, String> d : csv(file)) {
+            if (!d.get("metric").equals("test_accuracy")) {
+                continue;
+            }
+            double difference = Double.parseDouble(d.get("difference"));
+            out.add(String.format(Locale.ROOT, "| %s | %s | %s vs %s | %+.4f | [%+.4f, %+.4f] | %s |", d.get("configuration"),
+                    against.apply(d), d.get("n"), d.get("baseline_n"), difference, Double.parseDouble(d.get("low")),
+                    Double.parseDouble(d.get("high")), bool(d.get("within_noise")) ? "within noise" : difference > 0 ? "better" : "worse"));
+        }
+        return out;
     }
 
     /** A final training loss to 4 places, "-" for a trial that ended before its first epoch did. */
