@@ -29,6 +29,14 @@ public class Store {
     /** A running trial whose heartbeat is older than this is considered abandoned. */
     public static final int LEASE_SECONDS = 120;
 
+    /** How often a migration the server rolled back (a deadlock with another session) is tried in all. */
+    static final int MIGRATION_ATTEMPTS = 5;
+
+    /** The pause before the n-th retry of a rolled-back migration is n times this. */
+    static final long MIGRATION_RETRY_PAUSE_MILLIS = 500;
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Store.class);
+
     private final AgroalDataSource dataSource;
     private final Flyway flyway;
     private final DatabaseLogins logins;
@@ -166,11 +174,37 @@ public class Store {
                     + String.join(", ", future) + ". It was written by a newer nin; upgrade nin (git pull) to use it. "
                     + "Nothing was written.");
         }
+        for (int attempt = 1;; attempt++) {
+            try {
+                flyway.migrate();
+                return;
+            } catch (RuntimeException e) {
+                java.util.Optional<SQLException> rolledBack = SqlFailures.rolledBack(e);
+                if (rolledBack.isPresent() && attempt < MIGRATION_ATTEMPTS) {
+                    // Each migration is one transaction the server has undone: trying again is safe,
+                    // and the other session has usually finished by then.
+                    LOG.warnf("migrating the database at %s met another session's transaction (%s, SQLSTATE %s) and was"
+                            + " rolled back; trying again (attempt %d of %d)", redactedUrl(),
+                            redact(SqlFailures.firstLine(rolledBack.get().getMessage())), rolledBack.get().getSQLState(), attempt + 1,
+                            MIGRATION_ATTEMPTS);
+                    pause(MIGRATION_RETRY_PAUSE_MILLIS * attempt);
+                    continue;
+                }
+                throw new StoreException("migrating the database at " + redactedUrl() + " failed: " + redact(SqlFailures.summary(e))
+                        + (rolledBack.isPresent() ? ". It was rolled back " + MIGRATION_ATTEMPTS + " times in a row for other"
+                                + " sessions' transactions; run the command again when they are done"
+                                : ". If a migration file was edited after it was applied, restore it; released migrations never change."),
+                        e);
+            }
+        }
+    }
+
+    private static void pause(long millis) {
         try {
-            flyway.migrate();
-        } catch (RuntimeException e) {
-            throw new StoreException("migrating the database at " + redactedUrl() + " failed: " + e.getMessage()
-                    + ". If a migration file was edited after it was applied, restore it; released migrations never change.", e);
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting to migrate the database again", e);
         }
     }
 

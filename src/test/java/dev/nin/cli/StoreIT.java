@@ -235,26 +235,8 @@ class StoreIT {
     @Test
     void anExternalDatabaseByUrl() throws Exception {
         try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
-            // What an administrator runs (./nin db setup-sql prints it for psql): the owner and reader roles.
-            DatabaseRoles roles = new DatabaseRoles("experiments", "experiments_owner", "experiments_reader");
-            try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                for (String statement : roles.clusterStatements()) {
-                    s.execute(statement);
-                }
-                s.execute("ALTER ROLE experiments_owner PASSWORD 'owner-pw-1'");
-                s.execute("ALTER ROLE experiments_reader PASSWORD 'reader-pw-1'");
-                s.execute(roles.createDatabase());
-                for (String statement : roles.databaseStatements()) {
-                    s.execute(statement);
-                }
-            }
-            try (Connection c = server.getDatabase("postgres", "experiments").getConnection(); Statement s = c.createStatement()) {
-                for (String statement : roles.inDatabaseStatements()) {
-                    s.execute(statement);
-                }
-            }
+            String url = experimentsDatabase(server);
             Path emptyHome = fresh("store-it-external");
-            String url = "jdbc:postgresql://localhost:" + server.getPort() + "/experiments";
             NinProcess.Result asSuperuser = NinProcess.withHome(emptyHome, NinProcess.freePort()).env("NIN_DB_URL", url)
                     .env("NIN_DB_USER", "postgres").run("runs");
             assertEquals(ExitCode.STORE.code, asSuperuser.exitCode(), asSuperuser.all());
@@ -290,6 +272,103 @@ class StoreIT {
             try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
                 assertEquals("1", one(c, "SELECT count(*) FROM trials"));
             }
+        }
+    }
+
+    /**
+     * What an administrator runs on {@code server} (./nin db setup-sql prints it for psql): database
+     * {@code experiments}, roles {@code experiments_owner} (password owner-pw-1) and
+     * {@code experiments_reader} (reader-pw-1); returns the database's JDBC URL.
+     */
+    private static String experimentsDatabase(EmbeddedPostgres server) throws SQLException {
+        DatabaseRoles roles = new DatabaseRoles("experiments", "experiments_owner", "experiments_reader");
+        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            for (String statement : roles.clusterStatements()) {
+                s.execute(statement);
+            }
+            s.execute("ALTER ROLE experiments_owner PASSWORD 'owner-pw-1'");
+            s.execute("ALTER ROLE experiments_reader PASSWORD 'reader-pw-1'");
+            s.execute(roles.createDatabase());
+            for (String statement : roles.databaseStatements()) {
+                s.execute(statement);
+            }
+        }
+        try (Connection c = server.getDatabase("postgres", "experiments").getConnection(); Statement s = c.createStatement()) {
+            for (String statement : roles.inDatabaseStatements()) {
+                s.execute(statement);
+            }
+        }
+        return "jdbc:postgresql://localhost:" + server.getPort() + "/experiments";
+    }
+
+    /**
+     * A client that reads trials and then sweeps while V5 holds sweeps and waits for trials makes a
+     * deadlock, which PostgreSQL breaks by rolling the migration back (as it did once in CI, where a
+     * test polled the store during its first migration). nin tries the migration again and goes on.
+     */
+    @Test
+    void aMigrationRolledBackByADeadlockIsTriedAgain() throws Exception {
+        try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
+            String url = experimentsDatabase(server);
+            // The store as the previous nin left it: migrated up to V4.
+            org.flywaydb.core.Flyway.configure().dataSource(url, "experiments_owner", "owner-pw-1")
+                    .locations("filesystem:migrations").target("4").load().migrate();
+            NinProcess external = NinProcess.withHome(fresh("store-it-deadlock"), NinProcess.freePort()).env("NIN_DB_URL", url)
+                    .env("NIN_DB_USER", "experiments_owner").env("NIN_DB_PASSWORD", "owner-pw-1")
+                    .env("NIN_DB_READER_PASSWORD", "reader-pw-1");
+            Path out = Files.createTempFile("nin-deadlock", ".txt");
+            try (Connection reader = server.getDatabase("postgres", "experiments").getConnection();
+                    Statement s = reader.createStatement()) {
+                // The migration's backend, not this one, must be the one to find the cycle and give way.
+                s.execute("SET deadlock_timeout = '60s'");
+                reader.setAutoCommit(false);
+                s.executeQuery("SELECT count(*) FROM trials").close();
+                Process nin = external.start(out, "runs");
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                    while (!waitingForTrials(server)) {
+                        assertTrue(nin.isAlive() && System.nanoTime() < deadline, "nin never waited for trials: "
+                                + Files.readString(out));
+                        Thread.sleep(20);
+                    }
+                    // Blocks on V5's lock on sweeps until the server rolls V5 back.
+                    s.executeQuery("SELECT count(*) FROM sweeps").close();
+                    reader.commit();
+                    assertTrue(nin.waitFor(2, TimeUnit.MINUTES));
+                } finally {
+                    nin.destroyForcibly();
+                }
+                String printed = Files.readString(out) + Files.readString(out.resolveSibling(out.getFileName() + ".err"));
+                assertEquals(0, nin.exitValue(), printed);
+                assertTrue(printed.contains("was rolled back; trying again (attempt 2 of 5)"), printed);
+                assertFalse(printed.contains("owner-pw-1"), printed);
+            }
+            long migrations;
+            try (var files = Files.list(Path.of("migrations"))) {
+                migrations = files.filter(f -> f.getFileName().toString().matches("V\\d+__.+\\.sql")).count();
+            }
+            try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
+                assertEquals(Long.toString(migrations), one(c, "SELECT count(*) FROM flyway_schema_history WHERE success"));
+                assertEquals("0", one(c, "SELECT count(*) FROM flyway_schema_history WHERE NOT success"));
+                // A migration edited after it was applied: one line that names it and says what to do.
+                try (Statement s = c.createStatement()) {
+                    s.execute("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '5'");
+                }
+            }
+            NinProcess.Result edited = NinProcess.withHome(fresh("store-it-deadlock"), NinProcess.freePort())
+                    .env("NIN_DB_URL", url).env("NIN_DB_USER", "experiments_owner").env("NIN_DB_PASSWORD", "owner-pw-1")
+                    .env("NIN_DB_READER_PASSWORD", "reader-pw-1").run("runs");
+            assertEquals(ExitCode.STORE.code, edited.exitCode(), edited.all());
+            assertEquals(1, edited.err().lines().count(), edited.err());
+            assertTrue(edited.err().contains("checksum mismatch for migration version 5")
+                    && edited.err().contains("restore it; released migrations never change"), edited.err());
+        }
+    }
+
+    /** Whether a session other than the caller's waits for a lock on table trials (V5's ALTER TABLE trials). */
+    private static boolean waitingForTrials(EmbeddedPostgres server) throws SQLException {
+        try (Connection c = server.getDatabase("postgres", "experiments").getConnection()) {
+            return one(c, "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'trials'::regclass").equals("1");
         }
     }
 
