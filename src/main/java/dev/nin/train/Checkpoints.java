@@ -85,11 +85,28 @@ public record Checkpoints(Path folder) {
     void saved(int epoch) {
         try {
             // The marker is written last and exists only after a full save (prepare removed any old one).
-            Files.write(dir(epoch).resolve(MARKER), new byte[0]);
+            // The files reach the disk before the marker does, and the marker before the epoch's row is
+            // committed: after a power cut a marked checkpoint is whole, as after a kill.
+            Path dir = dir(epoch);
+            try (var files = Files.walk(dir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    force(file);
+                }
+            }
+            Files.write(dir.resolve(MARKER), new byte[0]);
+            force(dir.resolve(MARKER));
+            force(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write checkpoint of epoch " + epoch + " in " + folder, e);
         }
         epochs().filter(e -> e <= epoch - 2).forEach(this::discard);
+    }
+
+    /** Flushes {@code path} (a file, or a folder's entries) to the disk. */
+    private static void force(Path path) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     private Path dir(int epoch) {
