@@ -7,17 +7,26 @@
 # VERSUS_SWEEP: another sweep whose configurations SWEEP's are compared with (versus.csv, from
 # seed_comparison_across), exported beside it first.
 # ResultsPagesTest recomputes every number of docs/results/README.md from these files.
+# The files are written into a staging folder and moved beside the page only when every query
+# succeeded: a failed export leaves the previous one as it was.
+# Environment: NIN_RESULTS_DIR (default docs/results) and NIN_SWEEP_FILE (default sweeps/SWEEP.yaml),
+# for exports outside the repository's pages (ReportIT runs this script on a small sweep).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+[[ $# -ge 3 && $# -le 4 ]] || { echo "usage: docs/results/export.sh SWEEP BASELINE WALL_TIME [VERSUS_SWEEP]" >&2; exit 2; }
 sweep="$1"; baseline="$2"; wall="$3"; versus="${4:-}"
 # Both are spliced into SQL below (run as the read-only reader, but still): a sweep name is what a
 # sweep file may name (SweepParser), and a configuration may not hold a quote.
 [[ "$sweep" =~ ^[a-z0-9][a-z0-9._-]{0,62}$ ]] || { echo "export.sh: SWEEP: expected a sweep name, found '$sweep'" >&2; exit 2; }
 [[ -z "$versus" || "$versus" =~ ^[a-z0-9][a-z0-9._-]{0,62}$ ]] || { echo "export.sh: VERSUS_SWEEP: expected a sweep name, found '$versus'" >&2; exit 2; }
 [[ "$baseline" != *"'"* ]] || { echo "export.sh: BASELINE: a configuration holds no quote, found: $baseline" >&2; exit 2; }
-out="docs/results/$sweep"
-mkdir -p "$out"
-rm -f "$out/search.csv" "$out/versus.csv" # written below only when they apply: none left from an earlier export
+results="${NIN_RESULTS_DIR:-docs/results}"
+file="${NIN_SWEEP_FILE:-sweeps/$sweep.yaml}"
+[[ -f "$file" ]] || { echo "export.sh: $file: no such sweep file; set NIN_SWEEP_FILE to the file the sweep ran from" >&2; exit 2; }
+mkdir -p "$results"
+stage="$(mktemp -d "$results/.export-$sweep.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+out="$stage"
 q() { ./nin sql --format csv "$1"; }
 q "SELECT trial_id, configuration, variant, seed, state, epochs_completed, train_loss, validation_accuracy, test_accuracy, stuck,
           left_plateau_at_step FROM seed_results WHERE sweep = '$sweep' ORDER BY trial_id" >"$out/trials.csv"
@@ -47,7 +56,6 @@ if [[ "$(q "SELECT count(*) FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHE
             r.validation_accuracy
      FROM trial_results r JOIN trials t ON t.id = r.trial_id WHERE r.sweep = '$sweep' ORDER BY r.trial_id" >"$out/search.csv"
 fi
-file="sweeps/$sweep.yaml"
 {
   echo "sweep file: $file"
   echo "sweep file sha256: $(sha256sum "$file" | cut -d' ' -f1)"
@@ -61,4 +69,10 @@ file="sweeps/$sweep.yaml"
   echo "wall time: $wall"
   echo "command: ./nin sweep $file"
 } >"$out/provenance.txt"
-echo "exported $sweep to $out"
+# Every query succeeded: replace the files an earlier export wrote (search.csv and versus.csv only
+# when they apply this time), leaving the page's charts alone.
+final="$results/$sweep"
+mkdir -p "$final"
+rm -f "$final"/{trials,statistics,differences,resources,search,versus}.csv "$final/provenance.txt"
+mv "$stage"/* "$final"/
+echo "exported $sweep to $final"

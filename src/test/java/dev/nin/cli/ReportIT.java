@@ -1,6 +1,8 @@
 package dev.nin.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +14,7 @@ import java.sql.Statement;
 import dev.nin.track.MlflowServer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import javax.imageio.ImageIO;
 
@@ -130,6 +133,91 @@ class ReportIT {
      * first run of 20 steps below the band began at step 13 at the latest; these batch-normalised
      * networks leave it within their first epoch.
      */
+    /**
+     * docs/results/export.sh on the small sweep: the files a results page quotes, with the store's
+     * trials and configurations and the sweep file's SHA-256; run again while the store is
+     * unreachable, it fails and leaves the first export byte for byte, with no staging folder behind.
+     */
+    @Test
+    void exportShWritesWhatAResultsPageQuotesOrNothing() throws Exception {
+        Path results = home.resolve("results");
+        String baseline;
+        List<String> trials = new java.util.ArrayList<>();
+        List<String> configurations = new java.util.ArrayList<>();
+        try (Connection c = TestDb.reader(home, port); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT t.id FROM trials t JOIN sweeps w ON w.id = t.sweep_id"
+                    + " WHERE w.name = 'small' ORDER BY t.id")) {
+                while (r.next()) {
+                    trials.add(Long.toString(r.getLong(1)));
+                }
+            }
+            try (ResultSet r = s.executeQuery("SELECT DISTINCT configuration FROM trials t JOIN sweeps w ON w.id = t.sweep_id"
+                    + " WHERE w.name = 'small' ORDER BY configuration")) {
+                while (r.next()) {
+                    configurations.add(r.getString(1));
+                }
+            }
+            baseline = configurations.get(0);
+        }
+        Export first = export(results, baseline, Map.of());
+        assertEquals(0, first.exitCode(), first.output());
+        Path out = results.resolve("small");
+        assertEquals(trials, column(out.resolve("trials.csv"), 0), "one row per trial of the sweep, by id");
+        assertEquals(configurations, column(out.resolve("statistics.csv"), 0));
+        List<String> compared = column(out.resolve("differences.csv"), 1);
+        assertFalse(compared.isEmpty());
+        assertTrue(compared.stream().allMatch(c -> configurations.contains(c) && !c.equals(baseline)), compared.toString());
+        assertTrue(column(out.resolve("differences.csv"), 2).stream().allMatch(baseline::equals), "against the named baseline");
+        String provenance = Files.readString(out.resolve("provenance.txt"));
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(home.resolve("small.yaml"))));
+        assertTrue(provenance.contains("sweep file sha256: " + sha + "\n"), provenance);
+        assertTrue(provenance.contains("precision: fp32\n") && provenance.contains("wall time: 3 min\n"), provenance);
+        assertFalse(Files.exists(out.resolve("search.csv")), "not a TPE search");
+
+        java.util.Map<String, byte[]> before = new java.util.TreeMap<>();
+        try (var files = Files.list(out)) {
+            for (Path f : files.toList()) {
+                before.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        Export failed = export(results, baseline, Map.of("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:1/nin"));
+        assertTrue(failed.exitCode() != 0, failed.output());
+        try (var files = Files.list(out)) {
+            for (Path f : files.toList()) {
+                assertArrayEquals(before.get(f.getFileName().toString()), Files.readAllBytes(f), f.toString());
+            }
+        }
+        try (var files = Files.list(out)) {
+            assertEquals(before.size(), files.count());
+        }
+        try (var left = Files.list(results)) {
+            assertEquals(List.of("small"), left.map(p -> p.getFileName().toString()).toList(), "no staging folder left");
+        }
+    }
+
+    private record Export(int exitCode, String output) {}
+
+    private static Export export(Path results, String baseline, Map<String, String> env) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", "docs/results/export.sh", "small", baseline, "3 min")
+                .redirectErrorStream(true);
+        builder.environment().remove("NIN_DB_URL");
+        builder.environment().put("NIN_HOME", home.toString());
+        builder.environment().put("NIN_DB_EMBEDDED_PORT", Integer.toString(port));
+        builder.environment().put("NIN_RESULTS_DIR", results.toString());
+        builder.environment().put("NIN_SWEEP_FILE", home.resolve("small.yaml").toString());
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), output);
+        return new Export(p.exitValue(), output);
+    }
+
+    /** Column {@code index} of a CSV file without quoted commas, its header left out. */
+    private static List<String> column(Path csv, int index) throws Exception {
+        return Files.readAllLines(csv).stream().skip(1).map(line -> line.split(",", -1)[index]).toList();
+    }
+
     @Test
     void trialsRecordWhenTheyLeftThePlateau() throws Exception {
         try (Connection c = TestDb.reader(home, port);
