@@ -35,6 +35,8 @@ public enum PausePoint {
     EPOCH_RECORDED("epoch-recorded"),
     /** A sweep's trial is recorded as ended; its checkpoints are not deleted yet (always {@code @1}). */
     TRIAL_RECORDED("trial-recorded"),
+    /** An MLflow sync marked a trial's logged model READY; it is not the run's output yet (always {@code @1}: the first model). */
+    MODEL_READY("model-ready"),
     /** Securing the embedded server: passwords set and roles created; grants, ownership and authentication not yet. */
     SECURE_ROLES_CREATED("secure-roles-created"),
     /** Securing: grants and ownership in place; the server still accepts logins without a password. */

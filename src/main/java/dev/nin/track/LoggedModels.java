@@ -1,5 +1,6 @@
 package dev.nin.track;
 
+import dev.nin.io.PausePoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -74,13 +75,15 @@ final class LoggedModels {
     /**
      * A run's logged models as MLflow lists them (deleted ones left out).
      *
-     * @param ready whether one of them is READY and tagged with this SavedModel's SHA-256
+     * @param ready whether one of them is READY, tagged with this SavedModel's SHA-256 and the run's output
+     * @param unlinked a READY model of this SavedModel that is not the run's output (a sync killed
+     *     between marking it READY and linking it), when none is; {@link #link} finishes its logging
      * @param unfinished the ids of those never marked READY: an upload killed midway (PENDING) or
      *     failed (UPLOAD_FAILED), which MLflow would otherwise list beside the good one
      */
-    record Found(boolean ready, List<String> unfinished) {
+    record Found(boolean ready, java.util.Optional<String> unlinked, List<String> unfinished) {
         /** A run just created has no logged model. */
-        static final Found NONE = new Found(false, List.of());
+        static final Found NONE = new Found(false, java.util.Optional.empty(), List.of());
     }
 
     /** What {@code runId} already has, for the SavedModel of {@code sha256}. */
@@ -89,20 +92,37 @@ final class LoggedModels {
         body.putArray("experiment_ids").add(experimentId);
         body.put("filter", "source_run_id = '" + runId + "'");
         body.put("max_results", 50);
-        boolean ready = false;
+        List<String> same = new ArrayList<>();
         List<String> unfinished = new ArrayList<>();
         for (JsonNode model : send("POST", "api/2.0/mlflow/logged-models/search", body).path("models")) {
-            boolean same = false;
+            boolean tagged = false;
             for (JsonNode tag : model.path("info").path("tags")) {
-                same |= SHA_TAG.equals(tag.path("key").asText()) && sha256.equals(tag.path("value").asText());
+                tagged |= SHA_TAG.equals(tag.path("key").asText()) && sha256.equals(tag.path("value").asText());
             }
+            String id = model.path("info").path("model_id").asText();
             if (!"LOGGED_MODEL_READY".equals(model.path("info").path("status").asText())) {
-                unfinished.add(model.path("info").path("model_id").asText());
-            } else if (same) {
-                ready = true;
+                unfinished.add(id);
+            } else if (tagged) {
+                same.add(id);
             }
         }
-        return new Found(ready, unfinished);
+        if (same.isEmpty()) {
+            return new Found(false, java.util.Optional.empty(), unfinished);
+        }
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        JsonNode run = send("GET", "api/2.0/mlflow/runs/get?run_id=" + java.net.URLEncoder.encode(runId,
+                java.nio.charset.StandardCharsets.UTF_8), null);
+        run.path("run").path("outputs").path("model_outputs").forEach(o -> outputs.add(o.path("model_id").asText()));
+        boolean linked = same.stream().anyMatch(outputs::contains);
+        return new Found(linked, linked ? java.util.Optional.empty() : java.util.Optional.of(same.get(0)), unfinished);
+    }
+
+    /** Makes logged model {@code modelId} the output of {@code runId} at {@code step}, as {@code log_model} does. */
+    void link(String runId, String modelId, int step) throws IOException {
+        ObjectNode output = JSON.createObjectNode();
+        output.put("run_id", runId);
+        output.putArray("models").addObject().put("model_id", modelId).put("step", step);
+        send("POST", "api/2.0/mlflow/runs/outputs", output);
     }
 
     /**
@@ -153,11 +173,10 @@ final class LoggedModels {
             send("PATCH", "api/2.0/mlflow/logged-models/" + modelId, finalize);
         }
         // The run's output once READY (mlflow.<flavor>.log_model links it first): a sync killed
-        // mid-upload leaves an unlinked model, which the next sync deletes, and no output naming it.
-        ObjectNode output = JSON.createObjectNode();
-        output.put("run_id", runId);
-        output.putArray("models").addObject().put("model_id", modelId).put("step", spec.step());
-        send("POST", "api/2.0/mlflow/runs/outputs", output);
+        // mid-upload leaves an unlinked model, which the next sync deletes, and no output naming it;
+        // one killed here leaves a READY model, which the next sync links (find's unlinked).
+        PausePoint.MODEL_READY.reach(1);
+        link(runId, modelId, spec.step());
         return files;
     }
 
@@ -253,7 +272,8 @@ final class LoggedModels {
     private JsonNode send(String method, String path, JsonNode body) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(api.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {

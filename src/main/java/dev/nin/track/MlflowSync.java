@@ -617,7 +617,10 @@ public final class MlflowSync {
                     loggedModels.delete(unfinished);
                     changes++;
                 }
-                if (!found.ready()) {
+                if (found.unlinked().isPresent()) {
+                    loggedModels.link(runId, found.unlinked().get(), m.step());
+                    changes++;
+                } else if (!found.ready()) {
                     files += loggedModels.log(experimentId, runId, m);
                 }
             }

@@ -291,6 +291,37 @@ class MlflowIT {
             assertEquals(2, listed.size(), listed.toString());
             listed.forEach(m -> assertEquals("LOGGED_MODEL_READY", m.path("info").path("status").asText(), m.toString()));
         }
+        // A sync killed after a model became READY and before it became its run's output: the next
+        // sync links that model, and logs no second one.
+        try (MlflowServer server = new MlflowServer(home.resolve("mlflow-killed-at-ready"), NinProcess.freePort()).start()) {
+            Path pauses = Files.createTempDirectory("nin-pause");
+            Path out = Files.createTempFile("mlflow-killed", ".txt");
+            Process killed = new NinProcess().env("NIN_HOME", home.toString()).env("NIN_DB_EMBEDDED_PORT", Integer.toString(port))
+                    .env("NIN_TEST_PAUSE_AT", "model-ready@1").env("NIN_TEST_PAUSE_DIR", pauses.toString())
+                    .start(out, "sync", "--to", server.uri());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!Files.exists(pauses.resolve("paused-model-ready-1"))) {
+                assertTrue(killed.isAlive() && System.nanoTime() < deadline, "never reached model-ready: " + Files.readString(out));
+                Thread.sleep(20);
+            }
+            killed.destroyForcibly();
+            assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
+            NinProcess.Result again = new NinProcess().env("NIN_HOME", home.toString())
+                    .env("NIN_DB_EMBEDDED_PORT", Integer.toString(port)).run("sync", "--to", server.uri());
+            assertEquals(0, again.exitCode(), again.all());
+            MlflowClient client = new MlflowClient(server.uri());
+            String experiment = client.getExperimentByName("mirror").orElseThrow().getExperimentId();
+            List<RunInfo> trials = client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'");
+            assertEquals(2, trials.size());
+            for (RunInfo info : trials) {
+                JsonNode model = loggedModel(server.uri(), experiment, info.getRunId());
+                assertEquals("LOGGED_MODEL_READY", model.path("info").path("status").asText(), model.toString());
+                JsonNode run = JSON.readTree(get(server.uri() + "/api/2.0/mlflow/runs/get?run_id=" + info.getRunId()));
+                JsonNode outputs = run.path("run").path("outputs").path("model_outputs");
+                assertEquals(1, outputs.size(), run.toString());
+                assertEquals(model.path("info").path("model_id").asText(), outputs.path(0).path("model_id").asText());
+            }
+        }
     }
 
     /**
