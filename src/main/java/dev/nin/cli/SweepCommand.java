@@ -59,7 +59,8 @@ public class SweepCommand extends NinSubcommand {
     @Parameters(paramLabel = "FILE", description = "The sweep file (YAML), e.g. sweeps/quick.yaml.")
     Path file;
 
-    @Option(names = "--new", description = "The store has a sweep of this name with other content: keep it as NAME~ID and start afresh.")
+    @Option(names = "--new", description = "The store has a sweep of this name with other content: keep it as NAME~ID and start afresh."
+            + " With the same content it joins the stored sweep, and says so.")
     boolean fresh;
 
     @Option(names = "--extend", description = "The store has a sweep of this name with other content: add this file's new trials to it.")
@@ -143,6 +144,12 @@ public class SweepCommand extends NinSubcommand {
         SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
                 StoreMapping.trials(sweep, plan), mode);
         enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
+        if (fresh && enqueued.renamedOld().isEmpty() && enqueued.existing() > 0) {
+            // The same file again joins its sweep (so workers started with the same command share
+            // one); say so rather than let --new look obeyed.
+            out.printf("--new: the stored sweep %s has this very content, so this run joins it; to run it again from"
+                    + " scratch, change the file's name: field%n", sweep.name());
+        }
         if (sweep.strategy() == SweepFile.Strategy.TPE) {
             out.printf("stored in %s: budget %d, %d trials asked so far; workers create the rest as they ask%n",
                     store.redactedUrl(), sweep.budget(), enqueued.existing());

@@ -290,6 +290,24 @@ public class SweepStore {
         }
     }
 
+    /**
+     * Gives a claimed trial back: this worker could not start it (its dataset unreadable, TensorFlow
+     * not loading), which says nothing of the trial. It becomes interrupted at once, claimable by the
+     * next worker, with {@code reason} as its error, instead of running until its lease or process
+     * check expires. Nothing is written when the claim is no longer this attempt's.
+     *
+     * @return whether the trial was given back
+     */
+    public boolean release(Claim claim, String reason) {
+        try (Connection c = store.connection()) {
+            return TrialRecorder.endAttempt(c, claim.trialId(), claim.attempt(), TrialState.INTERRUPTED, reason, null, null,
+                    null) == 1;
+        } catch (SQLException e) {
+            throw new StoreException("could not give trial " + claim.trialId() + " back at " + store.redactedUrl() + ": "
+                    + store.redact(e.getMessage()), e);
+        }
+    }
+
     /** Drops a claimed trial's epochs after {@code keep} (it restarts without a checkpoint for them). */
     public void forgetEpochsAfter(long trialId, int keep) {
         QuarkusTransaction.requiringNew().run(() -> EpochMetricEntity.delete("trialId = ?1 and epoch > ?2", trialId, keep));

@@ -183,10 +183,18 @@ public class SweepRunner {
             idleSince = 0;
             syncDue = true;
             SweepStore.Claim claim = next.get();
-            if (runtime == null) {
-                runtime = services.tensorflow(options.device(), notices);
+            TrialRun trial;
+            try {
+                if (runtime == null) {
+                    runtime = services.tensorflow(options.device(), notices);
+                }
+                trial = run(claim, runtime, listener, notices, options);
+            } catch (RuntimeException | Error e) {
+                // Training's own failures are recorded on the trial; what escapes is this worker's
+                // (no dataset, no TensorFlow, the store gone): the trial goes back to the queue now.
+                giveBack(claim, worker, e);
+                throw e;
             }
-            TrialRun trial = run(claim, runtime, listener, notices, options);
             String state = trial.state();
             if (firstEnded == 0) {
                 firstEnded = System.nanoTime();
@@ -208,6 +216,16 @@ public class SweepRunner {
             }
         }
         return new Outcome(completed, diverged, failed, lost, stalled, pruned, false, efficiency);
+    }
+
+    /** Marks {@code claim}'s trial interrupted after {@code failure} stopped this worker before the trial ended. */
+    private void giveBack(SweepStore.Claim claim, String worker, Throwable failure) {
+        String why = failure.getMessage() == null ? failure.toString() : failure.getMessage().lines().findFirst().orElse("");
+        try {
+            sweeps.release(claim, "worker " + worker + " stopped before training it: " + why);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e); // the store is unreachable: its process check will mark the trial later
+        }
     }
 
     /**

@@ -112,6 +112,59 @@ class LifecycleIT {
     }
 
     /**
+     * A worker that claims a trial and then cannot start it (here: the dataset in its cache is
+     * truncated) exits with the data error, and the trial goes back to the queue at once, interrupted
+     * with the reason, rather than running in the store until the worker's death is noticed. Once the
+     * cache is repaired, the next worker trains it.
+     */
+    @Test
+    void aWorkerThatCannotStartItsClaimGivesTheTrialBack() throws Exception {
+        Path other = StoreIT.fresh("lifecycle-it-bad-data");
+        int otherPort = NinProcess.freePort();
+        NinProcess worker = NinProcess.withHome(other, otherPort);
+        try {
+            Path data = Files.createDirectories(other.resolve("data"));
+            for (String name : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte"}) {
+                Files.copy(dev.nin.data.DatasetLocator.DEBIAN_FOLDER.resolve(name + ".gz"), data.resolve(name + ".gz"));
+            }
+            Path train = data.resolve("train-images-idx3-ubyte.gz");
+            byte[] whole = Files.readAllBytes(train);
+            Files.write(train, java.util.Arrays.copyOf(whole, whole.length / 2));
+            Path file = other.resolve("given-back.yaml");
+            Files.writeString(file, Files.readString(sweepFile("given-back", 1, 256, "0.05")));
+
+            NinProcess.Result failed = worker.run(sweepOpts("sweep", file.toString()));
+            assertEquals(ExitCode.DATA.code, failed.exitCode(), failed.all());
+            assertEquals(1, failed.err().lines().count(), failed.err());
+            try (Connection c = TestDb.connect(other, otherPort); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT state, attempt, error, ended_at IS NOT NULL, lease_expires_at FROM trials")) {
+                assertTrue(r.next());
+                assertEquals("interrupted", r.getString(1), "given back, not left running");
+                assertEquals(1, r.getInt(2));
+                assertTrue(r.getString(3).startsWith("worker ") && r.getString(3).contains("stopped before training it: ")
+                        && r.getString(3).contains("train-images-idx3-ubyte.gz"), r.getString(3));
+                assertTrue(r.getBoolean(4));
+                assertNull(r.getObject(5));
+                assertFalse(r.next());
+            }
+
+            Files.write(train, whole);
+            NinProcess.Result again = worker.run(sweepOpts("sweep", file.toString()));
+            assertEquals(0, again.exitCode(), again.all());
+            try (Connection c = TestDb.connect(other, otherPort); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT state, attempt, error FROM trials")) {
+                assertTrue(r.next());
+                assertEquals("completed", r.getString(1));
+                assertEquals(2, r.getInt(2));
+                assertNull(r.getString(3), "the give-back's reason no longer describes the trial");
+            }
+        } finally {
+            worker.run("db", "stop");
+        }
+    }
+
+    /**
      * Five trials; lr 1e6 (the second) diverges, the others train. While the checkpoint folder cannot be
      * made (a file stands where {@code NIN_HOME/checkpoints} should be), every trial that reaches the end
      * of its first epoch fails.
@@ -264,6 +317,14 @@ class LifecycleIT {
         List<Trial> renewed = trials("grow");
         assertEquals(List.of("completed"), states(renewed));
         assertEquals(List.of(0.01), renewed.stream().map(Trial::lr).toList());
+
+        // --new with the content the sweep already has joins it, and says so: nothing renamed, nothing rerun.
+        NinProcess.Result same = nin.run(sweepOpts("sweep", file.toString(), "--new"));
+        assertEquals(0, same.exitCode(), same.all());
+        assertTrue(same.out().contains("\n--new: the stored sweep grow has this very content, so this run joins it; to run it"
+                + " again from scratch, change the file's name: field\n"), same.out());
+        assertEquals("2", one("SELECT count(*) FROM sweeps WHERE name LIKE 'grow%'"));
+        assertEquals(renewed, trials("grow"));
     }
 
     /**
