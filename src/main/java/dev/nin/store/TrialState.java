@@ -32,7 +32,10 @@ public enum TrialState {
     /** The word in the database, e.g. {@code completed}. */
     public final String value = name().toLowerCase(Locale.ROOT);
 
-    /** States a worker may claim (besides a running trial whose lease expired). */
+    /**
+     * States a worker may claim (besides a running trial whose lease expired). The partial index
+     * {@code trials_claimable} (V9) holds exactly the trials in these states.
+     */
     public static final Set<TrialState> CLAIMABLE = EnumSet.of(PENDING, INTERRUPTED);
     /** States {@code --retry-failed} queues again. */
     public static final Set<TrialState> RETRYABLE = EnumSet.of(FAILED, DIVERGED);
@@ -75,5 +78,15 @@ public enum TrialState {
     /** As {@link #values(Set)}, as a list (a JPQL {@code state in ?n} parameter). */
     public static List<String> list(Set<TrialState> states) {
         return states.stream().map(s -> s.value).toList();
+    }
+
+    /**
+     * {@code ('pending', 'interrupted')}: states written into SQL as literals, for the one statement
+     * that needs them (the claim): a partial index serves a query only when the planner can prove its
+     * predicate from the query's own constants, which a bound array is not. The words are this
+     * enum's, never input.
+     */
+    static String sqlLiterals(Set<TrialState> states) {
+        return states.stream().map(s -> "'" + s.value + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
     }
 }

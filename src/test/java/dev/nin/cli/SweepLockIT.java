@@ -212,6 +212,78 @@ class SweepLockIT {
         }
     }
 
+    /**
+     * A sweep of 20,000 trials whose first 19,990 have ended: the claim's plan reads the partial
+     * index trials_claimable (only claimable trials), not trials_sweep_plan from the start, nor the
+     * whole table; the expired-lease claim reads neither; and the index holds exactly
+     * {@link TrialState#CLAIMABLE}. Made and analysed in a transaction rolled
+     * back at the end, so the store is as it was.
+     */
+    @Test
+    void aClaimReadsOnlyTheTrialsItMayTake() throws Exception {
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                long sweep;
+                try (ResultSet r = s.executeQuery("INSERT INTO sweeps (name, content_hash, planned_trials)"
+                        + " VALUES ('claim-plan', 'claim-plan', 20000) RETURNING id")) {
+                    r.next();
+                    sweep = r.getLong(1);
+                }
+                s.executeUpdate("""
+                        INSERT INTO trials (sweep_id, plan_index, configuration, state, variant, seed, learning_rate, epochs,
+                                            batch_size, resize, momentum, nesterov, weight_decay, dropout, train_limit,
+                                            validation_size, test_limit, config, config_hash, nin_version, java_version)
+                        SELECT %d, i, 'trial ' || i, CASE WHEN i < 19990 THEN 'completed' ELSE 'pending' END, 'standard', i,
+                               0.01, 1, 128, 224, 0.9, false, 0, 0, 0, 0, 0, '{}'::jsonb, 'claim-plan-' || i, 'test', '17'
+                        FROM generate_series(0, 19999) AS i""".formatted(sweep));
+                s.execute("ANALYZE trials");
+                // This sweep's claims (a worker with --sweep), and any sweep's (without).
+                for (Long only : new Long[] {sweep, null}) {
+                    String queued = plan(c, dev.nin.store.SweepStore.CLAIM_QUEUED, only);
+                    assertTrue(queued.contains("Scan using trials_claimable on trials"), "sweep " + only + ":\n" + queued);
+                    String expired = plan(c, dev.nin.store.SweepStore.CLAIM_EXPIRED, only);
+                    for (String plan : new String[] {queued, expired}) {
+                        assertFalse(plan.contains("trials_sweep_plan") || plan.contains("Seq Scan on trials"),
+                                "sweep " + only + ":\n" + plan);
+                    }
+                }
+
+                String definition;
+                try (ResultSet r = s.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname = 'trials_claimable'")) {
+                    assertTrue(r.next(), "V9 made the index");
+                    definition = r.getString(1);
+                }
+                Set<String> covered = new TreeSet<>();
+                Matcher m = Pattern.compile("'([a-z_]+)'").matcher(definition);
+                while (m.find()) {
+                    covered.add(m.group(1));
+                }
+                assertEquals(new TreeSet<>(TrialState.list(TrialState.CLAIMABLE)), covered, definition);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /** EXPLAIN of claim {@code sql} for {@code sweep} (null: any sweep), as {@code SweepStore} binds it. */
+    private static String plan(Connection c, String sql, Long sweep) throws SQLException {
+        try (PreparedStatement explain = c.prepareStatement("EXPLAIN " + sql)) {
+            explain.setObject(1, sweep, java.sql.Types.BIGINT);
+            explain.setObject(2, sweep, java.sql.Types.BIGINT);
+            explain.setString(3, TrialState.RUNNING.value);
+            explain.setString(4, "plan-test:1");
+            explain.setInt(5, 120);
+            StringBuilder lines = new StringBuilder();
+            try (ResultSet r = explain.executeQuery()) {
+                while (r.next()) {
+                    lines.append(r.getString(1)).append('\n');
+                }
+            }
+            return lines.toString();
+        }
+    }
+
     @Test
     void trialStatesAreWhatTheLiveCheckConstraintAllows() throws Exception {
         String definition;
