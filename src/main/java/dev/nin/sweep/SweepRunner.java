@@ -195,14 +195,15 @@ public class SweepRunner {
                 giveBack(claim, worker, e);
                 throw e;
             }
-            String state = trial.state();
             if (firstEnded == 0) {
                 firstEnded = System.nanoTime();
             }
             efficiency.add(trial.timing(), (System.nanoTime() - firstEnded) / 1e9);
-            switch (state.equals(LOST) ? TrialState.RUNNING : TrialState.of(state)) {
-                // Still running as far as this worker knows: another one reclaimed it.
-                case RUNNING -> lost++;
+            if (trial.state().isEmpty()) {
+                lost++; // another worker reclaimed it: it is that worker's to count
+                continue;
+            }
+            switch (trial.state().get()) {
                 case COMPLETED -> completed++;
                 case DIVERGED -> diverged++;
                 case STALLED -> stalled++;
@@ -253,11 +254,8 @@ public class SweepRunner {
         }
     }
 
-    /** How a trial ended and where its time went. */
-    private record TrialRun(String state, TrialTiming timing) {}
-
-    /** A trial's outcome for this worker when its claim was lost (another worker took it over): not a state of the trial. */
-    private static final String LOST = "lost";
+    /** How a trial ended (empty: its claim was lost to another worker) and where its time went. */
+    private record TrialRun(Optional<TrialState> state, TrialTiming timing) {}
 
     /** Adds up the time a trial spends inside training steps (each step, so a stopped epoch counts) and evaluation. */
     private static final class StepTime implements TrainingListener {
@@ -309,7 +307,7 @@ public class SweepRunner {
                 return listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumed).andThen(steps);
             }
         }, notices);
-        String state = outcome.state().map(s -> s.value).orElse(LOST);
+        Optional<TrialState> state = outcome.state();
         String detail = outcome.detail() == null ? "" : outcome.detail();
         if (outcome.ending() == TrialOutcome.Ending.TRAINED && outcome.result().status() == TrainingResult.Status.STALLED
                 && sweep.stall().retryWithNextSeed()) {
