@@ -31,6 +31,10 @@ final class ConsoleProgress implements TrainingListener {
     private int totalImages;
     private long epochStartNanos;
     private int imagesThisEpoch;
+    private int stepsThisEpoch;
+    /** fp16 steps skipped this epoch (gradients not finite at the loss scale) and the scale after the last. */
+    private int skippedThisEpoch;
+    private double lossScale;
 
     ConsoleProgress(PrintWriter out, boolean interactive) {
         this.out = out;
@@ -63,6 +67,9 @@ final class ConsoleProgress implements TrainingListener {
             out.flush();
         } else if (event instanceof TrainingEvent.BatchEnded batch) {
             onBatch(batch);
+        } else if (event instanceof TrainingEvent.StepSkipped skipped) {
+            skippedThisEpoch++;
+            lossScale = skipped.lossScale();
         } else if (event instanceof TrainingEvent.Evaluating evaluating) {
             closeBar();
         } else if (event instanceof TrainingEvent.EpochEnded ended) {
@@ -71,6 +78,14 @@ final class ConsoleProgress implements TrainingListener {
                     + "%.1f examples/sec, %s%n", m.epoch(), epochs, m.trainLoss(), Units.fraction(m.trainAccuracy()),
                     Units.fraction(m.validationAccuracy()), Units.fraction(m.testAccuracy()), m.imagesPerSecond(),
                     Units.duration(m.seconds()));
+            if (skippedThisEpoch > 0) {
+                // Not a divergence: the loss scale halves until fp16 holds the gradients (normal early on).
+                out.printf(Locale.ROOT, "  fp16: %d of %d steps skipped (gradients not finite at the loss scale), which"
+                        + " changed no weight; loss scale now %,.0f%n", skippedThisEpoch, stepsThisEpoch, lossScale);
+            }
+            // Counted from here: a step's skip is announced before its BatchEnded.
+            stepsThisEpoch = 0;
+            skippedThisEpoch = 0;
             out.flush();
         } else if (event instanceof TrainingEvent.Finished finished) {
             closeBar();
@@ -103,6 +118,7 @@ final class ConsoleProgress implements TrainingListener {
             }
         }
         imagesThisEpoch += batch.images();
+        stepsThisEpoch++;
         if (bar != null) {
             bar.stepBy(batch.images());
             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f", batch.loss()));
