@@ -10,7 +10,8 @@
 # The files are written into a staging folder and moved beside the page only when every query
 # succeeded: a failed export leaves the previous one as it was.
 # Environment: NIN_RESULTS_DIR (default docs/results) and NIN_SWEEP_FILE (default sweeps/SWEEP.yaml),
-# for exports outside the repository's pages (ReportIT runs this script on a small sweep).
+# for exports outside the repository's pages (ReportIT runs this script on a small sweep); relative
+# paths are taken from the repository's root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [[ $# -ge 3 && $# -le 4 ]] || { echo "usage: docs/results/export.sh SWEEP BASELINE WALL_TIME [VERSUS_SWEEP]" >&2; exit 2; }
@@ -49,23 +50,35 @@ if [[ -n "$versus" ]]; then
             welch_df, low, high, within_noise FROM seed_comparison_across('$sweep', '$versus', false) ORDER BY metric, configuration,
             baseline" >"$out/versus.csv"
 fi
+# Every value is computed into a variable first: a command substitution inside echo's or [['s
+# arguments would fail without stopping the script (set -e does not see it).
+asked="$(q "SELECT count(*) FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'
+           AND t.sampler_phase IS NOT NULL" | tail -1)"
 # A TPE search: every trial it asked for, pruned ones too, in the order they were asked.
-if [[ "$(q "SELECT count(*) FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'
-           AND t.sampler_phase IS NOT NULL" | tail -1)" != 0 ]]; then
+if [[ "$asked" != 0 ]]; then
   q "SELECT r.trial_id, t.sampler_phase, r.configuration, t.learning_rate, r.state, r.epochs_completed, r.train_loss,
             r.validation_accuracy
      FROM trial_results r JOIN trials t ON t.id = r.trial_id WHERE r.sweep = '$sweep' ORDER BY r.trial_id" >"$out/search.csv"
 fi
+file_sha="$(sha256sum "$file" | cut -d' ' -f1)"
+trial_commits="$(q "SELECT string_agg(DISTINCT git_commit, ' ') FROM trials t JOIN sweeps s ON s.id = t.sweep_id
+                    WHERE s.name = '$sweep'" | tail -1)"
+head_commit="$(git rev-parse HEAD)"
+cpu_model="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+cpu_family="$(lscpu | sed -n 's/^CPU family: *//p' | head -1)"
+cpu_number="$(lscpu | sed -n 's/^Model: *//p' | head -1)"
+cores="$(nproc)"
+bf16=""
+if grep -q avx512_bf16 /proc/cpuinfo; then bf16=", avx512_bf16"; fi
+precision="$(q "SELECT string_agg(DISTINCT coalesce(compute_precision, 'fp32'), ' ') FROM trials t
+                JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'" | tail -1)"
 {
   echo "sweep file: $file"
-  echo "sweep file sha256: $(sha256sum "$file" | cut -d' ' -f1)"
-  echo "git commit (the trials' own provenance): $(./nin sql --format csv "SELECT string_agg(DISTINCT git_commit, ' ')
-        FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'" | tail -1)"
-  echo "exported at commit: $(git rev-parse HEAD)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), family $(lscpu | sed -n 's/^CPU family: *//p' | head -1)" \
-       "model $(lscpu | sed -n 's/^Model: *//p' | head -1), $(nproc) cores$(grep -q avx512_bf16 /proc/cpuinfo && echo ', avx512_bf16')"
-  echo "precision: $(./nin sql --format csv "SELECT string_agg(DISTINCT coalesce(compute_precision, 'fp32'), ' ') FROM trials t
-        JOIN sweeps s ON s.id = t.sweep_id WHERE s.name = '$sweep'" | tail -1)"
+  echo "sweep file sha256: $file_sha"
+  echo "git commit (the trials' own provenance): $trial_commits"
+  echo "exported at commit: $head_commit"
+  echo "cpu: $cpu_model, family $cpu_family model $cpu_number, $cores cores$bf16"
+  echo "precision: $precision"
   echo "wall time: $wall"
   echo "command: ./nin sweep $file"
 } >"$out/provenance.txt"

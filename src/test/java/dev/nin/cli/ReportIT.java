@@ -129,14 +129,10 @@ class ReportIT {
     }
 
     /**
-     * Each trial's exit from the plateau, recorded step by step while it trained: 32 steps, so a
-     * first run of 20 steps below the band began at step 13 at the latest; these batch-normalised
-     * networks leave it within their first epoch.
-     */
-    /**
      * docs/results/export.sh on the small sweep: the files a results page quotes, with the store's
      * trials and configurations and the sweep file's SHA-256; run again while the store is
-     * unreachable, it fails and leaves the first export byte for byte, with no staging folder behind.
+     * unreachable (its first query fails), or while git fails (a value of provenance.txt, the last
+     * file written), it fails and leaves the first export byte for byte, with no staging folder behind.
      */
     @Test
     void exportShWritesWhatAResultsPageQuotesOrNothing() throws Exception {
@@ -181,18 +177,25 @@ class ReportIT {
                 before.put(f.getFileName().toString(), Files.readAllBytes(f));
             }
         }
-        Export failed = export(results, baseline, Map.of("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:1/nin"));
-        assertTrue(failed.exitCode() != 0, failed.output());
-        try (var files = Files.list(out)) {
-            for (Path f : files.toList()) {
-                assertArrayEquals(before.get(f.getFileName().toString()), Files.readAllBytes(f), f.toString());
+        Path failingGit = Files.createDirectories(home.resolve("failing-git"));
+        Files.writeString(failingGit.resolve("git"), "#!/bin/sh\necho 'git: simulated failure' >&2\nexit 1\n");
+        failingGit.resolve("git").toFile().setExecutable(true);
+        List<Map<String, String>> failures = List.of(Map.of("NIN_DB_URL", "jdbc:postgresql://127.0.0.1:1/nin"),
+                Map.of("PATH", failingGit + ":" + System.getenv("PATH")));
+        for (Map<String, String> failure : failures) {
+            Export failed = export(results, baseline, failure);
+            assertTrue(failed.exitCode() != 0, failure + ": " + failed.output());
+            try (var files = Files.list(out)) {
+                for (Path f : files.toList()) {
+                    assertArrayEquals(before.get(f.getFileName().toString()), Files.readAllBytes(f), failure + ": " + f);
+                }
             }
-        }
-        try (var files = Files.list(out)) {
-            assertEquals(before.size(), files.count());
-        }
-        try (var left = Files.list(results)) {
-            assertEquals(List.of("small"), left.map(p -> p.getFileName().toString()).toList(), "no staging folder left");
+            try (var files = Files.list(out)) {
+                assertEquals(before.size(), files.count());
+            }
+            try (var left = Files.list(results)) {
+                assertEquals(List.of("small"), left.map(p -> p.getFileName().toString()).toList(), "no staging folder left");
+            }
         }
     }
 
@@ -207,10 +210,12 @@ class ReportIT {
         builder.environment().put("NIN_RESULTS_DIR", results.toString());
         builder.environment().put("NIN_SWEEP_FILE", home.resolve("small.yaml").toString());
         builder.environment().putAll(env);
-        Process p = builder.start();
-        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), output);
-        return new Export(p.exitValue(), output);
+        Path output = Files.createTempFile("export", ".txt");
+        Process p = builder.redirectOutput(output.toFile()).start();
+        boolean ended = p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES);
+        p.destroyForcibly();
+        assertTrue(ended, "export.sh still running after 5 minutes: " + Files.readString(output));
+        return new Export(p.exitValue(), Files.readString(output));
     }
 
     /** Column {@code index} of a CSV file without quoted commas, its header left out. */
@@ -218,6 +223,11 @@ class ReportIT {
         return Files.readAllLines(csv).stream().skip(1).map(line -> line.split(",", -1)[index]).toList();
     }
 
+    /**
+     * Each trial's exit from the plateau, recorded step by step while it trained: 32 steps, so a
+     * first run of 20 steps below the band began at step 13 at the latest; these batch-normalised
+     * networks leave it within their first epoch.
+     */
     @Test
     void trialsRecordWhenTheyLeftThePlateau() throws Exception {
         try (Connection c = TestDb.reader(home, port);
