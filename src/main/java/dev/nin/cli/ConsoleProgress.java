@@ -81,7 +81,7 @@ final class ConsoleProgress implements TrainingListener {
             if (skippedThisEpoch > 0) {
                 // Not a divergence: the loss scale halves until fp16 holds the gradients (normal early on).
                 out.printf(Locale.ROOT, "  fp16: %d of %d steps skipped (gradients not finite at the loss scale), which"
-                        + " changed no weight; loss scale now %,.0f%n", skippedThisEpoch, stepsThisEpoch, lossScale);
+                        + " changed no weight; loss scale after the last skip %,.0f%n", skippedThisEpoch, stepsThisEpoch, lossScale);
             }
             // Counted from here: a step's skip is announced before its BatchEnded.
             stepsThisEpoch = 0;

@@ -305,17 +305,30 @@ public class SweepStore {
     }
 
     /**
+     * From this attempt on, a trial a worker could not start is marked failed rather than given back:
+     * a setup error of the trial's own (not the worker's) would otherwise send every worker to it in
+     * turn, for good.
+     */
+    public static final int GIVE_BACK_ATTEMPTS = 3;
+
+    /**
      * Gives a claimed trial back: this worker could not start it (its dataset unreadable, TensorFlow
      * not loading), which says nothing of the trial. It becomes interrupted at once, claimable by the
      * next worker, with {@code reason} as its error, instead of running until its lease or process
-     * check expires. Nothing is written when the claim is no longer this attempt's.
+     * check expires; from attempt {@link #GIVE_BACK_ATTEMPTS} on it becomes failed
+     * ({@code --retry-failed} queues it again). Nothing is written when the claim is no longer this
+     * attempt's.
      *
-     * @return whether the trial was given back
+     * @return the state the trial was left in, or empty when it was no longer this attempt's
      */
-    public boolean release(Claim claim, String reason) {
+    public Optional<TrialState> release(Claim claim, String reason) {
+        boolean fail = claim.attempt() >= GIVE_BACK_ATTEMPTS;
+        TrialState state = fail ? TrialState.FAILED : TrialState.INTERRUPTED;
+        String error = store.redact(reason) + (fail ? " (attempt " + claim.attempt() + ": marked failed so that workers stop"
+                + " taking it; ./nin sweep --retry-failed queues it again)" : "");
         try (Connection c = store.connection()) {
-            return TrialRecorder.endAttempt(c, claim.trialId(), claim.attempt(), TrialState.INTERRUPTED, reason, null, null,
-                    null) == 1;
+            return TrialRecorder.endAttempt(c, claim.trialId(), claim.attempt(), state, error, null, null, null) == 1
+                    ? Optional.of(state) : Optional.empty();
         } catch (SQLException e) {
             throw new StoreException("could not give trial " + claim.trialId() + " back at " + store.redactedUrl() + ": "
                     + store.redact(e.getMessage()), e);

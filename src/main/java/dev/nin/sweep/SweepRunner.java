@@ -219,11 +219,14 @@ public class SweepRunner {
         return new Outcome(completed, diverged, failed, lost, stalled, pruned, false, efficiency);
     }
 
-    /** Marks {@code claim}'s trial interrupted after {@code failure} stopped this worker before the trial ended. */
+    /**
+     * Gives {@code claim}'s trial back ({@link SweepStore#release}) after {@code failure} stopped this
+     * worker before the trial ended.
+     */
     private void giveBack(SweepStore.Claim claim, String worker, Throwable failure) {
         String why = failure.getMessage() == null ? failure.toString() : failure.getMessage().lines().findFirst().orElse("");
         try {
-            sweeps.release(claim, "worker " + worker + " stopped before training it: " + why);
+            sweeps.release(claim, "worker " + worker + " could not go on with it: " + why);
         } catch (RuntimeException e) {
             failure.addSuppressed(e); // the store is unreachable: its process check will mark the trial later
         }

@@ -96,6 +96,12 @@ public record Checkpoints(Path folder) {
             Files.write(dir.resolve(MARKER), new byte[0]);
             force(dir.resolve(MARKER));
             force(dir);
+            // The epoch's folder in the trial's, and the trial's in the checkpoints root (made at the
+            // first save): without these a power cut could lose the folder with everything in it.
+            force(folder);
+            if (folder.getParent() != null) {
+                force(folder.getParent());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not write checkpoint of epoch " + epoch + " in " + folder, e);
         }

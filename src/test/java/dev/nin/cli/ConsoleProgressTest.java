@@ -39,7 +39,7 @@ class ConsoleProgressTest {
                 .toList();
         assertEquals(3, lines.size(), text.toString());
         assertEquals("  fp16: 2 of 4 steps skipped (gradients not finite at the loss scale), which changed no weight;"
-                + " loss scale now 16,384", lines.get(1));
+                + " loss scale after the last skip 16,384", lines.get(1));
         org.junit.jupiter.api.Assertions.assertTrue(lines.get(2).startsWith("epoch 2/"), "no fp16 line for an epoch without skips: " + text);
     }
 }

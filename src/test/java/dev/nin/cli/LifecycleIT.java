@@ -114,8 +114,8 @@ class LifecycleIT {
     /**
      * A worker that claims a trial and then cannot start it (here: the dataset in its cache is
      * truncated) exits with the data error, and the trial goes back to the queue at once, interrupted
-     * with the reason, rather than running in the store until the worker's death is noticed. Once the
-     * cache is repaired, the next worker trains it.
+     * with the reason, rather than running in the store until the worker's death is noticed; its
+     * third attempt marks it failed. Once the cache is repaired, --retry-failed trains it.
      */
     @Test
     void aWorkerThatCannotStartItsClaimGivesTheTrialBack() throws Exception {
@@ -134,29 +134,35 @@ class LifecycleIT {
             Path file = other.resolve("given-back.yaml");
             Files.writeString(file, Files.readString(sweepFile("given-back", 1, 256, "0.05")));
 
-            NinProcess.Result failed = worker.run(sweepOpts("sweep", file.toString()));
-            assertEquals(ExitCode.DATA.code, failed.exitCode(), failed.all());
-            assertEquals(1, failed.err().lines().count(), failed.err());
-            try (Connection c = TestDb.connect(other, otherPort); Statement s = c.createStatement();
-                    ResultSet r = s.executeQuery("SELECT state, attempt, error, ended_at IS NOT NULL, lease_expires_at FROM trials")) {
-                assertTrue(r.next());
-                assertEquals("interrupted", r.getString(1), "given back, not left running");
-                assertEquals(1, r.getInt(2));
-                assertTrue(r.getString(3).startsWith("worker ") && r.getString(3).contains("stopped before training it: ")
-                        && r.getString(3).contains("train-images-idx3-ubyte.gz"), r.getString(3));
-                assertTrue(r.getBoolean(4));
-                assertNull(r.getObject(5));
-                assertFalse(r.next());
+            // Given back twice (attempts 1 and 2); the third attempt marks it failed, so that a trial
+            // no worker can start does not draw every worker to it for good.
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                NinProcess.Result failed = worker.run(sweepOpts("sweep", file.toString()));
+                assertEquals(ExitCode.DATA.code, failed.exitCode(), failed.all());
+                assertEquals(1, failed.err().lines().count(), failed.err());
+                try (Connection c = TestDb.connect(other, otherPort); Statement s = c.createStatement();
+                        ResultSet r = s.executeQuery("SELECT state, attempt, error, ended_at IS NOT NULL, lease_expires_at FROM trials")) {
+                    assertTrue(r.next());
+                    assertEquals(attempt < 3 ? "interrupted" : "failed", r.getString(1), "given back, not left running");
+                    assertEquals(attempt, r.getInt(2));
+                    assertTrue(r.getString(3).startsWith("worker ") && r.getString(3).contains(" could not go on with it: ")
+                            && r.getString(3).contains("train-images-idx3-ubyte.gz"), r.getString(3));
+                    assertEquals(attempt == 3, r.getString(3).endsWith(" (attempt 3: marked failed so that workers stop taking"
+                            + " it; ./nin sweep --retry-failed queues it again)"), r.getString(3));
+                    assertTrue(r.getBoolean(4));
+                    assertNull(r.getObject(5));
+                    assertFalse(r.next());
+                }
             }
 
             Files.write(train, whole);
-            NinProcess.Result again = worker.run(sweepOpts("sweep", file.toString()));
+            NinProcess.Result again = worker.run(sweepOpts("sweep", file.toString(), "--retry-failed"));
             assertEquals(0, again.exitCode(), again.all());
             try (Connection c = TestDb.connect(other, otherPort); Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("SELECT state, attempt, error FROM trials")) {
                 assertTrue(r.next());
                 assertEquals("completed", r.getString(1));
-                assertEquals(2, r.getInt(2));
+                assertEquals(4, r.getInt(2));
                 assertNull(r.getString(3), "the give-back's reason no longer describes the trial");
             }
         } finally {

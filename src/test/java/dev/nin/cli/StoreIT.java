@@ -308,7 +308,9 @@ class StoreIT {
      */
     @Test
     void aMigrationRolledBackByADeadlockIsTriedAgain() throws Exception {
-        try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
+        // The server looks for a deadlock once, deadlock_timeout after a session began to wait: 5 s
+        // leaves this test ample time to close the cycle before nin's session looks.
+        try (EmbeddedPostgres server = EmbeddedPostgres.builder().setServerConfig("deadlock_timeout", "5s").start()) {
             String url = experimentsDatabase(server);
             // The store as the previous nin left it: migrated up to V4.
             org.flywaydb.core.Flyway.configure().dataSource(url, "experiments_owner", "owner-pw-1")
