@@ -144,7 +144,7 @@ public class SweepCommand extends NinSubcommand {
         SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
                 StoreMapping.trials(sweep, plan), mode);
         enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
-        if (fresh && enqueued.renamedOld().isEmpty() && enqueued.existing() > 0) {
+        if (fresh && enqueued.joined()) {
             // The same file again joins its sweep (so workers started with the same command share
             // one); say so rather than let --new look obeyed.
             out.printf("--new: the stored sweep %s has this very content, so this run joins it; to run it again from"

@@ -62,8 +62,13 @@ public class SweepStore {
     /** One planned trial to queue: the network and config it will train, on which data, and its configuration in words. */
     public record QueuedTrial(NetworkPlan network, TrainConfig config, DataOptions data, String configuration) {}
 
-    /** What enqueueing did. */
-    public record Enqueued(long sweepId, int added, int existing, Optional<String> renamedOld) {}
+    /**
+     * What enqueueing did.
+     *
+     * @param joined whether a stored sweep of this name took the file (same content, or --extend)
+     *     rather than a new sweep being made
+     */
+    public record Enqueued(long sweepId, int added, int existing, Optional<String> renamedOld, boolean joined) {}
 
     /** A trial handed to this worker. */
     public record Claim(long trialId, int attempt, int planIndex, long sweepId, String sweepName, int recordedEpochs,
@@ -103,6 +108,7 @@ public class SweepStore {
                     existing = null;
                 }
             }
+            boolean joined = existing != null;
             SweepEntity s = existing == null ? new SweepEntity() : existing;
             s.name = sweep.name();
             s.description = sweep.description();
@@ -140,7 +146,7 @@ public class SweepStore {
             s.plannedTrials = (int) (sweep.asked() ? Math.max(stored, sweep.budget() + TrialEntity.count("sweepId = ?1 and retryOf is not null", s.id))
                     : stored);
             s.persist();
-            return new Enqueued(s.id, added, (int) stored - added, renamed);
+            return new Enqueued(s.id, added, (int) stored - added, renamed, joined);
         });
     }
 

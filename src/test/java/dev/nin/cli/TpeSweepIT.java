@@ -301,9 +301,15 @@ class TpeSweepIT {
     @Test
     void extendingTheBudgetLetsWorkersAskAgainAndKeepsTheHistory() throws Exception {
         SweepFile small = store("tpe-extend", 12, 4, "");
+        // --new with the content it has, before any ask (no trial stored yet): it joins the sweep, and says so.
+        NinProcess.Result same = nin.run("sweep", home.resolve("tpe-extend.yaml").toString(), "--enqueue-only", "--new");
+        assertEquals(0, same.exitCode(), same.all());
+        assertTrue(same.out().contains("\n--new: the stored sweep tpe-extend has this very content, so this run joins it;"),
+                same.out());
         long sweepId;
         try (Connection c = db()) {
             sweepId = sweepId(c, "tpe-extend");
+            assertEquals("1", one(c, "SELECT count(*) FROM sweeps WHERE name LIKE 'tpe-extend%'"));
         }
         assertEquals(12, work(small, sweepId, "w", 3).size());
         // The same file with budget 15: refused without a flag, then extended.
