@@ -317,24 +317,8 @@ class MlflowProjectionIT {
             resourcesJson = one(c, "SELECT row_to_json(r) FROM resource_profiles r WHERE trial_id = " + id);
         }
         try (EmbeddedPostgres old = EmbeddedPostgres.builder().start()) {
-            DatabaseRoles roles = new DatabaseRoles("legacy", "legacy_owner", "legacy_reader");
-            try (Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                for (String statement : roles.clusterStatements()) {
-                    s.execute(statement);
-                }
-                s.execute("ALTER ROLE legacy_owner PASSWORD 'owner-pw'");
-                s.execute("ALTER ROLE legacy_reader PASSWORD 'reader-pw'");
-                s.execute(roles.createDatabase());
-                for (String statement : roles.databaseStatements()) {
-                    s.execute(statement);
-                }
-            }
-            try (Connection c = old.getDatabase("postgres", "legacy").getConnection(); Statement s = c.createStatement()) {
-                for (String statement : roles.inDatabaseStatements()) {
-                    s.execute(statement);
-                }
-            }
-            String url = "jdbc:postgresql://localhost:" + old.getPort() + "/legacy";
+            String url = TestDb.administer(old, new DatabaseRoles("legacy", "legacy_owner", "legacy_reader"), "owner-pw",
+                    "reader-pw");
             Flyway.configure().dataSource(url, "legacy_owner", "owner-pw").locations("filesystem:migrations").target("2").load()
                     .migrate();
             long trial;

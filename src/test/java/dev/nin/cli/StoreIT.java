@@ -281,24 +281,8 @@ class StoreIT {
      * {@code experiments_reader} (reader-pw-1); returns the database's JDBC URL.
      */
     private static String experimentsDatabase(EmbeddedPostgres server) throws SQLException {
-        DatabaseRoles roles = new DatabaseRoles("experiments", "experiments_owner", "experiments_reader");
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            for (String statement : roles.clusterStatements()) {
-                s.execute(statement);
-            }
-            s.execute("ALTER ROLE experiments_owner PASSWORD 'owner-pw-1'");
-            s.execute("ALTER ROLE experiments_reader PASSWORD 'reader-pw-1'");
-            s.execute(roles.createDatabase());
-            for (String statement : roles.databaseStatements()) {
-                s.execute(statement);
-            }
-        }
-        try (Connection c = server.getDatabase("postgres", "experiments").getConnection(); Statement s = c.createStatement()) {
-            for (String statement : roles.inDatabaseStatements()) {
-                s.execute(statement);
-            }
-        }
-        return "jdbc:postgresql://localhost:" + server.getPort() + "/experiments";
+        return TestDb.administer(server, new DatabaseRoles("experiments", "experiments_owner", "experiments_reader"),
+                "owner-pw-1", "reader-pw-1");
     }
 
     /**

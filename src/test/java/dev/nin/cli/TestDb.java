@@ -64,6 +64,32 @@ final class TestDb {
                 r.getDouble(7), r.getBoolean(8) ? "within noise" : r.getDouble(5) > 0 ? "better" : "worse");
     }
 
+    /**
+     * What an administrator runs on an external {@code server} ({@code ./nin db setup-sql} prints it
+     * for psql): {@code roles}' database and its owner and reader roles with these passwords; returns
+     * the database's JDBC URL.
+     */
+    static String administer(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, dev.nin.store.DatabaseRoles roles,
+            String ownerPassword, String readerPassword) throws SQLException {
+        try (Connection c = server.getPostgresDatabase().getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String statement : roles.clusterStatements()) {
+                s.execute(statement);
+            }
+            s.execute("ALTER ROLE " + roles.owner() + " PASSWORD '" + ownerPassword + "'");
+            s.execute("ALTER ROLE " + roles.reader() + " PASSWORD '" + readerPassword + "'");
+            s.execute(roles.createDatabase());
+            for (String statement : roles.databaseStatements()) {
+                s.execute(statement);
+            }
+        }
+        try (Connection c = server.getDatabase("postgres", roles.database()).getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String statement : roles.inDatabaseStatements()) {
+                s.execute(statement);
+            }
+        }
+        return "jdbc:postgresql://localhost:" + server.getPort() + "/" + roles.database();
+    }
+
     /** The password of {@code role} (superuser, owner or reader) in the home's 0600 credentials file. */
     static String password(Path home, String role) {
         Properties values = new Properties();
