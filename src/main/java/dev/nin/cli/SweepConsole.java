@@ -5,11 +5,13 @@ import dev.nin.sweep.TrialTiming;
 
 import dev.nin.io.Units;
 import dev.nin.store.SweepStore;
+import dev.nin.store.TrialState;
 import dev.nin.sweep.SweepListener;
 import dev.nin.train.TrainingListener;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 
 /** Prints a sweep's progress: trial k of N with its configuration, the epoch progress, elapsed and remaining. */
 final class SweepConsole implements SweepListener {
@@ -34,15 +36,15 @@ final class SweepConsole implements SweepListener {
     }
 
     @Override
-    public void trialEnded(SweepStore.Claim claim, java.util.Optional<dev.nin.store.TrialState> state, String detail,
-            TrialTiming timing) {
+    public void trialEnded(SweepStore.Claim claim, Optional<TrialState> state, String detail, TrialTiming timing) {
         double seconds = timing.wall();
         finished++;
         trialSeconds += seconds;
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         out.printf(Locale.ROOT, "trial %d %s%s in %s; this worker: %d trials, elapsed %s, %.1f s per trial, "
                 + "about %s left for the %d trials after it%n",
-                claim.trialId(), state.map(s -> s.value).orElse("lost"), detail == null || detail.isEmpty() ? "" : " (" + detail + ")", Units.duration(seconds),
+                claim.trialId(), state.map(s -> s.value).orElse("lost"), detail == null || detail.isEmpty() ? "" : " (" + detail + ")",
+                Units.duration(seconds),
                 finished, Units.duration(elapsed), trialSeconds / finished,
                 Units.duration(remainingAfterCurrent * trialSeconds / finished), remainingAfterCurrent);
         out.printf(Locale.ROOT, "  time: %.1f s training steps, %.1f s evaluation, %.1f s memory measurement, %.1f s other;"

@@ -324,17 +324,14 @@ public class SweepStore {
      * check expires; from attempt {@link #GIVE_BACK_ATTEMPTS} on it becomes failed
      * ({@code --retry-failed} queues it again). Nothing is written when the claim is no longer this
      * attempt's.
-     *
-     * @return the state the trial was left in, or empty when it was no longer this attempt's
      */
-    public Optional<TrialState> release(Claim claim, String reason) {
+    public void release(Claim claim, String reason) {
         boolean fail = claim.attempt() >= GIVE_BACK_ATTEMPTS;
         TrialState state = fail ? TrialState.FAILED : TrialState.INTERRUPTED;
         String error = store.redact(reason) + (fail ? " (attempt " + claim.attempt() + ": marked failed so that workers stop"
                 + " taking it; ./nin sweep --retry-failed queues it again)" : "");
         try (Connection c = store.connection()) {
-            return TrialRecorder.endAttempt(c, claim.trialId(), claim.attempt(), state, error, null, null, null) == 1
-                    ? Optional.of(state) : Optional.empty();
+            TrialRecorder.endAttempt(c, claim.trialId(), claim.attempt(), state, error, null, null, null);
         } catch (SQLException e) {
             throw new StoreException("could not give trial " + claim.trialId() + " back at " + store.redactedUrl() + ": "
                     + store.redact(e.getMessage()), e);

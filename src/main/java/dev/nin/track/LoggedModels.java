@@ -1,6 +1,7 @@
 package dev.nin.track;
 
 import dev.nin.io.PausePoint;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,6 +21,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -81,9 +83,9 @@ final class LoggedModels {
      * @param unfinished the ids of those never marked READY: an upload killed midway (PENDING) or
      *     failed (UPLOAD_FAILED), which MLflow would otherwise list beside the good one
      */
-    record Found(boolean ready, java.util.Optional<String> unlinked, List<String> unfinished) {
+    record Found(boolean ready, Optional<String> unlinked, List<String> unfinished) {
         /** A run just created has no logged model. */
-        static final Found NONE = new Found(false, java.util.Optional.empty(), List.of());
+        static final Found NONE = new Found(false, Optional.empty(), List.of());
     }
 
     /** What {@code runId} already has, for the SavedModel of {@code sha256}. */
@@ -107,14 +109,14 @@ final class LoggedModels {
             }
         }
         if (same.isEmpty()) {
-            return new Found(false, java.util.Optional.empty(), unfinished);
+            return new Found(false, Optional.empty(), unfinished);
         }
         java.util.Set<String> outputs = new java.util.HashSet<>();
         JsonNode run = send("GET", "api/2.0/mlflow/runs/get?run_id=" + java.net.URLEncoder.encode(runId,
                 java.nio.charset.StandardCharsets.UTF_8), null);
         run.path("run").path("outputs").path("model_outputs").forEach(o -> outputs.add(o.path("model_id").asText()));
         boolean linked = same.stream().anyMatch(outputs::contains);
-        return new Found(linked, linked ? java.util.Optional.empty() : java.util.Optional.of(same.get(0)), unfinished);
+        return new Found(linked, linked ? Optional.empty() : Optional.of(same.get(0)), unfinished);
     }
 
     /** Makes logged model {@code modelId} the output of {@code runId} at {@code step}, as {@code log_model} does. */
