@@ -13,7 +13,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.image.ResizeBilinear;
+import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
@@ -279,8 +281,8 @@ public final class NinGraph<T extends TFloating> {
      */
     private Operand<T> preprocess(Operand<TUint8> raw, boolean augment) {
         Ops scope = tf.withSubScope(augment ? "augment" : "preprocess");
-        Operand<org.tensorflow.types.TFloat32> pixels = scope.expandDims(
-                scope.dtypes.cast(raw, org.tensorflow.types.TFloat32.class), scope.constant(3));
+        Operand<TFloat32> pixels = scope.expandDims(
+                scope.dtypes.cast(raw, TFloat32.class), scope.constant(3));
         if (augment) {
             pixels = augment(scope, pixels);
         }
@@ -289,35 +291,35 @@ public final class NinGraph<T extends TFloating> {
             pixels = tf.image.resizeBilinear(pixels, tf.constant(new int[] {side, side}),
                     ResizeBilinear.halfPixelCenters(true));
         }
-        Operand<org.tensorflow.types.TFloat32> scaled = scope.math.mul(pixels, scope.constant(PIXEL_SCALE));
+        Operand<TFloat32> scaled = scope.math.mul(pixels, scope.constant(PIXEL_SCALE));
         return scope.withName("input").dtypes.cast(scaled, type);
     }
 
     /** float [N, 28, 28, 1] → the same shape, randomly cropped from a zero-padded copy and randomly mirrored. */
-    private Operand<org.tensorflow.types.TFloat32> augment(Ops scope, Operand<org.tensorflow.types.TFloat32> x) {
+    private Operand<TFloat32> augment(Ops scope, Operand<TFloat32> x) {
         Operand<TInt32> n = scope.slice(scope.shape(x), scope.constant(new int[] {0}), scope.constant(new int[] {1}));
         int pad = transforms.cropPadding();
         if (pad > 0) {
             int padded = 28 + 2 * pad;
-            Operand<org.tensorflow.types.TFloat32> big = scope.pad(x,
+            Operand<TFloat32> big = scope.pad(x,
                     scope.constant(new int[][] {{0, 0}, {pad, pad}, {pad, pad}, {0, 0}}), scope.constant(0f));
             // Per image, a top-left corner in [0, 2·pad]; the box spans 28 pixels, so crop_and_resize
             // samples exact pixels (no interpolation) into a 28x28 crop.
             Operand<TInt64> seed = scope.math.add(dropoutSeed, scope.constant(new long[] {0L, 7_000_003L}));
-            Operand<org.tensorflow.types.TFloat32> corner = scope.dtypes.cast(scope.random.statelessRandomUniformInt(
+            Operand<TFloat32> corner = scope.dtypes.cast(scope.random.statelessRandomUniformInt(
                     scope.concat(List.of(n, scope.constant(new int[] {2})), scope.constant(0)), seed,
-                    scope.constant(0), scope.constant(2 * pad + 1)), org.tensorflow.types.TFloat32.class);
-            Operand<org.tensorflow.types.TFloat32> start = scope.math.div(corner, scope.constant((float) (padded - 1)));
-            Operand<org.tensorflow.types.TFloat32> end = scope.math.div(scope.math.add(corner, scope.constant(27f)),
+                    scope.constant(0), scope.constant(2 * pad + 1)), TFloat32.class);
+            Operand<TFloat32> start = scope.math.div(corner, scope.constant((float) (padded - 1)));
+            Operand<TFloat32> end = scope.math.div(scope.math.add(corner, scope.constant(27f)),
                     scope.constant((float) (padded - 1)));
-            Operand<org.tensorflow.types.TFloat32> boxes = scope.concat(List.of(start, end), scope.constant(1));
+            Operand<TFloat32> boxes = scope.concat(List.of(start, end), scope.constant(1));
             Operand<TInt32> index = scope.range(scope.constant(0), scope.squeeze(n), scope.constant(1));
             x = scope.image.cropAndResize(big, boxes, index, scope.constant(new int[] {28, 28}));
         }
         if (transforms.flip()) {
             Operand<TInt64> seed = scope.math.add(dropoutSeed, scope.constant(new long[] {0L, 9_000_011L}));
-            Operand<org.tensorflow.types.TFloat32> coin = scope.random.statelessRandomUniform(n, seed,
-                    org.tensorflow.types.TFloat32.class);
+            Operand<TFloat32> coin = scope.random.statelessRandomUniform(n, seed,
+                    TFloat32.class);
             Operand<TBool> mirror = scope.reshape(scope.math.less(coin, scope.constant(0.5f)),
                     scope.constant(new int[] {-1, 1, 1, 1}));
             x = scope.select(mirror, scope.reverse(x, scope.constant(new int[] {2})), x);
@@ -342,7 +344,9 @@ public final class NinGraph<T extends TFloating> {
                 if (conv.batchNorm()) {
                     Variable<T> scale = parameters.get(parameterIndex++).variable();
                     Variable<T> shift = parameters.get(parameterIndex++).variable();
-                    Operand<C> y = scope.nn.conv2d(padded, weights, strides, paddingMode(conv));
+                    Operand<C> y = conv.kernel() == 1 && conv.stride() == 1 && conv.padding() == 0
+                            ? pointwise(scope, x, weights, conv)
+                            : scope.nn.conv2d(padded, weights, strides, paddingMode(conv));
                     // Batch statistics in T: a bf16 mean over N·H·W values would round them away.
                     x = as(scope, scope.nn.relu(batchNorm(scope, as(scope, y, type), scale, shift, conv, training)), computeType);
                 } else {
@@ -370,6 +374,24 @@ public final class NinGraph<T extends TFloating> {
             }
         }
         throw new IllegalStateException("a network plan ends with its global average pool");
+    }
+
+    /**
+     * A 1x1 convolution with stride 1 as the matrix product it is: [N·H·W, Cin] · [Cin, Cout]. Its
+     * gradients are two more products; oneDNN's GEMM computes the weight gradient xᵀ · dz faster
+     * than its convolution kernel does (the unnormalised path gets the same from
+     * {@link FusedConvolution}'s gradient).
+     *
+     * @param x [N, H, W, Cin]
+     * @param weights [1, 1, Cin, Cout]
+     * @return [N, H, W, Cout]
+     */
+    private static <C extends TFloating> Operand<C> pointwise(Ops scope, Operand<C> x, Operand<C> weights, PlannedLayer.Conv conv) {
+        int in = conv.input().channels();
+        int out = conv.output().channels();
+        Operand<C> rows = scope.reshape(x, scope.constant(new int[] {-1, in}));
+        Operand<C> product = scope.linalg.matMul(rows, scope.reshape(weights, scope.constant(new int[] {in, out})));
+        return scope.reshape(product, scope.constant(new int[] {-1, conv.output().height(), conv.output().width(), out}));
     }
 
     /** {@code x} as {@code target}: itself when it is already, else a cast (whose gradient casts back). */
@@ -446,6 +468,9 @@ public final class NinGraph<T extends TFloating> {
             batchNormStatistics.add(variance);
             return List.of(mean, variance);
         });
+        if (type == TFloat32.class) {
+            return fusedBatchNorm(scope, y, scale, shift, stats, training);
+        }
         Operand<T> mean;
         Operand<T> variance;
         if (training) {
@@ -466,6 +491,41 @@ public final class NinGraph<T extends TFloating> {
         }
         Operand<T> normalised = scope.math.mul(scope.math.sub(y, mean), scope.math.rsqrt(scope.math.add(variance, constant(BN_EPSILON))));
         return scope.math.add(scope.math.mul(normalised, scale), shift);
+    }
+
+    /**
+     * {@link #batchNorm} as TensorFlow's one op, {@code FusedBatchNormV3}, for float32: one kernel
+     * computes the statistics and normalises (oneDNN's on CPU, cuDNN's on GPU), and its gradient is
+     * one {@code FusedBatchNormGradV3} from TensorFlow's own registry, where the plain ops make
+     * several memory-bound passes over every activation, forward and backward. In training the op
+     * returns the batch mean and the Bessel-corrected (unbiased) batch variance, which the running
+     * statistics move toward as in the plain-op path; the normalisation itself uses the biased one.
+     * float64 has no fused kernel and keeps the plain ops (the finite-difference gradient tests run
+     * there; a float32 test holds the two paths together).
+     *
+     * @param y [N, H, W, C] float32
+     * @return [N, H, W, C] float32
+     */
+    @SuppressWarnings("unchecked")
+    private Operand<T> fusedBatchNorm(Ops scope, Operand<T> y, Variable<T> scale, Variable<T> shift,
+            List<Variable<T>> stats, boolean training) {
+        FusedBatchNorm.Options epsilon = FusedBatchNorm.epsilon((float) BN_EPSILON);
+        FusedBatchNorm.Options nhwc = FusedBatchNorm.dataFormat("NHWC");
+        if (!training) {
+            return scope.nn.fusedBatchNorm(y, scale, shift, stats.get(0), stats.get(1), epsilon, nhwc,
+                    FusedBatchNorm.isTraining(false)).y();
+        }
+        // In training the op ignores mean and variance inputs when they are empty.
+        Operand<T> none = (Operand<T>) (Operand<?>) scope.constant(new float[0]);
+        FusedBatchNorm<T, T> bn = scope.nn.fusedBatchNorm(y, scale, shift, none, none, epsilon, nhwc,
+                FusedBatchNorm.isTraining(true), FusedBatchNorm.exponentialAvgFactor(1f));
+        Operand<T> keep = constant(1.0 - BN_MOMENTUM);
+        Operand<T> take = constant(BN_MOMENTUM);
+        statisticUpdates.add(scope.assign(stats.get(0), scope.math.add(scope.math.mul(stats.get(0), keep),
+                scope.math.mul(scope.stopGradient(bn.batchMean()), take))));
+        statisticUpdates.add(scope.assign(stats.get(1), scope.math.add(scope.math.mul(stats.get(1), keep),
+                scope.math.mul(scope.stopGradient(bn.batchVariance()), take))));
+        return bn.y();
     }
 
     /**

@@ -124,9 +124,8 @@ class NetworkPlanTest {
         assertEquals("conv 11x11/4 p0 + bn + relu", first.description());
         assertEquals(List.of("block1.conv0/weights", "block1.conv0/bn_scale", "block1.conv0/bn_shift"),
                 Parameter.of(bn).subList(0, 3).stream().map(Parameter::name).toList());
-        // Batch norm from plain ops keeps four tensors the size of each conv output (1,525,614
-        // values per image at 224) for the backward pass: two centred copies, the normalised
-        // values and the ReLU's input.
-        assertEquals(4 * 1_525_614L, new CostReport(bn).keptIntermediateElements());
+        // The fused batch norm keeps two tensors the size of each conv output (1,525,614 values per
+        // image at 224) for the backward pass: the convolution's output and the ReLU's input.
+        assertEquals(2 * 1_525_614L, new CostReport(bn).keptIntermediateElements());
     }
 }
