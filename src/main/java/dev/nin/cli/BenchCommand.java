@@ -75,6 +75,10 @@ public class BenchCommand extends NinSubcommand {
                     + "(default: ${DEFAULT-VALUE}).")
     int trials;
 
+    @Option(names = "--profile", description = "Instead of the speed table, trace --steps training steps of each precision"
+            + " with TensorFlow's step statistics and print the kernel time of each op type, largest first.")
+    boolean profile;
+
     @Override
     protected ExitCode execute() {
         ModelSpec model = Variants.named(variant);
@@ -102,6 +106,14 @@ public class BenchCommand extends NinSubcommand {
                 runtime.oneDnn() ? "on" : "off", threads == 0 ? "all cores" : Integer.toString(threads), xla ? "on" : "off");
         out.flush();
         Benchmark bench = new Benchmark(runtime, threads, xla);
+        if (profile) {
+            for (int size : resizes) {
+                for (ComputePrecision precision : measured) {
+                    printProfile(out, size, precision, bench.profile(model, size, batch, warmup, steps, precision));
+                }
+            }
+            return ExitCode.OK;
+        }
         // This machine's speed drifts by a third within minutes (shared cores), so each figure is
         // read against the ceiling timed in turns with its own steps.
         out.printf(Locale.ROOT, "ceiling: a 5x5 conv 96->256 at 26x26, batch %d, in the row's precision, timed in turns with"
@@ -183,6 +195,29 @@ public class BenchCommand extends NinSubcommand {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + e.getMessage(), e);
         }
+    }
+
+    /** The op types that take 99% of the traced time; the rest on one line. */
+    private static void printProfile(PrintWriter out, int size, ComputePrecision precision, dev.nin.train.OpProfile profile) {
+        long total = profile.totalMicros();
+        out.printf(Locale.ROOT, "profile: %d px, %s training, kernel time summed over %d traced steps: %.1f ms per step%n", size,
+                precision.key(), profile.steps(), total / 1e3 / profile.steps());
+        out.printf(Locale.ROOT, "%-40s %8s %12s %7s%n", "op type", "per step", "ms per step", "share");
+        long shown = 0;
+        int rest = 0;
+        for (dev.nin.train.OpProfile.Row row : profile.rows()) {
+            if (shown >= 0.99 * total) {
+                rest++;
+                continue;
+            }
+            shown += row.micros();
+            out.printf(Locale.ROOT, "%-40s %8.0f %12.2f %6.1f%%%n", row.opType(), (double) row.executions() / profile.steps(),
+                    row.micros() / 1e3 / profile.steps(), 100.0 * row.micros() / Math.max(1, total));
+        }
+        if (rest > 0) {
+            out.printf(Locale.ROOT, "%d more op types: %.2f ms per step%n", rest, (total - shown) / 1e3 / profile.steps());
+        }
+        out.flush();
     }
 
     private static String phaseName(Benchmark.Phase phase) {

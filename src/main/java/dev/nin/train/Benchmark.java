@@ -24,7 +24,11 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
 
 /**
@@ -150,6 +154,39 @@ public final class Benchmark {
                 double ceilingGflops = ceiling == null ? Double.NaN
                         : ceiling.measurement((long) steps * ceilingPerStep, ceilingNanos).gflops();
                 return new Paired(measured, ceilingGflops);
+            }
+        }
+    }
+
+    /**
+     * Where a training step's time goes: {@code warmup} untimed steps, then {@code steps} steps traced
+     * by TensorFlow ({@code FULL_TRACE}), their kernel times added up by op type.
+     */
+    public OpProfile profile(ModelSpec spec, int resize, int batch, int warmup, int steps, ComputePrecision precision) {
+        NetworkPlan plan = NetworkPlan.of(spec, resize);
+        ImageSet images = syntheticImages(batch);
+        try (Graph graph = new Graph()) {
+            NinGraph<TFloat32> net = NinGraph.build(graph, plan, Precision.FLOAT32, precision, OptimizerSpec.BOOK_SGD,
+                    runtime.gpu(), TrainingTransforms.NONE);
+            try (Session session = new Session(graph, Trainer.sessionConfig(threads, xla));
+                    TUint8 input = Trainer.images(images);
+                    TInt32 labels = Trainer.labels(images);
+                    TFloat32 rate = TFloat32.scalarOf(0.01f);
+                    TInt64 seed = TInt64.vectorOf(1, 0)) {
+                Trainer.initialize(session, net, 1);
+                for (int i = 0; i < warmup; i++) {
+                    Trainer.trainStep(session, net, images, 0.01, new long[] {1, i});
+                }
+                RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+                List<RunMetadata> runs = new java.util.ArrayList<>();
+                for (int i = 0; i < steps; i++) {
+                    try (Result result = session.runner().feed(net.images, input).feed(net.labels, labels)
+                            .feed(net.learningRate, rate).feed(net.dropoutSeed, seed).fetch(net.trainLoss)
+                            .addTarget(net.trainStep).setOptions(trace).runAndFetchMetadata()) {
+                        result.getMetadata().ifPresent(runs::add);
+                    }
+                }
+                return OpProfile.of(runs);
             }
         }
     }
