@@ -9,6 +9,8 @@ import dev.nin.model.NetworkPlan;
 import dev.nin.model.Variants;
 import dev.nin.train.Benchmark;
 import dev.nin.train.PrecisionChoice;
+import dev.nin.train.PrecisionProbe;
+import dev.nin.engine.TensorFlowRuntime;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -91,19 +93,25 @@ public class BenchCommand extends NinSubcommand {
         PrintWriter out = out();
         RuntimeInfo runtime = services.tensorflow(DeviceRequest.parse(device), line -> out.println("note: " + line));
         List<ComputePrecision> measured = new ArrayList<>(List.of(ComputePrecision.FP32));
-        for (PrecisionChoice.Request request : requests) {
-            PrecisionChoice choice = PrecisionChoice.choose(request, runtime);
-            choice.notice().ifPresent(line -> out.println("note: " + line));
-            if (request == PrecisionChoice.Request.AUTO) {
-                out.printf("precision auto: %s (%s)%n", choice.precision().key(), choice.reason());
-            }
-            if (!measured.contains(choice.precision())) {
-                measured.add(choice.precision());
-            }
-        }
         out.printf(Locale.ROOT, "nin bench: %s, batch %d, %d timed steps after %d warm-up, on %s (TensorFlow %s, oneDNN %s,"
                         + " threads %s, XLA %s)%n", variant, batch, steps, warmup, runtime.device(), runtime.tensorflowVersion(),
-                runtime.oneDnn() ? "on" : "off", threads == 0 ? "all cores" : Integer.toString(threads), xla ? "on" : "off");
+                runtime.oneDnn() ? "on " + TensorFlowRuntime.ONEDNN_VERSION : "off",
+                threads == 0 ? "all cores" : Integer.toString(threads), xla ? "on" : "off");
+        out.printf(Locale.ROOT, "processor: %s%n", runtime.processor());
+        out.flush();
+        PrecisionProbe probe = new PrecisionProbe(services.home(), runtime, threads, line -> out.println("note: " + line));
+        for (PrecisionChoice.Request request : requests) {
+            for (int size : request == PrecisionChoice.Request.AUTO ? resizes : resizes.subList(0, 1)) {
+                PrecisionChoice choice = probe.choose(request, model, size, batch);
+                choice.notice().ifPresent(line -> out.println("note: " + line));
+                if (request == PrecisionChoice.Request.AUTO) {
+                    out.printf("precision auto at %d px: %s (%s)%n", size, choice.precision().key(), choice.reason());
+                }
+                if (!measured.contains(choice.precision())) {
+                    measured.add(choice.precision());
+                }
+            }
+        }
         out.flush();
         Benchmark bench = new Benchmark(runtime, threads, xla);
         if (profile) {

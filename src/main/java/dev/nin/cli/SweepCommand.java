@@ -18,7 +18,7 @@ import dev.nin.sweep.SweepPlanner;
 import dev.nin.sweep.SweepRunner;
 import dev.nin.model.ComputePrecision;
 import dev.nin.train.Benchmark;
-import dev.nin.train.PrecisionChoice;
+import dev.nin.train.PrecisionProbe;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -125,7 +125,9 @@ public class SweepCommand extends NinSubcommand {
         out.flush();
         if (!skipEstimate && !enqueueOnly) {
             RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
-            double gflops = measure(sweep, plan, runtime, sweep.threads());
+            PrecisionProbe precisions = new PrecisionProbe(services.home(), runtime, sweep.threads(),
+                    line -> out.println("note: " + line));
+            double gflops = measure(sweep, plan, runtime, sweep.threads(), precisions);
             out.printf(Locale.ROOT, "expected time on %s: about %s (training measured here at %.1f GFLOP/s)%n", runtime.device(),
                     Units.duration(estimate.seconds(gflops)), gflops);
             out.flush();
@@ -202,12 +204,14 @@ public class SweepCommand extends NinSubcommand {
      * Training GFLOP/s of the slowest (variant, resize, batch, precision used here) in the plan, from
      * a few real steps: an upper bound on the time when the plan mixes fast and slow shapes.
      */
-    private static double measure(SweepFile sweep, List<PlannedTrial> plan, RuntimeInfo runtime, int threads) {
+    private static double measure(SweepFile sweep, List<PlannedTrial> plan, RuntimeInfo runtime, int threads,
+            PrecisionProbe precisions) {
         Set<StepShape> shapes = new LinkedHashSet<>();
         for (PlannedTrial trial : plan) {
             Hyperparameters h = trial.hyperparameters();
+            // The precision each trial will run in: auto's measurement is kept, so the trial reuses it.
             shapes.add(new StepShape(h.variant(), h.resize(), h.batch(),
-                    PrecisionChoice.choose(h.options().precision(), runtime).precision()));
+                    precisions.choose(h.options().precision(), sweep.model(h.variant()), h.resize(), h.batch()).precision()));
         }
         Benchmark bench = new Benchmark(runtime, threads);
         double slowest = Double.POSITIVE_INFINITY;

@@ -16,7 +16,12 @@ public final class GpuFeatures {
 
     /** Whether GPU 0 has bfloat16 arithmetic, from {@code nvidia-smi}; false when that cannot be asked. */
     public static boolean bf16Arithmetic() {
-        return computeCapability(queryNvidiaSmi()).orElse(0) >= BF16_COMPUTE_CAPABILITY;
+        return computeCapability().orElse(0) >= BF16_COMPUTE_CAPABILITY;
+    }
+
+    /** GPU 0's compute capability from {@code nvidia-smi}; empty when that cannot be asked. */
+    public static OptionalDouble computeCapability() {
+        return computeCapability(queryNvidiaSmi());
     }
 
     /**

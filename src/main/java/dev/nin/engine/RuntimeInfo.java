@@ -11,6 +11,8 @@ package dev.nin.engine;
  * @param bf16Arithmetic whether the device multiplies bfloat16 natively (CPU: AVX512_BF16 or AMX;
  *     GPU: compute capability 8.0 or later), so bf16 training is faster than float32 there
  * @param bf16Source what {@code bf16Arithmetic} was read from, for messages (e.g. {@code avx512_bf16})
+ * @param processor what computes, for figures to say where they came from: the CPU's
+ *     {@link CpuFeatures#description()}, or the GPU's name
  */
 public record RuntimeInfo(String device, boolean gpu, String tensorflowVersion, String djlVersion, boolean oneDnn,
-        boolean bf16Arithmetic, String bf16Source) {}
+        boolean bf16Arithmetic, String bf16Source, String processor) {}

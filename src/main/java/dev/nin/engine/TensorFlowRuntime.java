@@ -17,6 +17,13 @@ import java.util.function.Consumer;
  */
 public final class TensorFlowRuntime {
 
+    /**
+     * The oneDNN inside TensorFlow 2.16.1's natives ({@code tensorflow-core-native} 1.0.0-rc.1), as
+     * its {@code ONEDNN_VERBOSE} info line reports it; OneDnnPrimitivesTest reads that line.
+     */
+    public static final String ONEDNN_VERSION = "3.3.4";
+
+
     /** System property naming the folder that holds one sub-folder per native classifier. */
     public static final String NATIVES_ROOT_PROPERTY = "nin.natives.root";
 
@@ -89,18 +96,22 @@ public final class TensorFlowRuntime {
         boolean oneDnn = "1".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
         boolean bf16;
         String bf16Source;
+        String processor;
         if (gpu) {
-            bf16 = GpuFeatures.bf16Arithmetic();
+            java.util.OptionalDouble capability = GpuFeatures.computeCapability();
+            processor = "GPU 0, compute capability " + (capability.isPresent() ? capability.getAsDouble() : "unknown");
+            bf16 = capability.orElse(0) >= GpuFeatures.BF16_COMPUTE_CAPABILITY;
             bf16Source = "GPU compute capability " + (bf16 ? ">= " : "< ") + GpuFeatures.BF16_COMPUTE_CAPABILITY;
         } else {
             CpuFeatures cpu = CpuFeatures.ofThisMachine();
+            processor = cpu.description();
             // oneDNN does TensorFlow's bfloat16 convolutions; with its optimisations off, Eigen emulates them.
             bf16 = cpu.bf16Arithmetic() && oneDnn;
             bf16Source = cpu.bf16Arithmetic() ? (oneDnn ? cpu.bf16Flag() : cpu.bf16Flag() + " but TF_ENABLE_ONEDNN_OPTS=0")
                     : "no avx512_bf16 or amx_bf16 in /proc/cpuinfo";
         }
         loaded = new RuntimeInfo(device.toString(), gpu, engine.getVersion(), Engine.getDjlVersion(), oneDnn, bf16,
-                bf16Source);
+                bf16Source, processor);
         return loaded;
     }
 

@@ -27,6 +27,7 @@ public final class TrainRequest {
     private final int resumeAfter;
     private final Path savedModel;
     private final EpochGate gate;
+    private final PrecisionChoice precision;
 
     private TrainRequest(Builder b) {
         this.model = b.model;
@@ -37,6 +38,7 @@ public final class TrainRequest {
         this.resumeAfter = b.resumeAfter;
         this.savedModel = b.savedModel;
         this.gate = b.gate;
+        this.precision = b.precision;
     }
 
     public static Builder builder() {
@@ -78,6 +80,11 @@ public final class TrainRequest {
         return gate;
     }
 
+    /** The precision chosen for this run by the caller; empty: the config's request, which must not be {@code auto}. */
+    public Optional<PrecisionChoice> precision() {
+        return Optional.ofNullable(precision);
+    }
+
     /** Collects a request's values; {@link #build()} checks them. */
     public static final class Builder {
 
@@ -89,6 +96,7 @@ public final class TrainRequest {
         private int resumeAfter;
         private Path savedModel;
         private EpochGate gate = EpochGate.NONE;
+        private PrecisionChoice precision;
 
         private Builder() {}
 
@@ -140,6 +148,16 @@ public final class TrainRequest {
         /** Asked after every epoch whether the run goes on (a sweep's pruning rule). Default {@link EpochGate#NONE}. */
         public Builder optGate(EpochGate gate) {
             this.gate = gate;
+            return this;
+        }
+
+        /**
+         * The precision chosen for the config's request, as {@link PrecisionProbe} chooses {@code auto}
+         * (measured once per shape, so the trial records what the trainer computes in). Default: the
+         * request itself, which must then not be {@code auto}.
+         */
+        public Builder optPrecision(PrecisionChoice precision) {
+            this.precision = precision;
             return this;
         }
 

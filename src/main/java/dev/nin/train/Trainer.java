@@ -99,7 +99,8 @@ public final class Trainer {
             throw new IllegalArgumentException("train-limit: no training images left to train on");
         }
         int batches = (train.size() + config.batchSize() - 1) / config.batchSize();
-        PrecisionChoice precision = PrecisionChoice.choose(config.options().precision(), runtime);
+        PrecisionChoice precision = request.precision()
+                .orElseGet(() -> PrecisionChoice.choose(config.options().precision(), runtime));
         listener.on(new TrainingEvent.Started(config, costs, runtime, train.size(), data.validation().size(),
                 data.test().size(), batches, resumeAfter, precision));
         try (Graph graph = new Graph()) {

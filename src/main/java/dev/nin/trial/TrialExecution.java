@@ -8,6 +8,7 @@ import dev.nin.store.ClaimLostException;
 import dev.nin.store.TrialRecorder;
 import dev.nin.track.MlflowMirror;
 import dev.nin.train.PrecisionChoice;
+import dev.nin.train.PrecisionProbe;
 import dev.nin.train.Provenance;
 import dev.nin.train.TrainRequest;
 import dev.nin.train.Trainer;
@@ -61,7 +62,9 @@ public class TrialExecution {
     public TrialOutcome run(TrialJob job, Observer observer, Consumer<String> notices) {
         NetworkPlan plan = job.config().plan(job.model());
         String device = job.runtime().device();
-        ComputePrecision precision = PrecisionChoice.choose(job.config().options().precision(), job.runtime()).precision();
+        PrecisionChoice choice = new PrecisionProbe(services.home(), job.runtime(), job.config().threads(), notices)
+                .choose(job.config().options().precision(), job.model(), job.config().resize(), job.config().batchSize());
+        ComputePrecision precision = choice.precision();
         Provenance provenance = Provenance.of(job.runtime());
         double memorySeconds = 0;
         long trialId = job.entry() instanceof TrialJob.Entry.Claimed c ? c.trialId() : 0;
@@ -75,7 +78,7 @@ public class TrialExecution {
                 memorySeconds = (System.nanoTime() - measuring) / 1e9;
             }
             try {
-                TrainingResult result = new Trainer(job.runtime()).train(request(job, trialId,
+                TrainingResult result = new Trainer(job.runtime()).train(request(job, trialId, choice,
                         observer.training(trialId).andThen(recording).andThen(mirror.listener())));
                 outcome = new TrialOutcome(trialId, TrialOutcome.Ending.TRAINED, result, null, result.stoppedAt(), memorySeconds);
             } catch (ClaimLostException e) {
@@ -106,9 +109,9 @@ public class TrialExecution {
         return recorder.start(plan, job.config(), job.data(), fresh.configuration(), device, precision, provenance);
     }
 
-    private TrainRequest request(TrialJob job, long trialId, TrainingListener listener) {
+    private TrainRequest request(TrialJob job, long trialId, PrecisionChoice precision, TrainingListener listener) {
         TrainRequest.Builder request = TrainRequest.builder().setModel(job.model()).setConfig(job.config())
-                .setData(job.splits()).optListener(listener).optGate(job.gate());
+                .setData(job.splits()).optListener(listener).optGate(job.gate()).optPrecision(precision);
         job.checkpoints().ifPresent(checkpoints -> request.optCheckpoints(checkpoints, job.resumeAfter()));
         if (job.saveModel()) {
             request.optSavedModel(modelFolder(services.home(), trialId));

@@ -26,6 +26,17 @@ class CpuFeaturesTest {
     }
 
     @Test
+    void identityIsVendorFamilyModelAndStepping() {
+        CpuFeatures icelake = CpuFeatures.parse("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 106\n"
+                + "model name\t: Intel(R) Xeon(R) Processor @ 2.80GHz\nstepping\t: 6\nflags\t\t: avx2 avx512f\n\n"
+                + "processor\t: 1\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 207\n");
+        assertEquals("GenuineIntel family 6 model 106 stepping 6", icelake.identity());
+        assertEquals("GenuineIntel family 6 model 106 stepping 6 (Intel(R) Xeon(R) Processor @ 2.80GHz), avx512_bf16 no,"
+                + " amx_bf16 no", icelake.description());
+        assertEquals("unknown", CpuFeatures.parse("flags: avx2\n").identity());
+    }
+
+    @Test
     void amxIsBf16Arithmetic() {
         CpuFeatures sapphire = CpuFeatures.parse(cpuinfo("Intel Xeon", "avx512f amx_tile amx_bf16 amx_int8"));
         assertTrue(sapphire.bf16Arithmetic());

@@ -88,7 +88,11 @@ class OneDnnPrimitivesTest {
 
     @Test
     void aFloat32StepRunsFloat32ConvolutionsForwardAndBackward() throws Exception {
-        List<Convolution> convolutions = convolutions(step("fp32"));
+        String log = step("fp32");
+        assertTrue(log.contains("onednn_verbose,info,oneDNN v" + dev.nin.engine.TensorFlowRuntime.ONEDNN_VERSION + " "),
+                "the oneDNN version nin reports is the one TensorFlow loads: " + log.lines().filter(l -> l.contains(",info,oneDNN"))
+                        .findFirst().orElse("no info line"));
+        List<Convolution> convolutions = convolutions(log);
         assertEquals(Set.of("forward_training", "backward_data", "backward_weights"), propagations(convolutions),
                 "the log was captured and read");
         for (Convolution c : convolutions) {

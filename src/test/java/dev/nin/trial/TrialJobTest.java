@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrialJobTest {
 
-    private static final RuntimeInfo CPU = new RuntimeInfo("cpu", false, "2.16.1", "0.36.0", false, false, "test");
+    private static final RuntimeInfo CPU = new RuntimeInfo("cpu", false, "2.16.1", "0.36.0", false, false, "test", "test CPU");
     private static final DataOptions DATA = new DataOptions(100, 10, 10);
     private static final DataOptions.Splits SPLITS = new DataOptions.Splits(null, null, null);
 
