@@ -83,12 +83,16 @@ public final class SweepReport {
                     g.cost() == null ? "-" : String.format(Locale.ROOT, "%,d", g.cost().parameters()),
                     g.cost() == null ? "-" : String.format(Locale.ROOT, "%.4f", g.cost().forwardFlops() / 1e9)));
         }
+        List<SeedComparison.Interval> testDifferences = new ArrayList<>();
         if (base != null) {
             StringBuilder rows = new StringBuilder();
             for (SeedStatisticsQuery.Metric metric : SeedStatisticsQuery.Metric.values()) {
                 for (SeedComparison.Interval d : SeedComparison.intervals(seeds.differences(sweep, metric, base, includeStuck),
                         seeds.values(sweep, metric, includeStuck), SeedComparison.BOOTSTRAP_SEED_DEFAULT,
                         SeedComparison.BOOTSTRAP_RESAMPLES_DEFAULT)) {
+                    if (metric == SeedStatisticsQuery.Metric.TEST_ACCURACY) {
+                        testDifferences.add(d);
+                    }
                     rows.append(String.format(Locale.ROOT, "| %s | %s | %d vs %d | %+.4f | [%+.4f, %+.4f] | %s | %s |%n",
                             d.configuration(), metric.column.replace('_', ' '), d.n(), d.baselineN(), d.difference(), d.low(),
                             d.high(), d.method().label, d.verdict()));
@@ -139,7 +143,10 @@ public final class SweepReport {
         }
         List<Group> measured = byConfiguration.stream().filter(g -> g.testMean() != null && g.cost() != null).toList();
         if (!measured.isEmpty()) {
-            charts.add(save(folder, "accuracy-by-configuration.png", accuracyBars(sweep, measured)));
+            charts.add(save(folder, "accuracy-by-configuration.png", accuracyBars(sweep, measured, ended)));
+            if (!testDifferences.isEmpty()) {
+                charts.add(save(folder, "difference-from-baseline.png", differenceChart(sweep, base, testDifferences)));
+            }
             charts.add(save(folder, "accuracy-vs-parameters.png", scatter(sweep + ": test accuracy against parameters", "parameters",
                     measured, g -> g.cost().parameters(), ChartStyle::si)));
             charts.add(save(folder, "accuracy-vs-flops.png", scatter(sweep + ": test accuracy against forward FLOPs per image",
@@ -197,33 +204,118 @@ public final class SweepReport {
     }
 
     /**
-     * Test accuracy per configuration as a dot plot: one series per configuration at x = 1, 2, ...,
-     * named in the legend (the words all names share left out), its mean with ± one standard
-     * deviation only where there were 2 or more seeds (a single seed has no spread to draw, and an
-     * error bar of height zero would claim one), and a dashed line at chance accuracy. Dots, not bars
-     * from zero: the differences that matter are a few points of accuracy. The x axis has no tick
-     * labels: XChart's tick search does not end when long labels cannot fit (seen with four).
+     * Test accuracy per configuration: each configuration at x = 1, 2, ..., named in the legend (the
+     * words all names share left out); every seed drawn as a dot (stuck seeds apart: they are left out
+     * of the means), and the mean of the seeds that count with its 95% t interval, mean ± t(0.975,
+     * n−1)·s/√n, where there are 2 or more (one seed has no spread). The y axis is fitted to what is
+     * drawn: the differences that matter are a point or two of accuracy. No x tick labels: XChart's
+     * tick search does not end when long labels cannot fit (seen with four).
+     *
+     * @param trials every trial of the sweep; those with a test accuracy are drawn as dots
      */
-    static XYChart accuracyBars(String sweep, List<Group> groups) {
+    static XYChart accuracyBars(String sweep, List<Group> groups, List<ReportQuery.Trial> trials) {
         XYChart chart = new XYChartBuilder().width(900).height(480).title(sweep + ": test accuracy per configuration")
-                .xAxisTitle("configuration (see the legend)").yAxisTitle("test accuracy (mean, ± std where 2+ seeds)").build();
+                .xAxisTitle("configuration (see the legend)").yAxisTitle("test accuracy: mean, 95% t interval; dots: seeds")
+                .build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setXAxisTicksVisible(false);
         chart.getStyler().setXAxisMin(0.5);
         chart.getStyler().setXAxisMax(groups.size() + 0.5);
         List<String> names = shortLabels(groups.stream().map(g -> g.summary().configuration()).toList());
+        List<Double> drawn = new ArrayList<>();
+        List<double[]> seeds = new ArrayList<>();
+        List<double[]> stuck = new ArrayList<>();
         for (int k = 0; k < groups.size(); k++) {
             Group g = groups.get(k);
-            String name = names.get(k) + (g.testStd() == null ? " (1 seed)" : " (" + g.summary().n() + " seeds)");
-            if (g.testStd() != null) {
-                chart.addSeries(name, new double[] {k + 1}, new double[] {g.testMean()}, new double[] {g.testStd()});
+            String configuration = g.summary().configuration();
+            List<ReportQuery.Trial> mine = trials.stream()
+                    .filter(t -> t.configuration().equals(configuration) && t.testAccuracy() != null).toList();
+            for (int i = 0; i < mine.size(); i++) {
+                // Side by side around the configuration's x, so equal values do not hide each other.
+                double x = k + 1 + 0.24 * ((i + 1.0) / (mine.size() + 1) - 0.5);
+                (mine.get(i).stuck() ? stuck : seeds).add(new double[] {x, mine.get(i).testAccuracy()});
+                drawn.add(mine.get(i).testAccuracy());
+            }
+            if (g.testMean() == null) {
+                continue;
+            }
+            long n = g.summary().n();
+            String name = names.get(k) + (g.testStd() == null || n < 2 ? " (1 seed)" : " (" + n + " seeds)");
+            drawn.add(g.testMean());
+            if (g.testStd() != null && n >= 2) {
+                double half = halfInterval(g.testStd(), n);
+                chart.addSeries(name, new double[] {k + 1}, new double[] {g.testMean()}, new double[] {half});
+                drawn.add(g.testMean() - half);
+                drawn.add(g.testMean() + half);
             } else {
                 chart.addSeries(name, new double[] {k + 1}, new double[] {g.testMean()});
             }
         }
-        ChartStyle.chanceLine(chart, 0.5, groups.size() + 0.5);
+        dots(chart, "seeds", seeds);
+        dots(chart, "stuck seeds (not in the means)", stuck);
+        fitY(chart, drawn);
         return chart;
+    }
+
+    /** Half the width of the 95% t interval of a mean of {@code n} values with sample standard deviation {@code std}. */
+    static double halfInterval(double std, long n) {
+        return org.apache.commons.statistics.distribution.TDistribution.of(n - 1).inverseCumulativeProbability(0.975)
+                * std / Math.sqrt(n);
+    }
+
+    /**
+     * Each configuration's test accuracy minus the baseline's, with the 95% interval the report's
+     * table gives (Welch's, or the bootstrap's), as a vertical segment, and a dashed line at 0:
+     * an interval that crosses it is "within noise".
+     */
+    static XYChart differenceChart(String sweep, String baseline, List<SeedComparison.Interval> intervals) {
+        XYChart chart = new XYChartBuilder().width(900).height(480)
+                .title(sweep + ": test accuracy minus the baseline's").xAxisTitle("configuration (see the legend)")
+                .yAxisTitle("difference, with its 95% interval").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setXAxisMin(0.5);
+        chart.getStyler().setXAxisMax(intervals.size() + 0.5);
+        List<String> names = shortLabels(java.util.stream.Stream.concat(intervals.stream().map(SeedComparison.Interval::configuration),
+                java.util.stream.Stream.of(baseline)).toList());
+        List<Double> drawn = new ArrayList<>(List.of(0.0));
+        for (int k = 0; k < intervals.size(); k++) {
+            SeedComparison.Interval d = intervals.get(k);
+            XYSeries segment = chart.addSeries(names.get(k) + " (" + d.method().label + ")", new double[] {k + 1, k + 1, k + 1},
+                    new double[] {d.low(), d.difference(), d.high()});
+            segment.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            drawn.add(d.low());
+            drawn.add(d.high());
+        }
+        XYSeries zero = ChartStyle.chanceLine(chart, 0.5, intervals.size() + 0.5);
+        chart.removeSeries(zero.getName());
+        XYSeries line = chart.addSeries("0: baseline " + names.get(names.size() - 1), new double[] {0.5, intervals.size() + 0.5},
+                new double[] {0, 0});
+        line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        line.setLineStyle(zero.getLineStyle());
+        line.setLineColor(java.awt.Color.GRAY);
+        fitY(chart, drawn);
+        return chart;
+    }
+
+    private static void dots(XYChart chart, String name, List<double[]> points) {
+        if (!points.isEmpty()) {
+            XYSeries s = chart.addSeries(name, points.stream().mapToDouble(p -> p[0]).toArray(),
+                    points.stream().mapToDouble(p -> p[1]).toArray());
+            s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
+            s.setMarkerColor(name.startsWith("stuck") ? java.awt.Color.RED : java.awt.Color.DARK_GRAY);
+        }
+    }
+
+    /** The y axis from just below the lowest to just above the highest value drawn (a tenth of the span each side). */
+    static void fitY(XYChart chart, List<Double> values) {
+        double low = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double high = values.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        double pad = Math.max(0.1 * (high - low), 0.002);
+        chart.getStyler().setYAxisMin(low - pad);
+        chart.getStyler().setYAxisMax(high + pad);
     }
 
     /** Configurations without the words they all share, e.g. "no-1x1 lr=0.05" (the report's table has them whole). */

@@ -77,22 +77,61 @@ class ReportChartsTest {
         assertNotNull(chance.getLineStyle().getDashArray());
     }
 
+    private static ReportQuery.Trial trial(long id, String configuration, double test, boolean stuck) {
+        return new ReportQuery.Trial(id, "completed", configuration, "standard", 0.05, id, 2, 0.5, test, test, stuck);
+    }
+
     @Test
-    void accuracyDotsDrawErrorBarsOnlyWhereThereAreSeveralSeeds() throws Exception {
-        XYChart chart = SweepReport.accuracyBars("s", groups());
-        assertEquals(List.of("standard lr=0.05 (3 seeds)", "standard lr=0.1 (1 seed)", "no-1x1 lr=0.05 (3 seeds)", ChartStyle.CHANCE),
-                new ArrayList<>(chart.getSeriesMap().keySet()));
+    void accuracyDotsDrawEverySeedAnd95PercentTIntervalsOnAFittedAxis() throws Exception {
+        List<ReportQuery.Trial> trials = List.of(trial(1, "standard lr=0.05", 0.84, false), trial(2, "standard lr=0.05", 0.85, false),
+                trial(3, "standard lr=0.05", 0.86, false), trial(4, "standard lr=0.1", 0.83, false),
+                trial(5, "no-1x1 lr=0.05", 0.78, false), trial(6, "no-1x1 lr=0.05", 0.82, false),
+                trial(7, "no-1x1 lr=0.05", 0.80, false), trial(8, "no-1x1 lr=0.05", 0.1, true));
+        XYChart chart = SweepReport.accuracyBars("s", groups(), trials);
+        assertEquals(List.of("standard lr=0.05 (3 seeds)", "standard lr=0.1 (1 seed)", "no-1x1 lr=0.05 (3 seeds)", "seeds",
+                "stuck seeds (not in the means)"), new ArrayList<>(chart.getSeriesMap().keySet()));
         XYSeries first = chart.getSeriesMap().get("standard lr=0.05 (3 seeds)");
         assertEquals(List.of(1.0), toList(first.getXData()));
         assertEquals(List.of(0.85), toList(first.getYData()));
-        assertEquals(List.of(0.01), toList(first.getExtraValues()));
-        XYSeries single = chart.getSeriesMap().get("standard lr=0.1 (1 seed)");
-        assertEquals(List.of(2.0), toList(single.getXData()));
-        assertNull(single.getExtraValues());
-        assertEquals(List.of(0.02), toList(chart.getSeriesMap().get("no-1x1 lr=0.05 (3 seeds)").getExtraValues()));
+        // t(0.975, 2) = 4.3027: the interval is 4.3 standard errors, not one standard deviation.
+        assertEquals(4.302653 * 0.01 / Math.sqrt(3), first.getExtraValues()[0], 1e-6);
+        assertNull(chart.getSeriesMap().get("standard lr=0.1 (1 seed)").getExtraValues());
+        XYSeries seeds = chart.getSeriesMap().get("seeds");
+        assertEquals(7, seeds.getYData().length, "every counted seed is a dot");
+        assertEquals(List.of(0.84, 0.85, 0.86, 0.83, 0.78, 0.82, 0.80), toList(seeds.getYData()));
+        for (double x : seeds.getXData()) {
+            assertTrue(Math.abs(x - Math.round(x)) < 0.2, "a seed's dot stands at its configuration: " + x);
+        }
+        assertEquals(List.of(0.1), toList(chart.getSeriesMap().get("stuck seeds (not in the means)").getYData()));
+        // Fitted to what is drawn, from the stuck seed at 0.1 to the top of the first interval.
+        double top = 0.85 + 4.302653 * 0.01 / Math.sqrt(3);
+        assertEquals(0.1 - 0.1 * (top - 0.1), chart.getStyler().getYAxisMin(), 1e-6);
+        assertEquals(top + 0.1 * (top - 0.1), chart.getStyler().getYAxisMax(), 1e-6);
         assertEquals(LegendPosition.OutsideE, chart.getStyler().getLegendPosition());
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
         assertEquals(900, image.getWidth());
+
+        // Without stuck seeds, the axis hugs the accuracies: 0.78 to 0.86, not 0.1 to 0.9.
+        XYChart close = SweepReport.accuracyBars("s", groups(), trials.subList(0, 7));
+        assertTrue(close.getStyler().getYAxisMin() > 0.7, "y from " + close.getStyler().getYAxisMin());
+    }
+
+    @Test
+    void differencesAreTheTablesIntervalsAroundADashedZero() {
+        List<SeedComparison.Interval> intervals = List.of(
+                new SeedComparison.Interval("a lr=0.1", "base lr=0.1", 4, 4, 0.012, -0.004, 0.028, SeedComparison.Method.WELCH),
+                new SeedComparison.Interval("b lr=0.1", "base lr=0.1", 4, 4, 0.030, 0.010, 0.050, SeedComparison.Method.WELCH));
+        XYChart chart = SweepReport.differenceChart("s", "base lr=0.1", intervals);
+        List<String> names = new ArrayList<>(chart.getSeriesMap().keySet());
+        assertEquals(3, names.size(), names.toString());
+        XYSeries a = chart.getSeriesMap().get(names.get(0));
+        assertEquals(List.of(1.0, 1.0, 1.0), toList(a.getXData()));
+        assertEquals(List.of(-0.004, 0.012, 0.028), toList(a.getYData()));
+        XYSeries zero = chart.getSeriesMap().get(names.get(2));
+        assertTrue(zero.getName().startsWith("0: baseline base"), zero.getName());
+        assertEquals(List.of(0.0, 0.0), toList(zero.getYData()));
+        assertNotNull(zero.getLineStyle().getDashArray());
+        assertTrue(chart.getStyler().getYAxisMin() < -0.004 && chart.getStyler().getYAxisMax() > 0.05);
     }
 
     @Test
@@ -109,7 +148,7 @@ class ReportChartsTest {
         }
         List<SweepReport.Group> many = SweepReport.groups(summaries, costs, false);
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
-            for (var chart : List.of(SweepReport.accuracyBars("s", many),
+            for (var chart : List.of(SweepReport.accuracyBars("s", many, List.of()),
                     SweepReport.scatter("s", "lr", many, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS),
                     SweepReport.scatter("s", "parameters", many, g -> g.cost().parameters(), ChartStyle::si))) {
                 assertTrue(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG).length > 1000);
@@ -121,8 +160,8 @@ class ReportChartsTest {
     void dotsOfOnlySingleSeedsHaveNoErrorBars() {
         List<SweepReport.Group> singles = SweepReport.groups(List.of(summary("a", "standard", 1, 0.8, null),
                 summary("b", "standard", 1, 0.7, null)), List.of(), false);
-        XYChart chart = SweepReport.accuracyBars("s", singles);
-        assertEquals(List.of("a (1 seed)", "b (1 seed)", ChartStyle.CHANCE), new ArrayList<>(chart.getSeriesMap().keySet()));
+        XYChart chart = SweepReport.accuracyBars("s", singles, List.of());
+        assertEquals(List.of("a (1 seed)", "b (1 seed)"), new ArrayList<>(chart.getSeriesMap().keySet()));
         assertTrue(chart.getSeriesMap().values().stream().allMatch(series -> series.getExtraValues() == null));
     }
 
