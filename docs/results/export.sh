@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exports what a results section quotes, from the store a sweep ran in, beside the page:
 # docs/results/SWEEP/{trials,statistics,differences,resources}.csv (./nin sql --format csv), search.csv
-# for a TPE search, and provenance.txt (sweep file and its SHA-256, git commit, CPU, precision, wall time).
+# for a TPE search, provenance.txt (sweep file and its SHA-256, git commit, CPU, precision, wall time) and
+# the report's charts (./nin report). Trials run from a modified tree (a -dirty commit) are refused.
 #   docs/results/export.sh SWEEP BASELINE WALL_TIME [VERSUS_SWEEP]
 # BASELINE: the configuration differences are taken against; WALL_TIME: as the sweep's run printed it;
 # VERSUS_SWEEP: another sweep whose configurations SWEEP's are compared with (versus.csv, from
@@ -63,6 +64,16 @@ fi
 file_sha="$(sha256sum "$file" | cut -d' ' -f1)"
 trial_commits="$(q "SELECT string_agg(DISTINCT git_commit, ' ') FROM trials t JOIN sweeps s ON s.id = t.sweep_id
                     WHERE s.name = '$sweep'" | tail -1)"
+# A result must name the code that made it: a trial run from a modified tree cannot be reproduced.
+if [[ "$trial_commits" == *dirty* ]]; then
+  echo "export.sh: $sweep: trials ran on a modified tree (git commit $trial_commits); run the sweep again from a" \
+    "committed revision (a git worktree of it) and export that" >&2
+  exit 3
+fi
+# The charts the page shows, drawn by the report from the same store (named by configuration and seed).
+./nin report "$sweep" --baseline "$baseline" --no-mlflow --out "$stage/report" >/dev/null
+for chart in "$stage"/report/*.png; do mv "$chart" "$out/"; done
+rm -rf "$stage/report"
 head_commit="$(git rev-parse HEAD)"
 cpu_model="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
 cpu_family="$(lscpu | sed -n 's/^CPU family: *//p' | head -1)"
@@ -83,9 +94,9 @@ precision="$(q "SELECT string_agg(DISTINCT coalesce(compute_precision, 'fp32'), 
   echo "command: ./nin sweep $file"
 } >"$out/provenance.txt"
 # Every query succeeded: replace the files an earlier export wrote (search.csv and versus.csv only
-# when they apply this time), leaving the page's charts alone.
+# when they apply this time), its charts too.
 final="$results/$sweep"
 mkdir -p "$final"
-rm -f "$final"/{trials,statistics,differences,resources,search,versus}.csv "$final/provenance.txt"
+rm -f "$final"/{trials,statistics,differences,resources,search,versus}.csv "$final/provenance.txt" "$final"/*.png
 mv "$stage"/* "$final"/
 echo "exported $sweep to $final"

@@ -156,10 +156,17 @@ public final class SweepReport {
                         "learning rate (log scale)", measured, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS)));
             }
         }
+        Map<String, String> shortNames = new LinkedHashMap<>();
+        List<String> configurations = ended.stream().map(ReportQuery.Trial::configuration).distinct().toList();
+        List<String> labels = shortLabels(configurations);
+        for (int i = 0; i < configurations.size(); i++) {
+            shortNames.put(configurations.get(i), labels.get(i));
+        }
+        java.util.Set<String> taken = new java.util.HashSet<>();
         for (ReportQuery.Trial t : ended) {
             List<CurvesChart.Point> points = CurvesChart.points(trials.recordedEpochs(t.trial()));
             if (!points.isEmpty()) {
-                Path file = folder.resolve("curves-trial-" + t.trial() + ".png");
+                Path file = folder.resolve(curvesFile(shortNames.get(t.configuration()), t, taken));
                 Files.write(file, CurvesChart.png(curvesTitle(t), points));
                 charts.add(file);
             }
@@ -192,6 +199,21 @@ public final class SweepReport {
                     : new Group(s, byName.get(s.configuration()), s.validationMean(), s.validationStd(), s.testMean(), s.testStd()));
         }
         return out;
+    }
+
+    /**
+     * A curves chart's file name by what the run was, not by its store-dependent trial id: the words
+     * that set its configuration apart in this sweep and its seed, e.g. {@code
+     * curves-gradual-head-bn-seed-2.png}; the trial id is added only when two trials share both.
+     */
+    static String curvesFile(String label, ReportQuery.Trial t, java.util.Set<String> taken) {
+        String slug = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-").replaceAll("^-+|-+$", "");
+        String name = "curves-" + slug + "-seed-" + t.seed();
+        if (!taken.add(name)) {
+            name += "-trial-" + t.trial();
+            taken.add(name);
+        }
+        return name + ".png";
     }
 
     /**

@@ -124,7 +124,7 @@ class ReportIT {
             assertTrue(markdown.contains("(" + chart + ")"), chart + " is in the report");
         }
         try (var files = Files.list(out)) {
-            assertEquals(8, files.filter(p -> p.getFileName().toString().startsWith("curves-trial-")).count());
+            assertEquals(8, files.filter(p -> p.getFileName().toString().startsWith("curves-")).count());
         }
     }
 
@@ -155,6 +155,18 @@ class ReportIT {
             }
             baseline = configurations.get(0);
         }
+        // The trials' commit is the launcher's: -dirty when this checkout has edits. A trial from a
+        // modified tree is refused, and nothing is written; from a committed one it exports.
+        try (Connection c = TestDb.connect(home, port); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE trials SET git_commit = '0123456789abcdef0123456789abcdef01234567-dirty'");
+        }
+        Export dirty = export(results, baseline, Map.of());
+        assertEquals(3, dirty.exitCode(), dirty.output());
+        assertTrue(dirty.output().contains("trials ran on a modified tree"), dirty.output());
+        assertFalse(Files.exists(results.resolve("small")), "nothing written");
+        try (Connection c = TestDb.connect(home, port); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE trials SET git_commit = '0123456789abcdef0123456789abcdef01234567'");
+        }
         Export first = export(results, baseline, Map.of());
         assertEquals(0, first.exitCode(), first.output());
         Path out = results.resolve("small");
@@ -170,6 +182,12 @@ class ReportIT {
         assertTrue(provenance.contains("sweep file sha256: " + sha + "\n"), provenance);
         assertTrue(provenance.contains("precision: fp32\n") && provenance.contains("wall time: 3 min\n"), provenance);
         assertFalse(Files.exists(out.resolve("search.csv")), "not a TPE search");
+        // The page's charts come from the same export, named by configuration and seed.
+        assertNotNull(ImageIO.read(out.resolve("accuracy-by-configuration.png").toFile()));
+        try (var files = Files.list(out)) {
+            assertEquals(8, files.filter(f -> f.getFileName().toString().matches("curves-.*-seed-[0-9]+(-trial-[0-9]+)?\\.png"))
+                    .count());
+        }
 
         java.util.Map<String, byte[]> before = new java.util.TreeMap<>();
         try (var files = Files.list(out)) {

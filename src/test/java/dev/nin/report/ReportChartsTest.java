@@ -166,6 +166,17 @@ class ReportChartsTest {
     }
 
     @Test
+    void curvesFilesAreNamedByConfigurationAndSeedNotByTrialId() {
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        ReportQuery.Trial a = new ReportQuery.Trial(20, "completed", "c", "nin-bn", 0.1, 2, 3, 0.8, 0.8, 0.8, false);
+        ReportQuery.Trial again = new ReportQuery.Trial(31, "completed", "c", "nin-bn", 0.1, 2, 3, 0.8, 0.8, 0.8, false);
+        assertEquals("curves-gradual-head-192-bn-seed-2.png", SweepReport.curvesFile("gradual-head-192-bn", a, taken));
+        assertEquals("curves-lr-0.05-seed-2.png", SweepReport.curvesFile("lr=0.05", a, taken));
+        assertEquals("curves-lr-0.05-seed-2-trial-31.png", SweepReport.curvesFile("lr=0.05", again, taken),
+                "a second trial of one configuration and seed keeps its own file");
+    }
+
+    @Test
     void curvesNameTheRunAndKeepTheLegendOffTheData() {
         List<CurvesChart.Point> points = List.of(new CurvesChart.Point(1, 1.2, 0.6, 0.62, 0.61),
                 new CurvesChart.Point(2, 0.8, 0.7, 0.71, 0.7));
