@@ -67,6 +67,8 @@ public class ReportCommand extends NinSubcommand {
             try {
                 int files = new MlflowSync(store, uri).uploadReport(sweepId, folder);
                 printer.printf("logged to MLflow at %s: %d files under report/ of the sweep's run%n", Redaction.redact(uri, List.of()), files);
+                dev.nin.track.MlflowUi.address(store, uri, "sweep", sweepId)
+                        .ifPresent(a -> printer.printf("MLflow: sweep %s at %s%n", sweep, a));
             } catch (java.io.IOException e) {
                 throw new SyncCommand.MlflowUnavailableException("MLflow at " + uri + ": " + e.getMessage() + "; the report is"
                         + " written in " + folder + ", run ./nin report " + sweep + " again to log it", e);

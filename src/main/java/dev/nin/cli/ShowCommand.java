@@ -25,6 +25,9 @@ public class ShowCommand extends NinSubcommand {
     @Inject
     TrialQuery trials;
 
+    @Inject
+    dev.nin.track.MlflowMirror mirror;
+
     @Parameters(paramLabel = "TRIAL", description = "Trial id (see ./nin runs).")
     long trialId;
 
@@ -66,6 +69,7 @@ public class ShowCommand extends NinSubcommand {
         out.printf(Locale.ROOT, "  provenance: nin %s, git %s, DJL %s, TensorFlow %s, Java %s%n",
                 t.ninVersion(), t.gitCommit(), t.djlVersion(), t.tensorflowVersion(), t.javaVersion());
         out.printf(Locale.ROOT, "  config sha256 %s%n", t.configHash());
+        mirror.address("trial", t.id()).ifPresent(a -> out.println("  MLflow: " + a));
         if (t.weightsSha256() != null) {
             out.printf(Locale.ROOT, "  weights sha256 %s%n", t.weightsSha256());
         }

@@ -177,6 +177,7 @@ public class SweepCommand extends NinSubcommand {
         } finally {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
+        mirror.address("sweep", enqueued.sweepId()).ifPresent(a -> out.printf("MLflow: sweep %s at %s%n", sweep.name(), a));
         return finish(out, leaderboard, seeds, sweeps, enqueued.sweepId(), sweep.name(), outcome, top, new ComparisonOptions());
     }
 

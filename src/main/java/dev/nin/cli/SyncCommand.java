@@ -59,6 +59,10 @@ public class SyncCommand extends NinSubcommand {
                     + "; nothing is lost, run ./nin sync again when it is reachable", e);
         }
         out.printf("MLflow at %s: %s%n", Redaction.redact(uri, List.of()), sent.describe());
+        if (sweepId.isPresent()) {
+            dev.nin.track.MlflowUi.address(store, uri, "sweep", sweepId.get())
+                    .ifPresent(a -> out.printf("MLflow: sweep %s at %s%n", sweepName, a));
+        }
         return ExitCode.OK;
     }
 

@@ -127,6 +127,7 @@ public class TrainCommand extends NinSubcommand {
         TrainingResult result = outcome.result();
         result.savedModel().ifPresent(m -> out.println("model saved to " + m.folder()));
         out.printf("see it with: ./nin show %d%n", outcome.trialId());
+        mirror.address("trial", outcome.trialId()).ifPresent(a -> out.println("MLflow: trial " + outcome.trialId() + " at " + a));
         return ExitCode.of(result.status());
     }
 }

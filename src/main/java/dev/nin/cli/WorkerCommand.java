@@ -91,6 +91,7 @@ public class WorkerCommand extends NinSubcommand {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
         if (sweepName != null) {
+            mirror.address("sweep", sweepId).ifPresent(a -> out.printf("MLflow: sweep %s at %s%n", sweepName, a));
             return SweepCommand.finish(out, leaderboard, seeds, sweeps, sweepId, sweepName, outcome, 10,
                     new ComparisonOptions());
         }

@@ -100,6 +100,14 @@ public class MlflowMirror {
     }
 
     /**
+     * Where the MLflow UI shows a sweep ({@code kind} "sweep": its experiment's Runs table) or a
+     * trial ("trial": its run), once a sync has linked it; empty without MLflow or before that.
+     */
+    public Optional<String> address(String kind, long localId) {
+        return trackingUri.flatMap(uri -> MlflowUi.address(store, uri, kind, localId));
+    }
+
+    /**
      * Before the process ends: one last pass, waiting at most {@code max}. What it could not send
      * stays pending.
      */

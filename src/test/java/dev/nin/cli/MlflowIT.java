@@ -243,6 +243,9 @@ class MlflowIT {
             assertMirrored(client, server.uri(), "mirror", 2, 2);
             // The SavedModel of each trial, byte for byte, as a READY logged model: the run's output.
             String experiment = client.getExperimentByName("mirror").orElseThrow().getExperimentId();
+            // The address printed opens the experiment's Runs table, not MLflow 3's GenAI onboarding page.
+            assertTrue(result.out().contains("MLflow: sweep mirror at " + server.uri() + "/#/experiments/" + experiment
+                    + "?workflowType=machine_learning\n"), result.out());
             int models = 0;
             for (RunInfo info : client.searchRuns(List.of(experiment), "tags.`nin.kind` = 'trial'")) {
                 String trial = client.getRun(info.getRunId()).getData().getTagsList().stream()
