@@ -25,7 +25,7 @@ Samplers:
 Quartiles are numpy.percentile with its default linear interpolation (the same as
 statistics.quantiles(method="inclusive")).
 
-This is a benchmark for the README's comparison, never a test dependency. Run it through
+This is a benchmark for the comparison in docs/performance.md, never a test dependency. Run it through
 run-optuna.sh, which sets up optuna in a virtual environment.
 """
 import argparse

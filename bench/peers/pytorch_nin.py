@@ -9,7 +9,7 @@ as nin resizes inside its graph. Inference is the forward pass of the same batch
 Modes: fp32 (the book's code), channels_last (model and input in torch.channels_last), bf16
 (torch.autocast("cpu", dtype=torch.bfloat16) around forward and loss; float32 weights and update).
 
-This is a benchmark for the README's comparison, never a test dependency. Run it through
+This is a benchmark for the comparison in docs/performance.md, never a test dependency. Run it through
 run-pytorch.sh, which sets up torch in a virtual environment.
 """
 import argparse

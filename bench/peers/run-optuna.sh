@@ -2,7 +2,7 @@
 # Peer benchmark: Optuna's TPE and random samplers on the synthetic objectives nin's tuner is
 # measured on (branin, hartmann6, noisy-branin; see optuna_tpe.py beside this file).
 #
-# This is a benchmark for the README's comparison, never a test dependency: nothing in the build,
+# This is a benchmark for the comparison in docs/performance.md, never a test dependency: nothing in the build,
 # the tests or CI runs it.
 #
 # What it downloads: on first use it creates a Python virtual environment (default

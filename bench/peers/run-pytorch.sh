@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peer benchmark: PyTorch on the same NiN workload as `./nin bench` (see README.md beside this file).
 #
-# This is a benchmark for the README's comparison, never a test dependency: nothing in the build,
+# This is a benchmark for the comparison in docs/performance.md, never a test dependency: nothing in the build,
 # the tests or CI runs it.
 #
 # What it downloads: on first use it creates a Python virtual environment (default

@@ -136,10 +136,10 @@ class ArchitectureTest {
 
     @Test
     void readmeLayoutShowsTheseRules() throws IOException {
-        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        String readme = Files.readString(Path.of("docs/architecture.md"), StandardCharsets.UTF_8);
         String start = "    allowed imports (checked by ArchitectureTest):\n";
         int from = readme.indexOf(start);
-        assertTrue(from >= 0, "README's Layout has no '" + start.strip() + "' block");
+        assertTrue(from >= 0, "docs/architecture.md's Layout has no '" + start.strip() + "' block");
         List<String> shown = new ArrayList<>();
         for (String line : readme.substring(from + start.length()).split("\n")) {
             if (!line.startsWith("      ")) {

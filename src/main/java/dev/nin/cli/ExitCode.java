@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Every exit code {@code nin} uses, defined once: its number, what it means (the words of
- * {@code --help} and of README's table, which a test keeps equal), and which exceptions and
+ * {@code --help} and of docs/reference.md, generated from it), and which exceptions and
  * training outcomes lead to it. Commands return it ({@link NinSubcommand}); picocli gets its {@link #code}.
  */
 public enum ExitCode {

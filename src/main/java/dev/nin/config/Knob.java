@@ -29,7 +29,7 @@ import java.util.Objects;
  */
 public enum Knob implements KnobDefinition {
     VARIANT(def("variant", "--variant", "NAME", Kind.NAME).byDefault("standard")
-            .help("Architecture, see README's Variants")
+            .help("Architecture, see docs/guide.md, Variants")
             .json("variant").mlflow("variant").column("variant").label(LabelForm.VALUE).hyperparameter()),
     LR(def("lr", "--lr", "LR", Kind.REAL).range(0, true, Builder.UNBOUNDED, false).expected("expected a learning rate > 0")
             .byDefault(0.1).help("Learning rate")
@@ -306,7 +306,7 @@ public enum Knob implements KnobDefinition {
         };
     }
 
-    /** The default as help texts and README show it: {@code 0.1}, {@code off}, {@code the variant's}. */
+    /** The default as help texts and docs/reference.md show it: {@code 0.1}, {@code off}, {@code the variant's}. */
     public String defaultText() {
         if (defaultValue == null) {
             return "the variant's";

@@ -17,7 +17,7 @@ import org.tensorflow.types.family.TNumber;
 
 /**
  * A convolution, its bias and its ReLU as one TensorFlow op, {@code _FusedConv2D}, with a gradient
- * of our own. Three costs of the plain ops go away (measured at 224 px, batch 128, README
+ * of our own. Three costs of the plain ops go away (measured at 224 px, batch 128, docs/performance.md
  * "Performance"):
  * <ul>
  * <li>TensorFlow's C++ gradient of ReLU reads the ReLU's input, so a graph of plain ops keeps every

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * themselves do not.
  *
  * <p>This is process memory on the CPU. TensorFlow's C API exposes no allocator statistics, and
- * the GPU build is not measured here (see README).
+ * the GPU build is not measured here (see docs/performance.md).
  */
 public final class MemoryProbe {
 

@@ -55,7 +55,7 @@ public final class Trainer {
 
     /**
      * Session options, optionally with XLA's JIT compiling the graph's clusters ({@code nin bench
-     * --xla} weighs it; training does not use it, see README "Performance").
+     * --xla} weighs it; training does not use it, see docs/performance.md).
      */
     public static ConfigProto sessionConfig(int threads, boolean xla) {
         ConfigProto.Builder config = ConfigProto.newBuilder().setAllowSoftPlacement(true)

@@ -42,9 +42,9 @@ class LocalStackTest {
         return env;
     }
 
-    /** The value README's "local stack" block exports for {@code name}. */
+    /** The value docs/operations.md's "local stack" block exports for {@code name}. */
     private static String readmeExport(String name) throws Exception {
-        Matcher m = Pattern.compile("export [^\\n]*\\b" + name + "=(\\S+)").matcher(Files.readString(Path.of("README.md")));
+        Matcher m = Pattern.compile("export [^\\n]*\\b" + name + "=(\\S+)").matcher(Files.readString(Path.of("docs/operations.md")));
         assertTrue(m.find(), "README exports " + name);
         return m.group(1);
     }
@@ -114,8 +114,8 @@ class LocalStackTest {
         String dockerfile = Files.readString(Path.of("docker/mlflow/Dockerfile"));
         String constraints = Files.readString(Path.of("docker/mlflow/constraints.txt"));
         assertTrue(dockerfile.contains("pip install --no-cache-dir -c /tmp/constraints.txt mlflow psycopg2-binary"), dockerfile);
-        assertTrue(Files.readString(Path.of(".ci/run")).contains("-c docker/mlflow/constraints.txt mlflow psycopg2-binary"),
-                ".ci/run makes StackIT's environment from the same file, with the same packages");
+        assertTrue(Files.readString(Path.of("tools/test-setup.sh")).contains("-c docker/mlflow/constraints.txt mlflow psycopg2-binary"),
+                "tools/test-setup.sh makes StackIT's environment from the same file, with the same packages");
         // The backend URI's driver is one the constraints install, and SQLAlchemy is pinned with it.
         assertTrue(constraints.contains("\npsycopg2-binary=="), constraints);
         assertTrue(constraints.matches("(?s).*\\nSQLAlchemy==\\S+.*"), constraints);

@@ -98,20 +98,4 @@ class KnobFlagsTest {
                 () -> train.parseArgs("--epochs", "99999999999"));
         assertEquals("Invalid value for option '--epochs': '99999999999' is not an int", e.getMessage());
     }
-
-    @Test
-    void readmesTrainTableListsEveryKnobFlagWithItsDefault() throws Exception {
-        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
-        int start = readme.indexOf("### `./nin train`");
-        String section = readme.substring(start, readme.indexOf("\n### ", start + 1));
-        for (Knob knob : Knob.values()) {
-            String line = section.lines().filter(l -> l.startsWith("| `" + knob.flag + " ") || l.startsWith("| `" + knob.flag + "`"))
-                    .findFirst().orElseThrow(() -> new AssertionError(knob.flag + " has a row in README's train table"));
-            // Cells split at unescaped pipes (`auto\\|cpu` is one cell).
-            String cell = line.split("(?<!\\\\)\\|")[2].strip();
-            String expected = knob.kind == Knob.Kind.FLAG ? "off" : knob.defaultValue() == null ? "the variant's"
-                    : "`" + knob.defaultText() + "`";
-            assertTrue(cell.startsWith(expected), knob.flag + ": README says " + cell + ", the registry " + expected);
-        }
-    }
 }

@@ -264,10 +264,10 @@ class ReportIT {
         return mean == null ? "-" : std == null ? String.format(Locale.ROOT, "%.4f", mean) : String.format(Locale.ROOT, "%.4f ± %.4f", mean, std);
     }
 
-    /** Every SQL example of README's view table runs against a real store. */
+    /** Every SQL example of the view table of docs/operations.md runs against a real store. */
     @Test
     void readmeViewExamplesRun() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/operations.md"));
         String views = readme.substring(readme.indexOf("### Views"), readme.indexOf("## MLflow"));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| `(SELECT [^`]+)` \\|").matcher(views);
         int examples = 0;

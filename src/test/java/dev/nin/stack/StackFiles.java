@@ -182,9 +182,9 @@ final class StackFiles {
         throw new AssertionError("Dockerfile: expected a COPY to " + imagePath + ", found none");
     }
 
-    /** The values README's "local stack" section exports. */
+    /** The values the "local stack" section of docs/operations.md exports. */
     static Map<String, String> readmeExports() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/operations.md"));
         int start = readme.indexOf("## The local stack");
         String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
         Map<String, String> exports = new LinkedHashMap<>();
