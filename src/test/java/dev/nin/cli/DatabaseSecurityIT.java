@@ -164,8 +164,11 @@ class DatabaseSecurityIT {
         NinProcess.Result shown = nin.run("db", "url", "--show-password");
         String psql = shown.out().lines().filter(l -> l.startsWith("psql:")).findFirst().orElseThrow();
         assertEquals("psql:     PGPASSWORD=" + owner + " psql -h 127.0.0.1 -p " + port + " -U nin nin", psql);
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "nin", owner)) {
-            assertNotNull(c);
+        // The password shown is the one the server takes: the owner logs in with it and is who it says.
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/nin", "nin", owner);
+                java.sql.ResultSet r = c.createStatement().executeQuery("SELECT current_user")) {
+            r.next();
+            assertEquals("nin", r.getString(1));
         }
     }
 

@@ -30,7 +30,8 @@ class SweepFileInputTest {
 
     @Test
     void aLeadingDocumentMarkerAndATrailingEmptyDocumentAreFine() {
-        SweepParser.parse("t.yaml", "---\nname: t\nmetric: train_loss\n---\n");
+        SweepFile sweep = SweepParser.parse("t.yaml", "---\nname: t\nmetric: train_loss\n---\n");
+        assertEquals("t", sweep.name(), "the one document is read");
     }
 
     @Test
