@@ -1,0 +1,61 @@
+package dev.nin.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each nin home keeps its own database port; homes made before that keep the old fixed one. */
+class HomePortTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNewHomeTakesAFreePortAndKeepsIt() throws Exception {
+        int port = HomePort.of(dir.resolve("a"));
+        assertTrue(port >= 1024 && port <= 65535, "port " + port);
+        assertEquals(port + "\n", Files.readString(dir.resolve("a/postgres/port")));
+        assertEquals(port, HomePort.of(dir.resolve("a")), "asked again, the same port");
+        // The port was free: nothing listens on it.
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals(port, s.getLocalPort());
+        }
+    }
+
+    @Test
+    void twoHomesGetTwoPorts() {
+        int a = HomePort.of(dir.resolve("a"));
+        try (ServerSocket held = new ServerSocket(a, 1, InetAddress.getLoopbackAddress())) {
+            // Home a's server holds its port; home b must not be handed it.
+            assertNotEquals(a, HomePort.of(dir.resolve("b")));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aHomeWhoseServerRanBeforeKeepsTheOldFixedPort() throws Exception {
+        Files.createDirectories(dir.resolve("old/postgres/data"));
+        Files.writeString(dir.resolve("old/postgres/data/PG_VERSION"), "14\n");
+        assertEquals(HomePort.LEGACY_PORT, HomePort.of(dir.resolve("old")));
+        assertEquals("54329\n", Files.readString(dir.resolve("old/postgres/port")));
+    }
+
+    @Test
+    void aDamagedPortFileIsRefusedWithWhatToDo() throws Exception {
+        Files.createDirectories(dir.resolve("bad/postgres"));
+        Files.writeString(dir.resolve("bad/postgres/port"), "80\n");
+        StoreException e = assertThrows(StoreException.class, () -> HomePort.of(dir.resolve("bad")));
+        assertTrue(e.getMessage().contains("expected a port number from 1024 to 65535, found '80'; delete the file"),
+                e.getMessage());
+    }
+}
