@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exports what a results section quotes, from the store a sweep ran in, beside the page:
-# docs/results/SWEEP/{trials,statistics,differences,resources}.csv (./nin sql --format csv), search.csv
+# docs/results/SWEEP/{trials,statistics,differences,resources,epochs}.csv (./nin sql --format csv), search.csv
 # for a TPE search, provenance.txt (sweep file and its SHA-256, git commit, CPU, precision, wall time) and
 # the report's charts (./nin report). Trials run from a modified tree (a -dirty commit) are refused.
 #   docs/results/export.sh SWEEP BASELINE WALL_TIME [VERSUS_SWEEP]
@@ -46,6 +46,11 @@ q "SELECT variant, resize, batch_size, max(parameters) AS parameters, max(forwar
           max(training_memory_bytes_measured_batch1) AS training_memory_bytes_measured_batch1,
           max(prediction_memory_bytes_measured_batch1) AS prediction_memory_bytes_measured_batch1
    FROM resource_usage WHERE sweep = '$sweep' GROUP BY variant, resize, batch_size ORDER BY variant" >"$out/resources.csv"
+# Every epoch of every trial: the curves (training loss beside accuracy: fit, not only score).
+q "SELECT e.trial_id, r.configuration, r.seed, e.epoch, e.train_loss, e.train_accuracy, e.validation_accuracy,
+          e.test_accuracy, e.images_per_second
+   FROM epoch_metrics e JOIN seed_results r ON r.trial_id = e.trial_id WHERE r.sweep = '$sweep'
+   ORDER BY e.trial_id, e.epoch" >"$out/epochs.csv"
 if [[ -n "$versus" ]]; then
   q "SELECT metric, configuration, baseline_sweep, baseline, n, baseline_n, mean, baseline_mean, difference, standard_error,
             welch_df, low, high, within_noise FROM seed_comparison_across('$sweep', '$versus', false) ORDER BY metric, configuration,
@@ -97,6 +102,6 @@ precision="$(q "SELECT string_agg(DISTINCT coalesce(compute_precision, 'fp32'), 
 # when they apply this time), its charts too.
 final="$results/$sweep"
 mkdir -p "$final"
-rm -f "$final"/{trials,statistics,differences,resources,search,versus}.csv "$final/provenance.txt" "$final"/*.png
+rm -f "$final"/{trials,statistics,differences,resources,search,versus,epochs}.csv "$final/provenance.txt" "$final"/*.png
 mv "$stage"/* "$final"/
 echo "exported $sweep to $final"

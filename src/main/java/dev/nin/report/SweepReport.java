@@ -156,6 +156,19 @@ public final class SweepReport {
                         "learning rate (log scale)", measured, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS)));
             }
         }
+        Map<String, List<List<CurvesChart.Point>>> curves = new LinkedHashMap<>();
+        for (ReportQuery.Trial t : ended) {
+            if (!t.stuck()) {
+                curves.computeIfAbsent(t.configuration(), k -> new ArrayList<>())
+                        .add(CurvesChart.points(trials.recordedEpochs(t.trial())));
+            }
+        }
+        if (curves.size() > 1) {
+            charts.add(save(folder, "loss-by-epoch.png", byEpoch(sweep + ": training loss per epoch (mean over seeds)",
+                    "training loss", curves, CurvesChart.Point::trainLoss)));
+            charts.add(save(folder, "test-accuracy-by-epoch.png", byEpoch(sweep + ": test accuracy per epoch (mean over seeds)",
+                    "test accuracy", curves, CurvesChart.Point::testAccuracy)));
+        }
         Map<String, String> shortNames = new LinkedHashMap<>();
         List<String> configurations = ended.stream().map(ReportQuery.Trial::configuration).distinct().toList();
         List<String> labels = shortLabels(configurations);
@@ -319,6 +332,45 @@ public final class SweepReport {
         line.setLineStyle(zero.getLineStyle());
         line.setLineColor(java.awt.Color.GRAY);
         fitY(chart, drawn);
+        return chart;
+    }
+
+    /**
+     * One line per configuration: the mean over its seeds of {@code value} at each epoch (only epochs
+     * every seed reached), on a y axis fitted to the lines. Seeds that stayed on the plateau are left
+     * out, as in the means.
+     */
+    static XYChart byEpoch(String title, String yTitle, Map<String, List<List<CurvesChart.Point>>> byConfiguration,
+            java.util.function.ToDoubleFunction<CurvesChart.Point> value) {
+        XYChart chart = new XYChartBuilder().width(900).height(480).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> Math.abs(x - Math.rint(x)) < 1e-9
+                ? Long.toString(Math.round(x)) : "");
+        List<String> names = shortLabels(new ArrayList<>(byConfiguration.keySet()));
+        List<Double> drawn = new ArrayList<>();
+        int k = 0;
+        for (Map.Entry<String, List<List<CurvesChart.Point>>> e : byConfiguration.entrySet()) {
+            List<List<CurvesChart.Point>> seeds = e.getValue();
+            int epochs = seeds.stream().mapToInt(List::size).min().orElse(0);
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (int i = 0; i < epochs; i++) {
+                final int at = i;
+                double mean = seeds.stream().mapToDouble(points -> value.applyAsDouble(points.get(at))).average().orElse(Double.NaN);
+                if (Double.isFinite(mean)) {
+                    x.add((double) seeds.get(0).get(i).epoch());
+                    y.add(mean);
+                    drawn.add(mean);
+                }
+            }
+            String name = names.get(k++) + " (" + seeds.size() + (seeds.size() == 1 ? " seed)" : " seeds)");
+            if (!x.isEmpty()) {
+                chart.addSeries(name, x, y);
+            }
+        }
+        if (!drawn.isEmpty()) {
+            fitY(chart, drawn);
+        }
         return chart;
     }
 

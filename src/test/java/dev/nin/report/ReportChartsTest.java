@@ -166,6 +166,26 @@ class ReportChartsTest {
     }
 
     @Test
+    void epochChartsDrawEachConfigurationsMeanOverItsSeeds() {
+        java.util.Map<String, List<List<CurvesChart.Point>>> runs = new java.util.LinkedHashMap<>();
+        runs.put("nin-bn lr=0.045", List.of(
+                List.of(new CurvesChart.Point(1, 1.8, 0.5, 0.6, 0.60), new CurvesChart.Point(2, 1.0, 0.7, 0.7, 0.70)),
+                List.of(new CurvesChart.Point(1, 1.6, 0.5, 0.6, 0.64), new CurvesChart.Point(2, 0.8, 0.7, 0.7, 0.74))));
+        runs.put("gradual-head-bn lr=0.045", List.of(
+                List.of(new CurvesChart.Point(1, 1.5, 0.5, 0.6, 0.66), new CurvesChart.Point(2, 0.9, 0.7, 0.7, 0.72))));
+        XYChart loss = SweepReport.byEpoch("s", "training loss", runs, CurvesChart.Point::trainLoss);
+        assertEquals(List.of("nin-bn (2 seeds)", "gradual-head-bn (1 seed)"), new ArrayList<>(loss.getSeriesMap().keySet()));
+        XYSeries nin = loss.getSeriesMap().get("nin-bn (2 seeds)");
+        assertEquals(List.of(1.0, 2.0), toList(nin.getXData()));
+        assertEquals(1.7, nin.getYData()[0], 1e-12);
+        assertEquals(0.9, nin.getYData()[1], 1e-12);
+        assertEquals(0.9 - 0.08, loss.getStyler().getYAxisMin(), 1e-9, "fitted to the lines: a tenth of the span below");
+        assertEquals(1.7 + 0.08, loss.getStyler().getYAxisMax(), 1e-9);
+        XYChart accuracy = SweepReport.byEpoch("s", "test accuracy", runs, CurvesChart.Point::testAccuracy);
+        assertEquals(0.72, accuracy.getSeriesMap().get("nin-bn (2 seeds)").getYData()[1], 1e-12);
+    }
+
+    @Test
     void curvesFilesAreNamedByConfigurationAndSeedNotByTrialId() {
         java.util.Set<String> taken = new java.util.HashSet<>();
         ReportQuery.Trial a = new ReportQuery.Trial(20, "completed", "c", "nin-bn", 0.1, 2, 3, 0.8, 0.8, 0.8, false);
