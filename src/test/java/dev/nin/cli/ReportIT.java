@@ -317,14 +317,15 @@ class ReportIT {
             NinProcess.Result result = NinProcess.withHome(home, port).env("MLFLOW_TRACKING_URI", server.uri())
                     .run("report", "small", "--out", out.toString());
             assertEquals(0, result.exitCode(), result.all());
-            // report.md, 8 trial curves, 4 sweep charts and the best-so-far curve.
-            assertTrue(result.out().contains("14 files under report/"), result.all());
+            // report.md, 8 trial curves, 4 sweep charts, the best-so-far curve, the differences chart and the
+            // two per-epoch charts.
+            assertTrue(result.out().contains("17 files under report/"), result.all());
         }
         List<Path> uploaded;
         try (var files = Files.walk(dir.resolve("artifacts"))) {
             uploaded = files.filter(p -> p.getParent().getFileName().toString().equals("report")).toList();
         }
-        assertEquals(14, uploaded.size(), uploaded.toString());
+        assertEquals(17, uploaded.size(), uploaded.toString());
         Path markdown = uploaded.stream().filter(p -> p.getFileName().toString().equals("report.md")).findFirst().orElseThrow();
         assertEquals(Files.readString(out.resolve("report.md")), Files.readString(markdown));
     }
