@@ -156,9 +156,10 @@ public final class SweepReport {
                         "learning rate (log scale)", measured, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS)));
             }
         }
+        // Completed trials only: a pending or running one has fewer epochs, and would cut every mean short.
         Map<String, List<List<CurvesChart.Point>>> curves = new LinkedHashMap<>();
         for (ReportQuery.Trial t : ended) {
-            if (!t.stuck()) {
+            if (!t.stuck() && t.testAccuracy() != null) {
                 curves.computeIfAbsent(t.configuration(), k -> new ArrayList<>())
                         .add(CurvesChart.points(trials.recordedEpochs(t.trial())));
             }

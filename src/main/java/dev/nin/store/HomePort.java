@@ -87,46 +87,72 @@ public final class HomePort {
         }
     }
 
-    /** Offers {@link #PROPERTY}, computed from {@code nin.home} only when something asks for it. */
+    /**
+     * Offers {@link #PROPERTY}, computed from {@code nin.home} when asked for. With a server by URL, or
+     * the embedded one ruled out ({@code NIN_DB_EMBEDDED=false}, as in the container image), it records
+     * nothing in the home and answers the legacy port, which nothing then uses.
+     */
     public static final class Factory implements ConfigSourceFactory {
         @Override
         public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-            ConfigValue home = context.getValue("nin.home");
-            return java.util.List.of(new ConfigSource() {
-                private String port;
+            String home = value(context.getValue("nin.home"));
+            boolean embedded = blank(value(context.getValue("NIN_DB_URL"))) && blank(value(context.getValue("nin.db.url")))
+                    && !"false".equalsIgnoreCase(value(context.getValue("NIN_DB_EMBEDDED")))
+                    && !"false".equalsIgnoreCase(value(context.getValue("nin.db.embedded")));
+            return java.util.List.of(new PortSource(home, embedded));
+        }
 
-                @Override
-                public Set<String> getPropertyNames() {
-                    return Set.of(PROPERTY);
-                }
+        private static String value(ConfigValue v) {
+            return v == null ? null : v.getValue();
+        }
 
-                @Override
-                public synchronized String getValue(String name) {
-                    if (!PROPERTY.equals(name) || home == null || home.getValue() == null) {
-                        return null;
-                    }
-                    if (port == null) {
-                        try {
-                            port = Integer.toString(of(Path.of(home.getValue())));
-                        } catch (RuntimeException e) {
-                            // Quarkus reads its configuration at start-up, before any command: a home that
-                            // cannot be written is reported in one line when the store starts, as before.
-                            port = Integer.toString(LEGACY_PORT);
-                        }
-                    }
-                    return port;
-                }
+        /** No URL: empty, or an unexpanded default such as {@code ${NIN_DB_URL:}}. */
+        private static boolean blank(String text) {
+            return text == null || text.isBlank() || text.startsWith("${");
+        }
+    }
 
-                @Override
-                public String getName() {
-                    return "nin home's database port";
-                }
+    /** The one property, its value recorded in the home on first use. */
+    private static final class PortSource implements ConfigSource {
+        private final String home;
+        private final boolean embedded;
+        private String port;
 
-                @Override
-                public int getOrdinal() {
-                    return 50;
+        PortSource(String home, boolean embedded) {
+            this.home = home;
+            this.embedded = embedded;
+        }
+
+        @Override
+        public Set<String> getPropertyNames() {
+            return Set.of(PROPERTY);
+        }
+
+        @Override
+        public synchronized String getValue(String name) {
+            if (!PROPERTY.equals(name) || home == null) {
+                return null;
+            }
+            if (port == null) {
+                try {
+                    port = Integer.toString(embedded ? of(Path.of(home)) : LEGACY_PORT);
+                } catch (RuntimeException e) {
+                    // Quarkus reads its configuration at start-up, before any command: a home that cannot
+                    // be written is reported in one line when the store starts, as before.
+                    port = Integer.toString(LEGACY_PORT);
                 }
-            });
+            }
+            return port;
+        }
+
+        @Override
+        public String getName() {
+            return "nin home's database port";
+        }
+
+        @Override
+        public int getOrdinal() {
+            return 50;
         }
     }
 }

@@ -44,7 +44,7 @@ final class DebianPostgres implements AutoCloseable {
                     .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString().replaceAll("\\D", "0"))))
                     .map(v -> v.resolve("bin"))
                     .orElseThrow(() -> new AssertionError("expected PostgreSQL's server in /usr/lib/postgresql/*/bin, "
-                            + "found none: run .ci/run, or apt-get install postgresql"));
+                            + "found none: run tools/test-setup.sh, or apt-get install postgresql"));
         }
     }
 

@@ -43,7 +43,7 @@ final class StackMlflow implements AutoCloseable {
      * packages: a stale environment would test another MLflow than the image's.
      */
     static void checkEnvironment() throws Exception {
-        String remedy = "run .ci/run, or: python3.11 -m venv " + VENV + " && " + VENV + "/bin/pip install -c " + CONSTRAINTS
+        String remedy = "run tools/test-setup.sh, or: python3.11 -m venv " + VENV + " && " + VENV + "/bin/pip install -c " + CONSTRAINTS
                 + " mlflow psycopg2-binary";
         if (!Files.isExecutable(VENV.resolve("bin/mlflow"))) {
             throw new AssertionError("StackIT runs MLflow from " + VENV + ", and it has no bin/mlflow: " + remedy);
