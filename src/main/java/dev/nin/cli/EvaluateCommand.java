@@ -5,6 +5,7 @@ import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.serve.SavedModelPredictor;
+import dev.nin.train.ModelCard;
 import dev.nin.store.TrialQuery;
 
 import java.io.PrintWriter;
@@ -41,6 +42,7 @@ public class EvaluateCommand extends NinSubcommand {
         int testLimit = recordedTest.testLimit();
         double recorded = recordedTest.testAccuracy();
         PrintWriter out = out();
+        out.println(story(model, trialId));
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         FashionMnist data = services.dataset(Optional.empty(), out::println);
         // The stored limit as it was recorded: trials of older versions may hold one above 10,000
@@ -66,6 +68,14 @@ public class EvaluateCommand extends NinSubcommand {
         out.printf(Locale.ROOT, "trial %d: test accuracy %.6f on %,d images through DJL (%.1f images/s); recorded %.6f; "
                 + "difference %.2g%n", trialId, accuracy, test.size(), test.size() / seconds, recorded, Math.abs(accuracy - recorded));
         return ExitCode.OK;
+    }
+
+    /** One line from the model folder's own {@link ModelCard}: what it is, as it travels with the folder. */
+    static String story(Path model, long trialId) {
+        return ModelCard.read(model).map(card -> card.trial() == trialId ? card.summary()
+                : card.summary() + " (note: the folder of trial " + trialId + " holds trial " + card.trial() + "'s card)")
+                .orElse("model of trial " + trialId + ": " + model + " has no " + ModelCard.FILE
+                        + " (exported before models carried one); ./nin show " + trialId + " has its story");
     }
 
     /** The trial's exported SavedModel folder, or a clear error. */

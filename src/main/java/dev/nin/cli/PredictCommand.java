@@ -54,6 +54,7 @@ public class PredictCommand extends NinSubcommand {
         files.forEach(f -> images.addAll(ImageInput.read(f)));
         Path model = EvaluateCommand.savedModel(trials, trialId);
         PrintWriter out = out();
+        out.println(EvaluateCommand.story(model, trialId));
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {
             // Warm-up: the first call prepares TensorFlow's kernels and would distort the latency.

@@ -213,6 +213,14 @@ public class TrialRecorder {
         /** When the run leaves the loss plateau; made when training starts, from its stall rule's band. */
         private dev.nin.train.PlateauExit plateau;
 
+        /** What the trial's exported model card says of it: its id, label and resolved config as stored. */
+        public dev.nin.train.ModelCard.Origin modelOrigin() {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                TrialEntity t = TrialEntity.findById(trialId);
+                return new dev.nin.train.ModelCard.Origin(trialId, t.configuration, t.config, t.configHash);
+            });
+        }
+
         Recording(long trialId, int attempt) {
             this.trialId = trialId;
             this.attempt = attempt;

@@ -23,7 +23,7 @@ import org.tensorflow.Signature;
  * Exports a trained network as a TensorFlow SavedModel that DJL's TensorFlow engine loads for
  * prediction. Signature {@value #SIGNATURE}: input {@code images} uint8 [N, 28, 28]; outputs
  * {@code logits} and {@code probabilities}, float32 [N, classes], from the evaluation path (no
- * dropout; resize and scaling inside the graph).
+ * dropout; resize and scaling inside the graph), and its story in {@value ModelCard#FILE}.
  */
 public final class SavedModels {
 
@@ -34,14 +34,18 @@ public final class SavedModels {
     /** What was written: the folder, its total size and a SHA-256 over its files (sorted by path). */
     public record Exported(Path folder, long bytes, String sha256) {}
 
-    /** Writes the model to {@code folder} (replaced whole: written beside it, then moved). */
-    public static Exported export(Session session, NinGraph<?> net, Path folder) throws IOException {
+    /**
+     * Writes the model and its {@link ModelCard} to {@code folder} (replaced whole: written beside it,
+     * then moved, so the folder never holds a model without its card).
+     */
+    public static Exported export(Session session, NinGraph<?> net, Path folder, ModelCard card) throws IOException {
         Signature signature = Signature.builder().key(SIGNATURE).input(NinGraph.IMAGES, net.images)
                 .output(NinGraph.LOGITS, net.logits).output(NinGraph.PROBABILITIES, net.probabilities).build();
         Path partial = folder.resolveSibling(folder.getFileName() + ".partial");
         Folders.deleteRecursively(partial);
         Files.createDirectories(partial.getParent());
         SavedModelBundle.exporter(partial.toString()).withFunction(SessionFunction.create(signature, session)).export();
+        card.write(partial);
         Folders.deleteRecursively(folder);
         Files.move(partial, folder, StandardCopyOption.ATOMIC_MOVE);
         return describe(folder);

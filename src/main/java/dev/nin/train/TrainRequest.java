@@ -26,6 +26,7 @@ public final class TrainRequest {
     private final Checkpoints checkpoints;
     private final int resumeAfter;
     private final Path savedModel;
+    private final ModelCard.Origin savedModelOrigin;
     private final EpochGate gate;
     private final PrecisionChoice precision;
 
@@ -37,6 +38,7 @@ public final class TrainRequest {
         this.checkpoints = b.checkpoints;
         this.resumeAfter = b.resumeAfter;
         this.savedModel = b.savedModel;
+        this.savedModelOrigin = b.savedModelOrigin;
         this.gate = b.gate;
         this.precision = b.precision;
     }
@@ -76,6 +78,11 @@ public final class TrainRequest {
         return Optional.ofNullable(savedModel);
     }
 
+    /** What the exported model's {@link ModelCard} says of its trial; present exactly when {@link #savedModel()} is. */
+    public Optional<ModelCard.Origin> savedModelOrigin() {
+        return Optional.ofNullable(savedModelOrigin);
+    }
+
     public EpochGate gate() {
         return gate;
     }
@@ -95,6 +102,7 @@ public final class TrainRequest {
         private Checkpoints checkpoints;
         private int resumeAfter;
         private Path savedModel;
+        private ModelCard.Origin savedModelOrigin;
         private EpochGate gate = EpochGate.NONE;
         private PrecisionChoice precision;
 
@@ -139,9 +147,13 @@ public final class TrainRequest {
             return this;
         }
 
-        /** Exports the model as a SavedModel to {@code folder} when training completes. Default: no export. */
-        public Builder optSavedModel(Path folder) {
+        /**
+         * Exports the model as a SavedModel to {@code folder} when training completes, with a
+         * {@link ModelCard} telling {@code origin}'s story. Default: no export.
+         */
+        public Builder optSavedModel(Path folder, ModelCard.Origin origin) {
             this.savedModel = folder;
+            this.savedModelOrigin = origin;
             return this;
         }
 
@@ -171,6 +183,10 @@ public final class TrainRequest {
             require(data, "data");
             require(listener, "listener");
             require(gate, "gate");
+            if ((savedModel == null) != (savedModelOrigin == null)) {
+                throw new IllegalArgumentException("saved model: expected a folder and its origin together, found "
+                        + (savedModel == null ? "an origin without a folder" : "a folder without an origin"));
+            }
             if (resumeAfter < 0) {
                 throw new IllegalArgumentException("resume after: expected 0 or more epochs, found " + resumeAfter);
             }

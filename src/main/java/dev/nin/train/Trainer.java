@@ -184,16 +184,20 @@ public final class Trainer {
                         return result;
                     }
                 }
+                String weights = weightsSha256(session, net);
                 SavedModels.Exported exported = null;
                 if (savedModel != null) {
+                    ModelCard card = ModelCard.of(request.savedModelOrigin().orElseThrow(), precision.precision(),
+                            runtime.device(), Provenance.of(runtime), epochs.isEmpty() ? null : epochs.get(epochs.size() - 1),
+                            weights);
                     try {
-                        exported = SavedModels.export(session, net, savedModel);
+                        exported = SavedModels.export(session, net, savedModel, card);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException("could not export the model to " + savedModel, e);
                     }
                 }
                 TrainingResult result = new TrainingResult(TrainingResult.Status.COMPLETED, epochs, runtime.device(),
-                        weightsSha256(session, net), "", java.util.Optional.ofNullable(exported));
+                        weights, "", java.util.Optional.ofNullable(exported));
                 listener.on(new TrainingEvent.Finished(result));
                 return result;
             }

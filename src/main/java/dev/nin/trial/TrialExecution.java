@@ -78,7 +78,7 @@ public class TrialExecution {
                 memorySeconds = (System.nanoTime() - measuring) / 1e9;
             }
             try {
-                TrainingResult result = new Trainer(job.runtime()).train(request(job, trialId, choice,
+                TrainingResult result = new Trainer(job.runtime()).train(request(job, recording, choice,
                         observer.training(trialId).andThen(recording).andThen(mirror.listener())));
                 outcome = new TrialOutcome(trialId, TrialOutcome.Ending.TRAINED, result, null, result.stoppedAt(), memorySeconds);
             } catch (ClaimLostException e) {
@@ -109,12 +109,13 @@ public class TrialExecution {
         return recorder.start(plan, job.config(), job.data(), fresh.configuration(), device, precision, provenance);
     }
 
-    private TrainRequest request(TrialJob job, long trialId, PrecisionChoice precision, TrainingListener listener) {
+    private TrainRequest request(TrialJob job, TrialRecorder.Recording recording, PrecisionChoice precision,
+            TrainingListener listener) {
         TrainRequest.Builder request = TrainRequest.builder().setModel(job.model()).setConfig(job.config())
                 .setData(job.splits()).optListener(listener).optGate(job.gate()).optPrecision(precision);
         job.checkpoints().ifPresent(checkpoints -> request.optCheckpoints(checkpoints, job.resumeAfter()));
         if (job.saveModel()) {
-            request.optSavedModel(modelFolder(services.home(), trialId));
+            request.optSavedModel(modelFolder(services.home(), recording.trialId()), recording.modelOrigin());
         }
         return request.build();
     }

@@ -49,6 +49,11 @@ class PredictIT {
         Matcher m = Pattern.compile("test accuracy (\\d\\.\\d+) on 500 images.*recorded (\\d\\.\\d+)").matcher(result.out());
         assertTrue(m.find(), result.out());
         assertEquals(Double.parseDouble(m.group(2)), Double.parseDouble(m.group(1)), 1e-6, result.out());
+        // The model folder's own card says which trial and configuration it is, and how it ended.
+        Matcher story = Pattern.compile("model of trial " + trial + ": no-1x1 .*config sha256 [0-9a-f]{12}.*"
+                + "after epoch 2: train loss \\d\\.\\d{4}, test accuracy (\\d\\.\\d{4})").matcher(result.out());
+        assertTrue(story.find(), result.out());
+        assertEquals(Double.parseDouble(m.group(2)), Double.parseDouble(story.group(1)), 1e-4, result.out());
     }
 
     @Test

@@ -99,8 +99,10 @@ class MixedPrecisionTrainingTest {
         DataOptions.Splits splits = new DataOptions(256, 0, 64).apply(data, DataOptions.SPLIT_SEED);
         Path folder = dir.resolve("model");
         TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
-                .setModel(Variants.no1x1()).setConfig(bf16(0.05, 1, 32, 0.9)).setData(splits).optSavedModel(folder).build());
+                .setModel(Variants.no1x1()).setConfig(bf16(0.05, 1, 32, 0.9)).setData(splits)
+                .optSavedModel(folder, new ModelCard.Origin(3, "no-1x1 bf16", "{}", "cd34")).build());
         assertTrue(Files.exists(folder.resolve("saved_model.pb")));
+        assertEquals("bf16", ModelCard.read(folder).orElseThrow().precision(), "the card says what it computed in");
 
         try (org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(folder.toString(), "serve")) {
             org.tensorflow.Signature signature = bundle.function(SavedModels.SIGNATURE).signature();

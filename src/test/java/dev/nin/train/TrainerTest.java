@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class TrainerTest {
 
     private static FashionMnist data;
+    private static final ModelCard.Origin ORIGIN = new ModelCard.Origin(7, "no-1x1 lr=0.05", "{\"lr\": 0.05}", "ab12");
+
     private static RuntimeInfo runtime;
 
     @BeforeAll
@@ -142,9 +144,27 @@ class TrainerTest {
         java.nio.file.Path folder = dir.resolve("model");
         TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
                 .setModel(Variants.no1x1()).setConfig(config).setData(splits)
-                .optSavedModel(folder).build());
+                .optSavedModel(folder, ORIGIN).build());
         assertTrue(java.nio.file.Files.exists(folder.resolve("saved_model.pb")));
         assertEquals(SavedModels.describe(folder), result.savedModel().orElseThrow());
+
+        // The folder tells its own story, under the documented names.
+        com.fasterxml.jackson.databind.JsonNode card = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(folder.resolve("nin-model.json").toFile());
+        assertEquals("nin-model/1", card.get("format").asText());
+        assertEquals(7, card.get("trial").asLong());
+        assertEquals("no-1x1 lr=0.05", card.get("configuration").asText());
+        assertEquals("ab12", card.get("config_sha256").asText());
+        assertEquals(0.05, card.get("config").get("lr").asDouble(), "the resolved config as JSON, not as a string");
+        assertEquals("fp32", card.get("precision").asText());
+        assertEquals(runtime.tensorflowVersion(), card.get("versions").get("tensorflow_version").asText());
+        assertEquals(result.weightsSha256(), card.get("weights_sha256").asText());
+        assertEquals(1, card.get("final_epoch").get("epoch").asInt());
+        assertEquals(result.last().testAccuracy(), card.get("final_epoch").get("test_accuracy").asDouble());
+        assertTrue(card.get("final_epoch").get("validation_accuracy").isNull(), "no validation split: null, not NaN");
+        assertEquals(4, card.get("dataset").size());
+        assertEquals("train-images-idx3-ubyte", card.get("dataset").get(0).get("file").asText());
+        assertEquals(ModelCard.read(folder).orElseThrow().weightsSha256(), result.weightsSha256(), "it reads back");
 
         // TensorFlow's own SavedModel loader gives the reference logits.
         float[] expected = referenceLogits(splits.test(), folder);
@@ -230,7 +250,7 @@ class TrainerTest {
         java.nio.file.Path folder = dir.resolve("bn");
         TrainingResult result = new Trainer(runtime).train(TrainRequest.builder()
                 .setModel(Variants.ninBn()).setConfig(config).setData(splits)
-                .optSavedModel(folder).build());
+                .optSavedModel(folder, ORIGIN).build());
         assertEquals(TrainingResult.Status.COMPLETED, result.status());
         assertTrue(result.last().trainLoss() < Math.log(10) - 0.2, "nin-bn leaves the plateau in 20 steps: " + result.last());
         float[] saved = referenceLogits(splits.test(), folder);
