@@ -130,8 +130,8 @@ class SweepLockIT {
             PruningStore pruning = new PruningStore(SweepLockIT::db);
             CompletableFuture<PruningStore.Decision> decision = CompletableFuture.supplyAsync(
                     () -> pruning.decide(sweepId, trialId, 1, 0.5, StoreMapping.rule(new Pruning.Asha(1, 3)), "validation_accuracy"));
+            // PostgreSQL itself shows the decision's session waiting on the holder's lock: no sleep needed.
             await("the pruning decision to wait for the lock", waiting(key, holderPid), 30);
-            Thread.sleep(300);
             assertFalse(decision.isDone(), "no decision while the sweep is locked");
             holder.commit();
             assertTrue(decision.get(30, TimeUnit.SECONDS).promoted(), "the first trial at a rung goes on");

@@ -97,10 +97,10 @@ class SweepPlannerTest {
         }
         SweepFile sweep = SweepParser.parse("huge.yaml", yaml.toString());
         assertEquals(100_000_000L, SweepPlanner.count(sweep));
-        long start = System.nanoTime();
+        // Refused from the count alone: 100 million planned trials (over 10 GB) do not fit in this test's
+        // heap, so building them first would end in an OutOfMemoryError, not in this refusal.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SweepPlanner.plan(sweep, SweepPlanner.DEFAULT_MAX_TRIALS, "huge.yaml"));
-        assertTrue(System.nanoTime() - start < 1_000_000_000L, "refused without building the plan");
         assertEquals("huge.yaml: plans 100,000,000 trials (10 x 10 x 10 x 10 x 10 x 10 x 10 x 10 configurations x 1 seed),"
                 + " above the limit of 10,000; narrow the axes or draw a budget with strategy: random,"
                 + " or raise the limit with --plan-limit 100000000", e.getMessage());
