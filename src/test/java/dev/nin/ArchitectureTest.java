@@ -49,7 +49,7 @@ class ArchitectureTest {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("config", List.of());
         m.put("io", List.of());
-        m.put("engine", List.of());
+        m.put("engine", List.of("config"));
         m.put("model", List.of("config"));
         m.put("data", List.of("config", "io"));
         m.put("serve", List.of("config", "data", "engine", "io", "model"));

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
@@ -85,7 +86,7 @@ public class BenchCommand extends NinSubcommand {
     protected ExitCode execute() {
         ModelSpec model = Variants.named(variant);
         if (batch < 1 || steps < 1 || warmup < 0 || rounds < 1) {
-            throw new IllegalArgumentException("batch, steps and rounds: expected 1 or more, warmup 0 or more; found batch "
+            throw new UsageException("batch, steps and rounds: expected 1 or more, warmup 0 or more; found batch "
                     + batch + ", steps " + steps + ", rounds " + rounds + ", warmup " + warmup);
         }
         resizes.forEach(size -> NetworkPlan.of(model, size));
@@ -201,7 +202,7 @@ public class BenchCommand extends NinSubcommand {
         try {
             return PrecisionChoice.Request.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage(), e);
+            throw new UsageException("--" + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.store.ClaimBenchmark;
 import dev.nin.store.Store;
 import dev.nin.store.SweepAsks;
@@ -159,7 +160,7 @@ public class ClaimBenchCommand extends NinSubcommand {
      */
     static SweepAsks.Sampler askedSweep(int budget) {
         if (budget <= Tpe.Settings.STARTUP_TRIALS_DEFAULT) {
-            throw new IllegalArgumentException("--trials: expected more than " + Tpe.Settings.STARTUP_TRIALS_DEFAULT
+            throw new UsageException("--trials: expected more than " + Tpe.Settings.STARTUP_TRIALS_DEFAULT
                     + " with --asks (the start-up draws come first), found " + budget);
         }
         String yaml = """

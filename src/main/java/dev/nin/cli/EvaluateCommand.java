@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.app.NinServices;
 import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
@@ -81,14 +82,14 @@ public class EvaluateCommand extends NinSubcommand {
     /** The trial's exported SavedModel folder, or a clear error. */
     static Path savedModel(TrialQuery trials, long trialId) {
         TrialQuery.SavedModel saved = trials.savedModel(trialId)
-                .orElseThrow(() -> new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them"));
+                .orElseThrow(() -> new UsageException("trial: no trial " + trialId + "; ./nin runs lists them"));
         if (saved.path() == null) {
-            throw new IllegalArgumentException("trial " + trialId + " (" + saved.state() + ") has no saved model;"
+            throw new UsageException("trial " + trialId + " (" + saved.state() + ") has no saved model;"
                     + " train with ./nin train --save-model, or sweep with --save-models");
         }
         Path folder = Path.of(saved.path());
         if (!Files.exists(folder.resolve("saved_model.pb"))) {
-            throw new IllegalArgumentException("trial " + trialId + ": its saved model is recorded at " + folder
+            throw new UsageException("trial " + trialId + ": its saved model is recorded at " + folder
                     + " but not there (another machine?); copy it there or download it from MLflow (artifacts/model)");
         }
         return folder;

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.data.DataException;
 import dev.nin.engine.NativeLibraryException;
 import dev.nin.store.StoreException;
@@ -21,8 +22,11 @@ public enum ExitCode {
     OK(0, "success"),
     /** A failure nobody foresaw: a bug, or the machine. Also every exception no other code claims. */
     FAILURE(1, "unexpected failure (a bug, or the machine: out of memory, disk full)"),
-    /** Bad command line or configuration: a flag, value or file the user can fix. */
-    USAGE(2, "bad flag, value or file (--lr -1, --resize 50, an unknown variant or flag)", IllegalArgumentException.class),
+    /**
+     * Bad command line or configuration: a flag, value or file the user can fix. Only a
+     * {@link UsageException} says so; any other {@link IllegalArgumentException} is a bug ({@link #FAILURE}).
+     */
+    USAGE(2, "bad flag, value or file (--lr -1, --resize 50, an unknown variant or flag)", UsageException.class),
     DATA(3, "dataset missing, truncated or corrupt", DataException.class),
     NATIVE_LIBRARY(4, "TensorFlow's native libraries missing or broken", NativeLibraryException.class),
     /** A training outcome, not an exception: see {@link #of(TrainingResult.Status)}. */

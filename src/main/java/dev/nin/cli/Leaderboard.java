@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
 
@@ -34,7 +35,7 @@ final class Leaderboard {
     /** {@code --top} of {@code sweep} and {@code leaderboard}, checked before the store is opened. */
     static int checkTop(int top) {
         if (top < 1) {
-            throw new IllegalArgumentException("--top: expected 1 or more leaderboard rows, found " + top);
+            throw new UsageException("--top: expected 1 or more leaderboard rows, found " + top);
         }
         return top;
     }

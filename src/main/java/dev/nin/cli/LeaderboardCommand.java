@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.SeedStatisticsQuery;
 import dev.nin.store.Store;
@@ -40,7 +41,7 @@ public class LeaderboardCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() throws Exception {
         Leaderboard.checkTop(top);
-        SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new IllegalArgumentException(
+        SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new UsageException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
         Leaderboard.print(out(), "sweep " + name + ": " + sweeps.describeStates(sweep.id), leaderboard, seeds, sweep, top,
                 comparison);

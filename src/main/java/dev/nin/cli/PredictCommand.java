@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.app.NinServices;
 import dev.nin.data.FashionMnist;
 import dev.nin.data.ImageSet;
@@ -47,7 +48,7 @@ public class PredictCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() {
         if (top < 1 || top > FashionMnist.CLASS_TITLES.size()) {
-            throw new IllegalArgumentException("--top: expected 1 to 10, found " + top);
+            throw new UsageException("--top: expected 1 to 10, found " + top);
         }
         // The user's files before the store: a bad image is refused without touching the database.
         List<ImageInput.Named> images = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
 
@@ -35,7 +36,7 @@ public class RunsCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() {
         if (limit < 1) {
-            throw new IllegalArgumentException("limit: expected 1 or more, found " + limit);
+            throw new UsageException("limit: expected 1 or more, found " + limit);
         }
         ResultTable.of(COLUMNS, runs.recent(limit), r -> Arrays.asList(r.trial(), r.sweep(), r.state(), r.variant(),
                 r.learningRate(), r.batchSize(), r.resize(), r.seed(), r.epochs(), r.trainLoss(), r.validationAccuracy(),

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.sweep.tpe.Objective;
 import dev.nin.sweep.tpe.SamplerBenchmark;
 import dev.nin.sweep.tpe.Tpe;
@@ -49,25 +50,25 @@ public class SamplerBenchCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() {
         if (seeds < 1 || seeds > 10_000) {
-            throw new IllegalArgumentException("--seeds: expected 1 to 10000, found " + seeds);
+            throw new UsageException("--seeds: expected 1 to 10000, found " + seeds);
         }
         int[] at = evaluations.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
         if (at.length == 0 || at[0] < 1 || at[at.length - 1] > 10_000) {
-            throw new IllegalArgumentException("--evaluations: expected counts from 1 to 10000, found " + evaluations);
+            throw new UsageException("--evaluations: expected counts from 1 to 10000, found " + evaluations);
         }
         List<Objective> chosen = new ArrayList<>();
         for (String name : objectives) {
             try {
                 chosen.add(Objective.named(name));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--objectives: " + e.getMessage().replaceFirst("^objective: ", ""));
+                throw new UsageException("--objectives: " + e.getMessage().replaceFirst("^objective: ", ""));
             }
         }
         Tpe.Settings settings;
         try {
             settings = new Tpe.Settings(startupTrials, gamma, candidates);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage().replaceFirst("_", "-").replaceFirst("_", "-"));
+            throw new UsageException("--" + e.getMessage().replaceFirst("_", "-").replaceFirst("_", "-"));
         }
         PrintWriter out = out();
         out.printf(Locale.ROOT, "# nin bench sampler: seeds 0..%d, evaluations %d, tpe startup_trials %d gamma %s candidates %d%n",

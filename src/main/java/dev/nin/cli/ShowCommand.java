@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.io.Units;
 import dev.nin.model.ComputePrecision;
 import dev.nin.store.TrialQuery;
@@ -35,7 +36,7 @@ public class ShowCommand extends NinSubcommand {
     protected ExitCode execute() {
         PrintWriter out = out();
         TrialQuery.Detail detail = trials.detail(trialId)
-                .orElseThrow(() -> new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them"));
+                .orElseThrow(() -> new UsageException("trial: no trial " + trialId + "; ./nin runs lists them"));
         TrialQuery.Trial t = detail.trial();
         TrialQuery.Resources r = detail.resources();
         out.printf(Locale.ROOT, "trial %d: %s%n", t.id(), t.state());

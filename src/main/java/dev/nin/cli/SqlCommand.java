@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,7 +37,7 @@ public class SqlCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() {
         if (query.isBlank()) {
-            throw new IllegalArgumentException("query: expected one SQL statement, found an empty one");
+            throw new UsageException("query: expected one SQL statement, found an empty one");
         }
         try (Connection connection = store.readOnlyConnection()) {
             try (Statement statement = connection.createStatement()) {
@@ -49,10 +50,10 @@ public class SqlCommand extends NinSubcommand {
                     }
                 }
                 if (statement.getMoreResults() || statement.getUpdateCount() != -1) {
-                    throw new IllegalArgumentException("query: expected one statement, found several; run them one by one");
+                    throw new UsageException("query: expected one statement, found several; run them one by one");
                 }
                 if (table == null) {
-                    throw new IllegalArgumentException("query: expected a statement that returns rows (SELECT, WITH, "
+                    throw new UsageException("query: expected a statement that returns rows (SELECT, WITH, "
                             + "SHOW, EXPLAIN), found one that returns none");
                 }
                 table.print(out(), format);
@@ -62,9 +63,9 @@ public class SqlCommand extends NinSubcommand {
         } catch (SQLException e) {
             String message = store.redact(String.valueOf(e.getMessage()).replace("\n", " "));
             if ("42501".equals(e.getSQLState()) || "25006".equals(e.getSQLState())) {
-                throw new IllegalArgumentException("query: refused, ./nin sql may only read (" + message + ")", e);
+                throw new UsageException("query: refused, ./nin sql may only read (" + message + ")", e);
             }
-            throw new IllegalArgumentException("query: " + message, e);
+            throw new UsageException("query: " + message, e);
         }
         return ExitCode.OK;
     }

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.config.Knob;
 
 import dev.nin.train.MeasuredMemory;
@@ -82,7 +83,7 @@ public class SummaryCommand extends NinSubcommand {
         try {
             return ComputePrecision.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--precision: expected fp32, bf16 or fp16, found '" + text + "'");
+            throw new UsageException("--precision: expected fp32, bf16 or fp16, found '" + text + "'");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.io.Units;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
@@ -97,14 +98,14 @@ public class SweepCommand extends NinSubcommand {
     protected ExitCode execute() throws Exception {
         // Flags first, then the file, then the plan's size: all before the store is opened.
         if (fresh && extend) {
-            throw new IllegalArgumentException("--new and --extend: expected one of them, found both");
+            throw new UsageException("--new and --extend: expected one of them, found both");
         }
         if (enqueueOnly && dryRun) {
-            throw new IllegalArgumentException("--enqueue-only and --dry-run: expected one of them, found both");
+            throw new UsageException("--enqueue-only and --dry-run: expected one of them, found both");
         }
         Leaderboard.checkTop(top);
         if (planLimit < 1) {
-            throw new IllegalArgumentException("--plan-limit: expected 1 or more trials, found " + planLimit);
+            throw new UsageException("--plan-limit: expected 1 or more trials, found " + planLimit);
         }
         PrintWriter out = out();
         // Read once: the text parsed is the text stored, byte for byte.

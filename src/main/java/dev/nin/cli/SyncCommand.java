@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.io.Redaction;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
@@ -37,14 +38,14 @@ public class SyncCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() throws Exception {
         PrintWriter out = out();
-        String uri = to != null ? to : mirror.trackingUri().orElseThrow(() -> new IllegalArgumentException(
+        String uri = to != null ? to : mirror.trackingUri().orElseThrow(() -> new UsageException(
                 "MLflow: no tracking server; set MLFLOW_TRACKING_URI or pass --to URI"));
         if (!uri.matches("https?://.+")) {
-            throw new IllegalArgumentException("--to: expected an http(s) URL of an MLflow tracking server, found '" + uri + "'");
+            throw new UsageException("--to: expected an http(s) URL of an MLflow tracking server, found '" + uri + "'");
         }
         Optional<Long> sweepId = Optional.empty();
         if (sweepName != null) {
-            SweepEntity sweep = sweeps.find(sweepName).orElseThrow(() -> new IllegalArgumentException(
+            SweepEntity sweep = sweeps.find(sweepName).orElseThrow(() -> new UsageException(
                     "sweep: no sweep named '" + sweepName + "' in " + store.redactedUrl()));
             sweepId = Optional.of(sweep.id);
         }

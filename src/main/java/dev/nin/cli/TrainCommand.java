@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.app.NinServices;
 import dev.nin.config.Knob;
 import dev.nin.track.MlflowMirror;
@@ -79,7 +80,7 @@ public class TrainCommand extends NinSubcommand {
         String nesterovProblem = Knob.nesterovProblem((Boolean) values.get(Knob.NESTEROV),
                 ((Number) values.get(Knob.MOMENTUM)).doubleValue());
         if (nesterovProblem != null) {
-            throw new IllegalArgumentException("--nesterov: " + nesterovProblem + "; add --momentum (e.g. 0.9) or drop --nesterov");
+            throw new UsageException("--nesterov: " + nesterovProblem + "; add --momentum (e.g. 0.9) or drop --nesterov");
         }
         return values;
     }

@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.UsageException;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepEntity;
@@ -60,13 +61,13 @@ public class WorkerCommand extends NinSubcommand {
         PrintWriter out = out();
         DeviceRequest request = DeviceRequest.parse(device);
         if (maxTrials < 0) {
-            throw new IllegalArgumentException("--max-trials: expected 0 (no limit) or more, found " + maxTrials);
+            throw new UsageException("--max-trials: expected 0 (no limit) or more, found " + maxTrials);
         }
         if (idleTimeout < 0) {
-            throw new IllegalArgumentException("--idle-timeout: expected 0 (wait forever) or more seconds, found " + idleTimeout);
+            throw new UsageException("--idle-timeout: expected 0 (wait forever) or more seconds, found " + idleTimeout);
         }
         if (idleTimeout > 0 && !waitForWork) {
-            throw new IllegalArgumentException("--idle-timeout: expected with --wait, found without it; add --wait");
+            throw new UsageException("--idle-timeout: expected with --wait, found without it; add --wait");
         }
         SweepRunner.Waiting waiting = waitForWork ? SweepRunner.Waiting.upTo(java.time.Duration.ofSeconds(idleTimeout))
                 : SweepRunner.Waiting.NONE;
@@ -77,7 +78,7 @@ public class WorkerCommand extends NinSubcommand {
                 out.printf("no sweep named '%s' was stored within %d s; stopping%n", sweepName, idleTimeout);
                 return ExitCode.OK;
             }
-            sweepId = sweep.orElseThrow(() -> new IllegalArgumentException("sweep: no sweep named '" + sweepName + "' in "
+            sweepId = sweep.orElseThrow(() -> new UsageException("sweep: no sweep named '" + sweepName + "' in "
                     + store.redactedUrl() + "; start it with ./nin sweep FILE (or add --wait to wait for it)")).id;
         }
         out.printf("worker %s on %s%n", dev.nin.store.Workers.self(), store.redactedUrl());

@@ -474,7 +474,7 @@ public enum Knob implements KnobDefinition {
 
     private static void refuseIf(String problem, String name) {
         if (problem != null) {
-            throw new IllegalArgumentException(name + ": " + problem);
+            throw new UsageException(name + ": " + problem);
         }
     }
 

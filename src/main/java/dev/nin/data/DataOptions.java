@@ -1,5 +1,7 @@
 package dev.nin.data;
 
+import dev.nin.config.UsageException;
+
 /**
  * Which images a run trains, validates and tests on.
  *
@@ -36,7 +38,7 @@ public record DataOptions(int trainLimit, int validationSize, int testLimit) {
     public Splits apply(FashionMnist data, long splitSeed) {
         int available = data.train().size();
         if (validationSize >= available) {
-            throw new IllegalArgumentException("validation: expected fewer than the " + available
+            throw new UsageException("validation: expected fewer than the " + available
                     + " training images, found " + validationSize);
         }
         int[] order = ImageSet.permutation(available, splitSeed);

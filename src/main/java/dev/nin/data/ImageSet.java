@@ -1,5 +1,6 @@
 package dev.nin.data;
 
+import dev.nin.config.UsageException;
 import java.util.SplittableRandom;
 
 /**
@@ -16,7 +17,7 @@ public record ImageSet(byte[] pixels, byte[] labels) {
 
     public ImageSet {
         if (pixels.length != labels.length * PIXELS) {
-            throw new IllegalArgumentException("pixels: expected " + labels.length * PIXELS + " bytes for "
+            throw new UsageException("pixels: expected " + labels.length * PIXELS + " bytes for "
                     + labels.length + " images, found " + pixels.length);
         }
     }

@@ -1,5 +1,6 @@
 package dev.nin.engine;
 
+import dev.nin.config.UsageException;
 import java.util.Locale;
 
 /** What the user asked for with {@code --device}. */
@@ -11,7 +12,7 @@ public enum DeviceRequest {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("device: expected auto, cpu or gpu, found '" + text + "'");
+            throw new UsageException("device: expected auto, cpu or gpu, found '" + text + "'");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import java.util.Locale;
 
 import org.tensorflow.types.TBfloat16;
@@ -76,6 +77,6 @@ public enum ComputePrecision {
                 return p;
             }
         }
-        throw new IllegalArgumentException("precision: expected fp32, bf16 or fp16, found '" + text + "'");
+        throw new UsageException("precision: expected fp32, bf16 or fp16, found '" + text + "'");
     }
 }

@@ -1,5 +1,7 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
+
 /**
  * Dropout, active only in the training path; evaluation and export skip it.
  *
@@ -9,7 +11,7 @@ public record Dropout(double rate) implements LayerSpec {
 
     public Dropout {
         if (!(rate >= 0.0 && rate < 1.0)) {
-            throw new IllegalArgumentException("dropout: expected a rate in [0, 1), found " + rate);
+            throw new UsageException("dropout: expected a rate in [0, 1), found " + rate);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -36,7 +37,7 @@ public enum Initializer {
                 return i;
             }
         }
-        throw new IllegalArgumentException("init: expected xavier or he, found '" + text + "'");
+        throw new UsageException("init: expected xavier or he, found '" + text + "'");
     }
 
     /** A seeded source of initial values; draw every parameter from one, in order. */

@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,17 +23,17 @@ public record ModelSpec(String variant, int inputChannels, int classes, List<Lay
 
     public ModelSpec {
         if (variant == null || variant.isBlank()) {
-            throw new IllegalArgumentException("variant: expected a name, found nothing");
+            throw new UsageException("variant: expected a name, found nothing");
         }
         Checks.atLeast("input_channels", inputChannels, 1);
         Checks.atLeast("classes", classes, 2);
         layers = List.copyOf(layers);
         if (layers.isEmpty() || !(layers.get(layers.size() - 1) instanceof GlobalAvgPool)) {
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "layers of " + variant + ": expected the last stage to be global_avg_pool");
         }
         if (layers.stream().filter(GlobalAvgPool.class::isInstance).count() != 1) {
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "layers of " + variant + ": expected exactly one global_avg_pool");
         }
         NinBlock last = null;
@@ -42,10 +43,10 @@ public record ModelSpec(String variant, int inputChannels, int classes, List<Lay
             }
         }
         if (last == null) {
-            throw new IllegalArgumentException("layers of " + variant + ": expected at least one nin_block");
+            throw new UsageException("layers of " + variant + ": expected at least one nin_block");
         }
         if (last.outChannels() != classes) {
-            throw new IllegalArgumentException("layers of " + variant
+            throw new UsageException("layers of " + variant
                     + ": expected the last nin_block to output " + classes + " channels (one per class), found "
                     + last.outChannels());
         }

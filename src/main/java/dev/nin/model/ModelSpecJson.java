@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -54,7 +55,7 @@ public final class ModelSpecJson {
         try {
             return fromTree(JSON.readTree(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("model spec: not valid JSON (" + e.getOriginalMessage() + ")", e);
+            throw new UsageException("model spec: not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
     }
 
@@ -68,7 +69,7 @@ public final class ModelSpecJson {
                 case "max_pool" -> new MaxPool(integer(l, "window"), integer(l, "stride"));
                 case "dropout" -> new Dropout(required(l, "rate").asDouble());
                 case "global_avg_pool" -> new GlobalAvgPool();
-                default -> throw new IllegalArgumentException(
+                default -> throw new UsageException(
                         "model spec: expected a layer kind nin_block, max_pool, dropout or global_avg_pool, found '" + kind + "'");
             });
         }
@@ -79,7 +80,7 @@ public final class ModelSpecJson {
     private static JsonNode required(JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            throw new IllegalArgumentException("model spec: expected field '" + field + "' in " + node);
+            throw new UsageException("model spec: expected field '" + field + "' in " + node);
         }
         return value;
     }
@@ -87,7 +88,7 @@ public final class ModelSpecJson {
     private static int integer(JsonNode node, String field) {
         JsonNode value = required(node, field);
         if (!value.canConvertToInt()) {
-            throw new IllegalArgumentException("model spec: " + field + ": expected a whole number, found " + value);
+            throw new UsageException("model spec: " + field + ": expected a whole number, found " + value);
         }
         return value.intValue();
     }

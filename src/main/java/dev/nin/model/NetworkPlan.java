@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,7 @@ public record NetworkPlan(ModelSpec spec, int resize, List<PlannedLayer> layers)
     public static NetworkPlan of(ModelSpec spec, int resize) {
         return tryPlan(spec, resize).orElseThrow(() -> {
             int smallest = smallestResize(spec);
-            return new IllegalArgumentException("resize: expected at least " + smallest + " for variant "
+            return new UsageException("resize: expected at least " + smallest + " for variant "
                     + spec.variant() + " (smaller inputs shrink to nothing before the last layer), found " + resize);
         });
     }
@@ -41,7 +42,7 @@ public record NetworkPlan(ModelSpec spec, int resize, List<PlannedLayer> layers)
                 return size;
             }
         }
-        throw new IllegalArgumentException("variant " + spec.variant() + " fits no input up to " + MAX_RESIZE);
+        throw new UsageException("variant " + spec.variant() + " fits no input up to " + MAX_RESIZE);
     }
 
     private static Optional<NetworkPlan> tryPlan(ModelSpec spec, int resize) {

@@ -1,5 +1,7 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
+
 /**
  * A NiN block: one k×k convolution followed by {@code oneByOneConvs} 1×1 convolutions, each
  * followed by ReLU. All convolutions have {@code outChannels} filters and biases.
@@ -22,7 +24,7 @@ public record NinBlock(int outChannels, int kernel, int stride, int padding, int
         Checks.atLeast("nin_block.stride", stride, 1);
         Checks.atLeast("nin_block.padding", padding, 0);
         if (padding >= kernel) {
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "nin_block.padding: expected less than the kernel (" + kernel + "), found " + padding);
         }
         Checks.between("nin_block.one_by_one_convs", oneByOneConvs, 0, 8);

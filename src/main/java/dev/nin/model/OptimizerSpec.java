@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import dev.nin.config.Knob;
 
 /**
@@ -19,7 +20,7 @@ public record OptimizerSpec(double momentum, boolean nesterov, double weightDeca
         Knob.MOMENTUM.require(momentum);
         String nesterovProblem = Knob.nesterovProblem(nesterov, momentum);
         if (nesterovProblem != null) {
-            throw new IllegalArgumentException("nesterov: " + nesterovProblem);
+            throw new UsageException("nesterov: " + nesterovProblem);
         }
         Knob.WEIGHT_DECAY.require(weightDecay);
     }

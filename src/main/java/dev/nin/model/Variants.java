@@ -1,5 +1,6 @@
 package dev.nin.model;
 
+import dev.nin.config.UsageException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class Variants {
      * @throws IllegalArgumentException naming the known variants when {@code name} is not one
      */
     public static ModelSpec named(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException(
+        return find(name).orElseThrow(() -> new UsageException(
                 "variant: expected one of " + String.join(", ", KNOWN.keySet()) + ", found '" + name + "'"));
     }
 

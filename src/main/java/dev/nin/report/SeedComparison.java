@@ -1,5 +1,6 @@
 package dev.nin.report;
 
+import dev.nin.config.UsageException;
 import dev.nin.store.SeedStatisticsQuery.Difference;
 import dev.nin.store.SeedStatisticsQuery.Summary;
 
@@ -107,7 +108,7 @@ public final class SeedComparison {
             return first.orElse(summaries.isEmpty() ? null : summaries.get(0).configuration());
         }
         if (summaries.stream().noneMatch(s -> s.configuration().equals(named))) {
-            throw new IllegalArgumentException("--baseline: no ended trial of sweep " + sweep + " has the configuration '"
+            throw new UsageException("--baseline: no ended trial of sweep " + sweep + " has the configuration '"
                     + named + "'; expected one of: "
                     + String.join(", ", summaries.stream().map(Summary::configuration).toList()));
         }

@@ -1,5 +1,6 @@
 package dev.nin.report;
 
+import dev.nin.config.UsageException;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.ReportQuery;
 import dev.nin.store.ReportQuery.Configuration;
@@ -45,7 +46,7 @@ public final class SweepReport {
             String baseline, boolean includeStuck) throws IOException {
         System.setProperty("java.awt.headless", "true");
         ReportQuery.Sweep stored = reports.sweep(sweep)
-                .orElseThrow(() -> new IllegalArgumentException("sweep: no sweep named '" + sweep + "'"));
+                .orElseThrow(() -> new UsageException("sweep: no sweep named '" + sweep + "'"));
         // Checked before anything is written: a bad --baseline leaves no folder behind.
         List<Summary> summaries = seeds.summaries(sweep);
         String base = SeedComparison.baseline(baseline, seeds.firstConfiguration(sweep), sweep, summaries);

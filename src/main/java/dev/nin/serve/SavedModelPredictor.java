@@ -1,5 +1,6 @@
 package dev.nin.serve;
 
+import dev.nin.config.UsageException;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -36,7 +37,7 @@ public final class SavedModelPredictor implements AutoCloseable {
         try {
             model = criteria.loadModel();
         } catch (IOException | ModelNotFoundException | MalformedModelException e) {
-            throw new IllegalArgumentException("model: cannot load the SavedModel in " + folder + " (" + e.getMessage() + ")", e);
+            throw new UsageException("model: cannot load the SavedModel in " + folder + " (" + e.getMessage() + ")", e);
         }
         predictor = model.newPredictor();
         manager = NDManager.newBaseManager("TensorFlow");

@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.UsageException;
 import dev.nin.train.Provenance;
 
 import java.net.URI;
@@ -63,7 +64,7 @@ public class ClaimBenchmark {
     public record Options(List<Integer> claimers, int trials, double killFraction, int leaseSeconds) {
         public Options {
             if (claimers == null || claimers.isEmpty()) {
-                throw new IllegalArgumentException("--claimers: expected one or more counts, comma-separated, e.g. "
+                throw new UsageException("--claimers: expected one or more counts, comma-separated, e.g. "
                         + CLAIMERS_DEFAULT);
             }
             for (int n : claimers) {
@@ -72,7 +73,7 @@ public class ClaimBenchmark {
             claimers = List.copyOf(claimers);
             check("--trials", trials, 1, TRIALS_MAX);
             if (!(killFraction >= 0 && killFraction <= KILL_FRACTION_MAX)) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "--kill-fraction: expected 0 to %s, found %s",
+                throw new UsageException(String.format(Locale.ROOT, "--kill-fraction: expected 0 to %s, found %s",
                         KILL_FRACTION_MAX, killFraction));
             }
             check("--lease-seconds", leaseSeconds, 1, LEASE_SECONDS_MAX);
@@ -80,7 +81,7 @@ public class ClaimBenchmark {
 
         private static void check(String flag, int value, int min, int max) {
             if (value < min || value > max) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: expected %,d to %,d, found %,d", flag, min,
+                throw new UsageException(String.format(Locale.ROOT, "%s: expected %,d to %,d, found %,d", flag, min,
                         max, value));
             }
         }
@@ -174,7 +175,7 @@ public class ClaimBenchmark {
                             + " max_connections " + EmbeddedPostgresServer.MAX_CONNECTIONS
                     : server.embedded() ? "or stop the other nin processes that hold connections"
                     : "or ask the server's administrator to raise max_connections (postgresql.conf)";
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "--claimers %d: each claimer needs a connection of"
+            throw new UsageException(String.format(Locale.ROOT, "--claimers %d: each claimer needs a connection of"
                     + " its own, and the server at %s takes %d more (max_connections %d, %d reserved for superusers, %d in"
                     + " use). Lower --claimers, %s.", claimers, server.url(), Math.max(0, server.available()),
                     server.maxConnections(), server.reserved(), server.inUse(), raise));

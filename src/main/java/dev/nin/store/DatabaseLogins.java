@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.UsageException;
 import io.quarkus.credentials.CredentialsProvider;
 
 import java.net.URI;
@@ -75,7 +76,7 @@ public class DatabaseLogins implements CredentialsProvider {
     /** The embedded server of the nin home; its port is checked here, and that it is allowed at all. */
     public synchronized EmbeddedPostgresServer embedded() {
         if (!embeddedAllowed(embeddedAllowed)) {
-            throw new IllegalArgumentException("NIN_DB_URL: not set, and NIN_DB_EMBEDDED=false rules out the embedded "
+            throw new UsageException("NIN_DB_URL: not set, and NIN_DB_EMBEDDED=false rules out the embedded "
                     + "PostgreSQL; set NIN_DB_URL (jdbc:postgresql://HOST:PORT/DATABASE), NIN_DB_USER and NIN_DB_PASSWORD "
                     + "(nin's owner role on that server)");
         }
@@ -93,7 +94,7 @@ public class DatabaseLogins implements CredentialsProvider {
             port = -1;
         }
         if (port < 1024 || port > 65535) {
-            throw new IllegalArgumentException("NIN_DB_EMBEDDED_PORT: expected a port number from 1024 to 65535, found '"
+            throw new UsageException("NIN_DB_EMBEDDED_PORT: expected a port number from 1024 to 65535, found '"
                     + text + "'");
         }
         return port;
@@ -107,7 +108,7 @@ public class DatabaseLogins implements CredentialsProvider {
         if (text.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException("NIN_DB_EMBEDDED: expected true or false, found '" + text + "'");
+        throw new UsageException("NIN_DB_EMBEDDED: expected true or false, found '" + text + "'");
     }
 
     /** The JDBC URL nin connects to, checked: a PostgreSQL URL with a host and a database. */
@@ -129,21 +130,21 @@ public class DatabaseLogins implements CredentialsProvider {
         String url = externalUrl.get();
         String expected = "NIN_DB_URL: expected jdbc:postgresql://HOST[:PORT]/DATABASE, found '" + redact(url) + "'";
         if (!url.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException(expected + (url.startsWith("jdbc:") ? " (nin stores its records in "
+            throw new UsageException(expected + (url.startsWith("jdbc:") ? " (nin stores its records in "
                     + "PostgreSQL only)" : ""));
         }
         URI uri;
         try {
             uri = URI.create(url.substring("jdbc:".length()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(expected);
+            throw new UsageException(expected);
         }
         String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         if (uri.getHost() == null || database.isEmpty() || database.contains("/")) {
-            throw new IllegalArgumentException(expected);
+            throw new UsageException(expected);
         }
         if (uri.getUserInfo() != null) {
-            throw new IllegalArgumentException("NIN_DB_URL: a user name or password in the URL is not supported ('"
+            throw new UsageException("NIN_DB_URL: a user name or password in the URL is not supported ('"
                     + redact(url) + "'); set NIN_DB_USER and NIN_DB_PASSWORD instead");
         }
         return database;
@@ -163,7 +164,7 @@ public class DatabaseLogins implements CredentialsProvider {
         if (isEmbedded()) {
             return new Login(EmbeddedPostgresServer.OWNER, embedded().credentials().owner());
         }
-        String name = user.orElseThrow(() -> new IllegalArgumentException("NIN_DB_USER: not set; nin logs in to "
+        String name = user.orElseThrow(() -> new UsageException("NIN_DB_USER: not set; nin logs in to "
                 + redact(externalUrl.get()) + " as its own owner role (never a superuser): set NIN_DB_USER and "
                 + "NIN_DB_PASSWORD (./nin db setup-sql prints what an administrator runs to create it)"));
         return new Login(name, password.orElse(""));

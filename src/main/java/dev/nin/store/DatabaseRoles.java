@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -39,7 +40,7 @@ public record DatabaseRoles(String database, String owner, String reader) {
         check("owner role", owner);
         check("reader role", reader);
         if (owner.equals(reader)) {
-            throw new IllegalArgumentException("NIN_DB_READER_USER: expected a role other than the owner, found '" + reader + "'");
+            throw new UsageException("NIN_DB_READER_USER: expected a role other than the owner, found '" + reader + "'");
         }
     }
 
@@ -50,7 +51,7 @@ public record DatabaseRoles(String database, String owner, String reader) {
 
     private static void check(String what, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(what + ": expected a lower-case PostgreSQL name ([a-z_][a-z0-9_]*, at most 63 "
+            throw new UsageException(what + ": expected a lower-case PostgreSQL name ([a-z_][a-z0-9_]*, at most 63 "
                     + "characters), found '" + name + "'");
         }
     }

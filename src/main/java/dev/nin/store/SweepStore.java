@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.UsageException;
 import dev.nin.model.ModelSpec;
 
 import dev.nin.data.DataOptions;
@@ -96,7 +97,7 @@ public class SweepStore {
             Optional<String> renamed = Optional.empty();
             if (existing != null && !existing.contentHash.equals(sweep.contentHash())) {
                 if (mode == Mode.SAME_ONLY) {
-                    throw new IllegalArgumentException("sweep " + sweep.name() + ": the store already has a sweep of this name"
+                    throw new UsageException("sweep " + sweep.name() + ": the store already has a sweep of this name"
                             + " with other content (from " + existing.file + ", " + existing.createdAt.toLocalDate()
                             + "). Rerun with --extend to add this file's new trials to it, or --new to keep the old one as '"
                             + sweep.name() + "~" + existing.id + "' and start afresh. Nothing was written.");

@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.UsageException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -149,7 +150,7 @@ public class TrialQuery {
             s.setLong(1, trialId);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
-                    throw new IllegalArgumentException("trial: no trial " + trialId + "; ./nin runs lists them");
+                    throw new UsageException("trial: no trial " + trialId + "; ./nin runs lists them");
                 }
                 return new RecordedTest(r.getInt(1), r.getDouble(2));
             }

@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.UsageException;
 import dev.nin.train.TrainingResult;
 
 import java.util.EnumSet;
@@ -56,7 +57,7 @@ public enum TrialState {
                 return s;
             }
         }
-        throw new IllegalArgumentException("trial state: expected one of "
+        throw new UsageException("trial state: expected one of "
                 + java.util.Arrays.toString(values(EnumSet.allOf(TrialState.class))) + ", found '" + value + "'");
     }
 

@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.UsageException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,7 +62,7 @@ public sealed interface Pruning {
 
         public Asha {
             if (minEpochs < 1 || eta < 2) {
-                throw new IllegalArgumentException("asha: expected min_epochs ≥ 1 and eta ≥ 2, found " + minEpochs + ", " + eta);
+                throw new UsageException("asha: expected min_epochs ≥ 1 and eta ≥ 2, found " + minEpochs + ", " + eta);
             }
         }
 
@@ -107,7 +108,7 @@ public sealed interface Pruning {
 
         public Median {
             if (minEpochs < 1 || minTrials < 1) {
-                throw new IllegalArgumentException("median: expected min_epochs ≥ 1 and min_trials ≥ 1, found "
+                throw new UsageException("median: expected min_epochs ≥ 1 and min_trials ≥ 1, found "
                         + minEpochs + ", " + minTrials);
             }
         }

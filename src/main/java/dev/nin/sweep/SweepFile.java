@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.UsageException;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.Variants;
 import java.util.Map;
@@ -74,11 +75,11 @@ public record SweepFile(String name, String description, Hyperparameters base, D
         stall = stall == null ? Stall.OFF : stall;
         pruning = pruning == null ? Pruning.NONE : pruning;
         if ((strategy == Strategy.TPE) != (tpe != null)) {
-            throw new IllegalArgumentException("tpe settings: expected them exactly when strategy is tpe, found strategy "
+            throw new UsageException("tpe settings: expected them exactly when strategy is tpe, found strategy "
                     + strategy.value() + (tpe == null ? " without" : " with") + " them");
         }
         if (strategy == Strategy.TPE && (seeds.size() != 1 || tpe.startupTrials() >= budget || axes.isEmpty())) {
-            throw new IllegalArgumentException("tpe: expected one seed, at least one axis and fewer start-up trials than the budget of "
+            throw new UsageException("tpe: expected one seed, at least one axis and fewer start-up trials than the budget of "
                     + budget + ", found " + seeds.size() + " seeds, " + axes.size() + " axes, " + tpe.startupTrials() + " start-up trials");
         }
     }

@@ -1,10 +1,12 @@
 package dev.nin.sweep;
 
+import dev.nin.config.UsageException;
+
 /**
  * A sweep file that cannot run: the message names the file, line, column and key, and what to do.
- * An IllegalArgumentException, so the CLI maps it to the usage exit code.
+ * A {@link UsageException}, so the CLI maps it to the usage exit code.
  */
-public class SweepFileException extends IllegalArgumentException {
+public class SweepFileException extends UsageException {
 
     public SweepFileException(String message) {
         super(message);

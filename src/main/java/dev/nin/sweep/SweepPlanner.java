@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public final class SweepPlanner {
     public static List<PlannedTrial> plan(SweepFile sweep, long maxTrials, String file) {
         long count = count(sweep);
         if (count > maxTrials) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
+            throw new UsageException(String.format(Locale.ROOT,
                     "%s: plans %s trials (%s), above the limit of %,d; narrow the axes or draw a budget with strategy: random,"
                             + " or raise the limit with --plan-limit %d",
                     file, count == Long.MAX_VALUE ? "more than 9.2e18" : String.format(Locale.ROOT, "%,d", count),

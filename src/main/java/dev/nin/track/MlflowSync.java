@@ -1,5 +1,6 @@
 package dev.nin.track;
 
+import dev.nin.config.UsageException;
 import dev.nin.model.ComputePrecision;
 import dev.nin.report.CurvesChart;
 import dev.nin.data.IdxReader;
@@ -88,8 +89,22 @@ public final class MlflowSync {
         this.outbox = new MlflowOutbox(store);
         this.uri = trackingUri.replaceAll("/+$", "");
         this.client = new MlflowClient(uri);
-        this.artifacts = new ArtifactUploader(URI.create(uri + "/"));
+        this.artifacts = new ArtifactUploader(baseUri(uri));
         this.loggedModels = new LoggedModels(uri, artifacts);
+    }
+
+    /** The tracking server's base address; the user gave it (MLFLOW_TRACKING_URI or --to), so a bad one is their mistake. */
+    static URI baseUri(String trackingUri) {
+        try {
+            URI base = new URI(trackingUri + "/");
+            if (base.getScheme() != null && base.getScheme().matches("https?") && base.getHost() != null) {
+                return base;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // Refused below, in the same words.
+        }
+        throw new UsageException("MLflow tracking URI: expected an http(s) URL such as http://127.0.0.1:5000, found '"
+                + dev.nin.io.Redaction.redact(trackingUri, java.util.List.of()) + "'");
     }
 
     public String trackingUri() {

@@ -1,5 +1,6 @@
 package dev.nin.train;
 
+import dev.nin.config.UsageException;
 import java.util.Locale;
 
 /**
@@ -28,7 +29,7 @@ public record LearningRateSchedule(Kind kind, double warmupEpochs, int stepEpoch
                     return k;
                 }
             }
-            throw new IllegalArgumentException("schedule: expected constant, step or cosine, found '" + text + "'");
+            throw new UsageException("schedule: expected constant, step or cosine, found '" + text + "'");
         }
     }
 
@@ -41,7 +42,7 @@ public record LearningRateSchedule(Kind kind, double warmupEpochs, int stepEpoch
 
     public LearningRateSchedule {
         if (kind == null) {
-            throw new IllegalArgumentException("schedule: expected constant, step or cosine, found nothing");
+            throw new UsageException("schedule: expected constant, step or cosine, found nothing");
         }
         dev.nin.config.Knob.WARMUP_EPOCHS.require(warmupEpochs);
         dev.nin.config.Knob.STEP_EPOCHS.require(stepEpochs);

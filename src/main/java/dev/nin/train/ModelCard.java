@@ -1,5 +1,6 @@
 package dev.nin.train;
 
+import dev.nin.config.UsageException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -109,18 +110,18 @@ public record ModelCard(String format, long trial, String configuration, String 
         Path file = folder.resolve(FILE);
         try {
             if (Files.size(file) > 1 << 20) {
-                throw new IllegalArgumentException(file + ": expected a model card under 1 MiB, found "
+                throw new UsageException(file + ": expected a model card under 1 MiB, found "
                         + Files.size(file) + " bytes");
             }
             ModelCard card = JSON.readValue(file.toFile(), ModelCard.class);
             if (!FORMAT.equals(card.format())) {
-                throw new IllegalArgumentException(file + ": expected format " + FORMAT + ", found " + card.format());
+                throw new UsageException(file + ": expected format " + FORMAT + ", found " + card.format());
             }
             return Optional.of(card);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not a readable model card (" + e.getMessage() + ")", e);
+            throw new UsageException(file + ": not a readable model card (" + e.getMessage() + ")", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nin.train;
 
+import dev.nin.config.UsageException;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.ComputePrecision;
 
@@ -37,7 +38,7 @@ public record PrecisionChoice(ComputePrecision precision, String reason, Optiona
                     return r;
                 }
             }
-            throw new IllegalArgumentException("precision: expected fp32, bf16, fp16 or auto, found '" + text + "'");
+            throw new UsageException("precision: expected fp32, bf16, fp16 or auto, found '" + text + "'");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nin.train;
 
+import dev.nin.config.UsageException;
 import dev.nin.config.Knob;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.NetworkPlan;
@@ -58,7 +59,7 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
         Knob.SEED.require(seed);
         Knob.THREADS.require(threads);
         if (optimizer == null) {
-            throw new IllegalArgumentException("optimizer: expected a value, found nothing");
+            throw new UsageException("optimizer: expected a value, found nothing");
         }
         if (options == null) {
             options = TrainingOptions.BOOK;

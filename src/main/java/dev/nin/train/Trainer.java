@@ -1,5 +1,6 @@
 package dev.nin.train;
 
+import dev.nin.config.UsageException;
 import dev.nin.io.PausePoint;
 
 import dev.nin.data.DataOptions;
@@ -96,7 +97,7 @@ public final class Trainer {
         CostReport costs = new CostReport(plan);
         ImageSet train = data.train();
         if (train.size() == 0) {
-            throw new IllegalArgumentException("train-limit: no training images left to train on");
+            throw new UsageException("train-limit: no training images left to train on");
         }
         int batches = (train.size() + config.batchSize() - 1) / config.batchSize();
         PrecisionChoice precision = request.precision()

@@ -47,8 +47,11 @@ class ExitCodeTest {
 
     @Test
     void exceptionsAndOutcomesMapToTheirCodes() {
-        assertEquals(ExitCode.USAGE, ExitCode.of(new IllegalArgumentException("x")));
-        assertEquals(ExitCode.USAGE, ExitCode.of(new NumberFormatException("x")), "a subclass maps as its parent");
+        assertEquals(ExitCode.USAGE, ExitCode.of(new dev.nin.config.UsageException("x")));
+        assertEquals(ExitCode.USAGE, ExitCode.of(new dev.nin.sweep.SweepFileException("x")), "a subclass maps as its parent");
+        // Only the user's mistakes are exit 2: any other IllegalArgumentException is a bug, with its trace.
+        assertEquals(ExitCode.FAILURE, ExitCode.of(new IllegalArgumentException("x")));
+        assertEquals(ExitCode.FAILURE, ExitCode.of(new NumberFormatException("x")));
         assertEquals(ExitCode.DATA, ExitCode.of(new DataException("x")));
         assertEquals(ExitCode.NATIVE_LIBRARY, ExitCode.of(new NativeLibraryException("x", null)));
         assertEquals(ExitCode.STORE, ExitCode.of(new StoreException("x", null)));

@@ -1,5 +1,6 @@
 package dev.nin.sweep.tpe;
 
+import dev.nin.config.UsageException;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ public record Objective(String name, List<Dimension> space, Function function, d
                 return o;
             }
         }
-        throw new IllegalArgumentException("objective: expected one of branin, hartmann6, noisy-branin, found '" + name + "'");
+        throw new UsageException("objective: expected one of branin, hartmann6, noisy-branin, found '" + name + "'");
     }
 
     static double branin(double[] x) {

@@ -1,5 +1,6 @@
 package dev.nin.sweep.tpe;
 
+import dev.nin.config.UsageException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,13 +41,13 @@ public final class Tpe {
 
         public Settings {
             if (startupTrials < 1 || startupTrials > STARTUP_TRIALS_MAX) {
-                throw new IllegalArgumentException("startup_trials: expected 1 to " + STARTUP_TRIALS_MAX + ", found " + startupTrials);
+                throw new UsageException("startup_trials: expected 1 to " + STARTUP_TRIALS_MAX + ", found " + startupTrials);
             }
             if (!(gamma > 0 && gamma < 1)) {
-                throw new IllegalArgumentException("gamma: expected a fraction strictly between 0 and 1, found " + gamma);
+                throw new UsageException("gamma: expected a fraction strictly between 0 and 1, found " + gamma);
             }
             if (candidates < 1 || candidates > CANDIDATES_MAX) {
-                throw new IllegalArgumentException("candidates: expected 1 to " + CANDIDATES_MAX + ", found " + candidates);
+                throw new UsageException("candidates: expected 1 to " + CANDIDATES_MAX + ", found " + candidates);
             }
         }
 
