@@ -118,7 +118,8 @@ public final class SweepReport {
                         + " | training memory, estimated | measured | prediction memory, estimated | measured"
                         + " | training, batch 1 (measured) | prediction, batch 1 (measured) |\n")
                 .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        for (ReportQuery.Network n : reports.networks(sweep)) {
+        List<ReportQuery.Network> networks = reports.networks(sweep);
+        for (ReportQuery.Network n : networks) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %d | %,d | %.4f | %.4f | %s | %s | %s | %s | %s | %s |%n",
                     n.variant(), n.resize(), n.batchSize(), n.parameters(), n.forwardFlops() / 1e9, n.trainingStepFlops() / 1e9,
                     mib(n.trainingMemoryEstimated()), mib(n.trainingMemoryMeasured()), mib(n.predictionMemoryEstimated()),
@@ -156,6 +157,10 @@ public final class SweepReport {
                 charts.add(save(folder, "lr-vs-accuracy.png", scatter(sweep + ": learning rate against test accuracy",
                         "learning rate (log scale)", measured, g -> Math.log10(g.cost().lr()), ChartStyle.LOG10_TICKS)));
             }
+        }
+        // One size and batch: a multiple of another network's cost means something only between equals.
+        if (networks.size() > 1 && networks.stream().map(n -> n.resize() + "x" + n.batchSize()).distinct().count() == 1) {
+            charts.add(save(folder, "cost-by-network.png", CostChart.of(sweep, networks)));
         }
         // Completed trials only: a pending or running one has fewer epochs, and would cut every mean short.
         Map<String, List<List<CurvesChart.Point>>> curves = new LinkedHashMap<>();

@@ -229,4 +229,42 @@ class ReportChartsTest {
     private static List<Object> toList(double[] values) {
         return new ArrayList<>(java.util.Arrays.stream(values).boxed().toList());
     }
+
+    private static ReportQuery.Network network(String variant, long parameters, long flops, Long trainingMeasured) {
+        return new ReportQuery.Network(variant, 224, 128, parameters, flops, 3 * flops, 1_000L << 20, trainingMeasured,
+                300L << 20, 400L << 20, null, null);
+    }
+
+    @Test
+    void theCostChartShowsEachMeasureAsAMultipleOfTheBooksNetwork() throws Exception {
+        List<ReportQuery.Network> networks = List.of(network("gradual-head", 2_299_640, 1_539_959_304, 1_033L << 20),
+                network("no-1x1", 1_546_058, 1_154_000_000, 668L << 20), network("standard", 1_992_166, 1_525_000_000, 1_025L << 20),
+                network("single-1x1", 1_769_112, 1_340_000_000, 861L << 20), network("gradual-head-192", 2_660_216, 1_557_978_504,
+                        1_039L << 20), network("nin-bn", 1_994_404, 1_525_000_000, 4_194L << 20));
+        org.knowm.xchart.CategoryChart chart = CostChart.of("exercise-3", networks);
+        assertEquals("exercise-3: cost per network at 224 px, batch 128, as a multiple of standard's", chart.getTitle());
+        org.knowm.xchart.CategorySeries parameters = chart.getSeriesMap().get("parameters");
+        List<Double> ratios = new ArrayList<>();
+        parameters.getYData().forEach(y -> ratios.add(y.doubleValue()));
+        // no-1x1 against standard: 1,546,058 / 1,992,166, computed by hand.
+        assertEquals(0.7761, ratios.get(1), 1e-4);
+        assertEquals(1.0, ratios.get(2), 0.0, "the reference against itself");
+        List<Double> memory = new ArrayList<>();
+        chart.getSeriesMap().get("training memory (measured)").getYData().forEach(y -> memory.add(y.doubleValue()));
+        assertEquals(4194.0 / 1025.0, memory.get(5), 1e-9);
+        assertNotNull(chart.getSeriesMap().get("prediction memory (measured)"));
+        // Six long category names render (XChart's tick search must end) into a readable image.
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(
+                BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
+        assertEquals(900, image.getWidth());
+    }
+
+    @Test
+    void theCostChartSaysWhenMemoryIsOnlyEstimated() {
+        List<ReportQuery.Network> networks = List.of(network("no-1x1", 1_546_058, 1_154_000_000, null),
+                network("single-1x1", 1_769_112, 1_340_000_000, 861L << 20));
+        org.knowm.xchart.CategoryChart chart = CostChart.of("s", networks);
+        assertNotNull(chart.getSeriesMap().get("training memory (estimated)"));
+        assertTrue(chart.getTitle().endsWith("as a multiple of no-1x1's"), "without standard, the first network");
+    }
 }
