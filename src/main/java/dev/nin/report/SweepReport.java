@@ -187,7 +187,7 @@ public final class SweepReport {
             List<CurvesChart.Point> points = CurvesChart.points(trials.recordedEpochs(t.trial()));
             if (!points.isEmpty()) {
                 Path file = folder.resolve(curvesFile(shortNames.get(t.configuration()), t, taken));
-                Files.write(file, CurvesChart.png(curvesTitle(t), points));
+                Files.write(file, CurvesChart.png(curvesTitle(sweep, t), points));
                 charts.add(file);
             }
         }
@@ -237,12 +237,12 @@ public final class SweepReport {
     }
 
     /**
-     * A curves chart's title: the run as variant, learning rate and seed, then its trial number and
-     * state (the whole configuration is in the report's table; it would not fit a chart's width).
+     * A curves chart's title: the sweep, the whole configuration (weight decay, schedule, smoothing and
+     * all: a chart shown alone must say what ran), the seed, then the trial number and state.
      */
-    static String curvesTitle(ReportQuery.Trial t) {
-        String lr = new java.math.BigDecimal(t.learningRate()).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
-        return String.format(Locale.ROOT, "%s lr=%s seed=%d (trial %d, %s)", t.variant(), lr, t.seed(), t.trial(), t.state());
+    static String curvesTitle(String sweep, ReportQuery.Trial t) {
+        return String.format(Locale.ROOT, "%s: %s, seed %d (trial %d, %s)", sweep, t.configuration(), t.seed(), t.trial(),
+                t.state());
     }
 
     /**

@@ -202,16 +202,24 @@ class ReportChartsTest {
                 new CurvesChart.Point(2, 0.8, 0.7, 0.71, 0.7));
         ReportQuery.Trial trial = new ReportQuery.Trial(7, "completed", "nin-bn lr=0.0299 momentum=0.9 init=he smoothing=0.1",
                 "nin-bn", 0.029912, 3, 2, 0.8, 0.71, 0.7, false);
-        String title = SweepReport.curvesTitle(trial);
-        assertEquals("nin-bn lr=0.0299 seed=3 (trial 7, completed)", title);
-        assertEquals("nin-bn lr=0.045 seed=1 (trial 1, completed)", SweepReport.curvesTitle(new ReportQuery.Trial(1, "completed",
-                "c", "nin-bn", 0.045, 1, 3, 0.8, 0.8, 0.8, false)));
+        String title = SweepReport.curvesTitle("exercise-2", trial);
+        assertEquals("exercise-2: nin-bn lr=0.0299 momentum=0.9 init=he smoothing=0.1, seed 3 (trial 7, completed)", title);
         XYChart chart = CurvesChart.chart(title, points);
         assertEquals(title, chart.getTitle());
         assertEquals(LegendPosition.OutsideE, chart.getStyler().getLegendPosition());
         assertEquals(List.of("train loss", "train acc", "validation acc", "test acc", ChartStyle.CHANCE),
                 new ArrayList<>(chart.getSeriesMap().keySet()));
         assertEquals(List.of(1.0, 2.0), toList(chart.getSeriesMap().get(ChartStyle.CHANCE).getXData()));
+        // Loss on its own (left) axis, accuracies and chance on the right one.
+        assertEquals(0, chart.getSeriesMap().get("train loss").getYAxisGroup());
+        assertEquals(1, chart.getSeriesMap().get("test acc").getYAxisGroup());
+        assertEquals(1, chart.getSeriesMap().get(ChartStyle.CHANCE).getYAxisGroup());
+        assertEquals("training loss (nats)", chart.getYAxisGroupTitle(0));
+        // Validation and test differ in marker and line, so one cannot hide the other.
+        XYSeries validation = chart.getSeriesMap().get("validation acc");
+        XYSeries test = chart.getSeriesMap().get("test acc");
+        assertFalse(validation.getMarker().getClass().equals(test.getMarker().getClass()), "markers differ");
+        assertFalse(validation.getLineStyle() == null || validation.getLineStyle().equals(test.getLineStyle()), "lines differ");
     }
 
     @Test
