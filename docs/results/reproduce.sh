@@ -21,6 +21,7 @@ exercise-3|exercise-3|standard lr=0.05 epochs=1 batch=128 resize=224|
 book-plateau|book-plateau|standard lr=0.1 epochs=3 batch=128 resize=67|
 exercise-4|exercise-4|nin-bn lr=0.045 epochs=3 batch=128 resize=67 momentum=0.9 init=he smoothing=0.1|
 exercise-4-195|exercise-4-195|nin-bn lr=0.045 epochs=3 batch=128 resize=195 momentum=0.9 init=he smoothing=0.1|
+book-224|book-224|standard lr=0.1 epochs=10 batch=128 resize=224|
 TABLE
 }
 

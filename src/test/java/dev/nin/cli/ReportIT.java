@@ -119,7 +119,7 @@ class ReportIT {
         }
         assertTrue(markdown.contains("## Best so far"), markdown);
         for (String chart : new String[] {"accuracy-by-configuration.png", "accuracy-vs-parameters.png", "accuracy-vs-flops.png",
-            "lr-vs-accuracy.png", "best-so-far.png"}) {
+            "lr-vs-accuracy.png", "best-so-far.png", "cost-by-network.png"}) {
             assertNotNull(ImageIO.read(out.resolve(chart).toFile()), chart + " decodes");
             assertTrue(markdown.contains("(" + chart + ")"), chart + " is in the report");
         }
@@ -317,15 +317,15 @@ class ReportIT {
             NinProcess.Result result = NinProcess.withHome(home, port).env("MLFLOW_TRACKING_URI", server.uri())
                     .run("report", "small", "--out", out.toString());
             assertEquals(0, result.exitCode(), result.all());
-            // report.md, 8 trial curves, 4 sweep charts, the best-so-far curve, the differences chart and the
-            // two per-epoch charts.
-            assertTrue(result.out().contains("17 files under report/"), result.all());
+            // report.md, 8 trial curves, 4 sweep charts, the best-so-far curve, the differences chart, the
+            // two per-epoch charts and the two networks' cost chart.
+            assertTrue(result.out().contains("18 files under report/"), result.all());
         }
         List<Path> uploaded;
         try (var files = Files.walk(dir.resolve("artifacts"))) {
             uploaded = files.filter(p -> p.getParent().getFileName().toString().equals("report")).toList();
         }
-        assertEquals(17, uploaded.size(), uploaded.toString());
+        assertEquals(18, uploaded.size(), uploaded.toString());
         Path markdown = uploaded.stream().filter(p -> p.getFileName().toString().equals("report.md")).findFirst().orElseThrow();
         assertEquals(Files.readString(out.resolve("report.md")), Files.readString(markdown));
     }

@@ -320,6 +320,27 @@ class ResultsPagesTest {
         return value.equals("true") || value.equals("t");
     }
 
+    /** Every exported section can be reproduced: reproduce.sh has its row, and each row's sweeps are committed files. */
+    @Test
+    void everyExportedSectionHasItsReproduceRow() throws IOException {
+        String script = Files.readString(RESULTS.resolve("reproduce.sh"), StandardCharsets.UTF_8);
+        String table = script.substring(script.indexOf("<<'TABLE'\n") + 9, script.indexOf("\nTABLE\n"));
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (String row : table.split("\n")) {
+            String[] cells = row.split("\\|", -1);
+            assertEquals(4, cells.length, "reproduce.sh row: section|sweeps|baseline|versus, found " + row);
+            rows.put(cells[0], cells);
+            for (String sweep : cells[1].split(" ")) {
+                assertTrue(Files.exists(Path.of("sweeps", sweep + ".yaml")), row + ": no sweeps/" + sweep + ".yaml");
+            }
+        }
+        try (var folders = Files.list(RESULTS)) {
+            for (Path folder : folders.filter(f -> Files.exists(f.resolve("provenance.txt"))).toList()) {
+                assertTrue(rows.containsKey(folder.getFileName().toString()), folder + " has no row in reproduce.sh");
+            }
+        }
+    }
+
     /** A CSV file as written by {@code ./nin sql --format csv}: a header row, RFC 4180 quoting. */
     static List<Map<String, String>> csv(Path file) throws IOException {
         List<List<String>> rows = new ArrayList<>();
