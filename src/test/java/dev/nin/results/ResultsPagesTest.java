@@ -324,7 +324,7 @@ class ResultsPagesTest {
     @Test
     void everyExportedSectionHasItsReproduceRow() throws IOException {
         String script = Files.readString(RESULTS.resolve("reproduce.sh"), StandardCharsets.UTF_8);
-        String table = script.substring(script.indexOf("<<'TABLE'\n") + 9, script.indexOf("\nTABLE\n"));
+        String table = script.substring(script.indexOf("<<'TABLE'\n") + "<<'TABLE'\n".length(), script.indexOf("\nTABLE\n"));
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String row : table.split("\n")) {
             String[] cells = row.split("\\|", -1);
