@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.config.Metric;
 import dev.nin.config.UsageException;
 import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
@@ -54,7 +55,7 @@ final class Leaderboard {
         if (header != null) {
             out.println(header);
         }
-        boolean higher = LeaderboardQuery.higherIsBetter(sweep.metric);
+        boolean higher = Metric.of(sweep.metric).higherIsBetter;
         out.printf(Locale.ROOT, "%nleaderboard of sweep %s by %s (%s is better):%n", sweep.name, sweep.metric,
                 higher ? "higher" : "lower");
         ResultTable.of(RANKED, query.ranked(sweep.name, sweep.metric, top), r -> Arrays.asList(r.rank(), r.trial(), r.state(),

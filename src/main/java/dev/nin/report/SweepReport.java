@@ -1,5 +1,6 @@
 package dev.nin.report;
 
+import dev.nin.config.Metric;
 import dev.nin.config.UsageException;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.ReportQuery;
@@ -476,7 +477,7 @@ public final class SweepReport {
                     e.getValue().stream().mapToDouble(p -> p[1]).toArray());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         }
-        if (!"train_loss".equals(metric) && !curve.isEmpty()) {
+        if (Metric.of(metric).higherIsBetter && !curve.isEmpty()) {
             ChartStyle.chanceLine(chart, 1, curve.size());
         }
         return chart;

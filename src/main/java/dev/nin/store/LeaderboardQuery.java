@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.Metric;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -75,14 +76,9 @@ public class LeaderboardQuery {
         this.store = store;
     }
 
-    /** Whether a higher value of the sweep's metric is better. */
-    public static boolean higherIsBetter(String metric) {
-        return !"train_loss".equals(metric);
-    }
-
     /** The {@code top} best trials of the sweep that are ranked ({@link TrialState#RANKED}), best first. */
     public List<Ranked> ranked(String sweep, String metric, int top) {
-        String order = column(metric) + (higherIsBetter(metric) ? " DESC" : " ASC") + " NULLS LAST";
+        String order = Metric.of(metric).column + " " + Metric.of(metric).bestFirst() + " NULLS LAST";
         try (Connection c = store.connection();
                 PreparedStatement s = c.prepareStatement("SELECT row_number() OVER (ORDER BY " + order + ") AS rank,"
                         + " trial_id, state, configuration, seed, epochs_completed,"
@@ -113,13 +109,13 @@ public class LeaderboardQuery {
      * {@code seed_statistics}; a configuration whose every completed trial is stuck is then left out.
      */
     public List<Configuration> configurations(String sweep, String metric, boolean includeStuck) {
-        String column = column(metric);
+        String column = Metric.of(metric).column;
         try (Connection c = store.connection();
                 PreparedStatement s = c.prepareStatement("SELECT configuration, count(*) AS seeds,"
                         + " avg(" + column + ") AS mean, stddev_samp(" + column + ") AS std, avg(test_accuracy) AS test_mean,"
                         + " stddev_samp(test_accuracy) AS test_std FROM seed_results WHERE sweep = ? AND state = ?"
                         + " AND (? OR NOT stuck)"
-                        + " GROUP BY configuration ORDER BY avg(" + column + ")" + (higherIsBetter(metric) ? " DESC" : " ASC"))) {
+                        + " GROUP BY configuration ORDER BY avg(" + column + ") " + Metric.of(metric).bestFirst())) {
             s.setString(1, sweep);
             s.setString(2, TrialState.COMPLETED.value);
             s.setBoolean(3, includeStuck);
@@ -169,17 +165,6 @@ public class LeaderboardQuery {
         } catch (SQLException e) {
             throw failed(sweep, e);
         }
-    }
-
-    /**
-     * The metric as a column name. It is spliced into SQL (a column cannot be a parameter), so only
-     * the two the sweeps table's CHECK allows pass.
-     */
-    static String column(String metric) {
-        if (!metric.equals("validation_accuracy") && !metric.equals("train_loss")) {
-            throw new IllegalArgumentException("metric: expected validation_accuracy or train_loss, found " + metric);
-        }
-        return metric;
     }
 
     private StoreException failed(String sweep, SQLException e) {

@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.Metric;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,13 +61,11 @@ public final class PruningStore {
     /**
      * Judges {@code trialId} after {@code epoch} by {@code rule}.
      *
-     * @param metricColumn the sweep's metric, a column of epoch_metrics: validation_accuracy or train_loss
+     * @param metric the sweep's metric, a column of epoch_metrics
      */
-    public Decision decide(long sweepId, long trialId, int epoch, double value, Rule rule, String metricColumn) {
-        if (!metricColumn.equals("validation_accuracy") && !metricColumn.equals("train_loss")) {
-            throw new IllegalArgumentException("metric: expected validation_accuracy or train_loss, found " + metricColumn);
-        }
-        boolean higherIsBetter = metricColumn.equals("validation_accuracy");
+    public Decision decide(long sweepId, long trialId, int epoch, double value, Rule rule, Metric metric) {
+        String metricColumn = metric.column;
+        boolean higherIsBetter = metric.higherIsBetter;
         try (Connection c = connections.open()) {
             c.setAutoCommit(false);
             try {

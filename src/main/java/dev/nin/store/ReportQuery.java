@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.Metric;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,7 +72,7 @@ public class ReportQuery {
                 PreparedStatement s = c.prepareStatement("SELECT r.trial_id, r.state, r.configuration, r.variant, r.learning_rate, r.seed, r.epochs_completed,"
                         + " r.train_loss, r.validation_accuracy, r.test_accuracy, coalesce(p.stuck, false) AS stuck"
                         + " FROM trial_results r LEFT JOIN seed_results p ON p.trial_id = r.trial_id WHERE r.sweep = ? ORDER BY "
-                        + ("train_loss".equals(sweep.metric()) ? "train_loss ASC" : "validation_accuracy DESC") + " NULLS LAST, trial_id")) {
+                        + Metric.of(sweep.metric()).column + " " + Metric.of(sweep.metric()).bestFirst() + " NULLS LAST, trial_id")) {
             s.setString(1, sweep.name());
             List<Trial> trials = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {

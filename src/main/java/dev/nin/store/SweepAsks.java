@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.config.Metric;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -204,8 +205,8 @@ public class SweepAsks {
 
     /** Every suggestion's trial of the sweep, in ask order, as it stands now. */
     private static List<Observed> history(Connection c, long sweepId, String metricColumn) throws SQLException {
-        if (!metricColumn.equals("validation_accuracy") && !metricColumn.equals("train_loss")) {
-            throw new StoreException("sweep " + sweepId + ": metric: expected validation_accuracy or train_loss, found " + metricColumn);
+        if (Metric.find(metricColumn).isEmpty()) {
+            throw new StoreException("sweep " + sweepId + ": metric: expected " + Metric.names() + ", found " + metricColumn);
         }
         List<Observed> out = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""

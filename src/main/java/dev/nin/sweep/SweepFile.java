@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.Metric;
 import dev.nin.config.UsageException;
 import dev.nin.model.ModelSpec;
 import dev.nin.model.Variants;
@@ -54,17 +55,6 @@ public record SweepFile(String name, String description, Hyperparameters base, D
         /** As written in sweep files and stored. */
         public String value() {
             return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /** What a sweep ranks trials by (a column of trial_results); never the test set. */
-    public enum Metric {
-        VALIDATION_ACCURACY("validation_accuracy"), TRAIN_LOSS("train_loss");
-
-        public final String column;
-
-        Metric(String column) {
-            this.column = column;
         }
     }
 

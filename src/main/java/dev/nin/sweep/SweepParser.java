@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.Metric;
 import dev.nin.config.Knob;
 import dev.nin.data.DataOptions;
 import dev.nin.data.IdxReader;
@@ -325,18 +326,17 @@ public final class SweepParser {
         }
         long samplerSeed = top.containsKey("sampler_seed") ? integer(top.get("sampler_seed"), "sampler_seed", 0, Long.MAX_VALUE) : 0;
 
-        SweepFile.Metric metric = SweepFile.Metric.VALIDATION_ACCURACY;
+        Metric metric = Metric.VALIDATION_ACCURACY;
         if (top.containsKey("metric")) {
             String m = string(top.get("metric"), "metric");
-            metric = switch (m) {
-                case "validation_accuracy" -> SweepFile.Metric.VALIDATION_ACCURACY;
-                case "train_loss" -> SweepFile.Metric.TRAIN_LOSS;
-                case "test_accuracy" -> throw at(top.get("metric"), "metric",
+            if (m.equals("test_accuracy")) {
+                throw at(top.get("metric"), "metric",
                         "the test set is reported, never tuned on; use validation_accuracy with data.validation > 0");
-                default -> throw at(top.get("metric"), "metric", "expected validation_accuracy or train_loss, found '" + m + "'");
-            };
+            }
+            metric = Metric.find(m).orElseThrow(() -> at(top.get("metric"), "metric",
+                    "expected " + Metric.names() + ", found '" + m + "'"));
         }
-        if (metric == SweepFile.Metric.VALIDATION_ACCURACY && validation == 0) {
+        if (metric == Metric.VALIDATION_ACCURACY && validation == 0) {
             throw at(dataNode == null ? root : dataNode, "data.validation",
                     "the metric validation_accuracy needs held-out images: set data.validation (e.g. 5000), or metric: train_loss");
         }

@@ -1,5 +1,6 @@
 package dev.nin.sweep;
 
+import dev.nin.config.Metric;
 
 import dev.nin.store.PruningStore;
 import dev.nin.store.SweepAsks;
@@ -336,26 +337,29 @@ public class SweepRunner {
         if (rule instanceof Pruning.None) {
             return EpochGate.NONE;
         }
-        String column = sweep.metric().column;
+        Metric metric = sweep.metric();
         PruningStore decisions = new PruningStore(store::connection);
         PruningStore.Rule stored = StoreMapping.rule(rule);
         return metrics -> {
             if (!rule.judgesAt(metrics.epoch(), epochs)) {
                 return EpochGate.Verdict.CONTINUE;
             }
-            double value = column.equals("train_loss") ? metrics.trainLoss() : metrics.validationAccuracy();
+            double value = switch (metric) {
+                case TRAIN_LOSS -> metrics.trainLoss();
+                case VALIDATION_ACCURACY -> metrics.validationAccuracy();
+            };
             if (Double.isNaN(value)) {
                 return EpochGate.Verdict.CONTINUE;
             }
-            PruningStore.Decision d = decisions.decide(claim.sweepId(), claim.trialId(), metrics.epoch(), value, stored, column);
+            PruningStore.Decision d = decisions.decide(claim.sweepId(), claim.trialId(), metrics.epoch(), value, stored, metric);
             if (d.promoted()) {
                 return EpochGate.Verdict.CONTINUE;
             }
             String why = rule instanceof Pruning.Asha asha
                     ? String.format(java.util.Locale.ROOT, "rung at epoch %d: %s %.4f not in the top 1/%d of %d", metrics.epoch(),
-                            column, value, asha.eta(), d.competitors() + 1)
+                            metric.column, value, asha.eta(), d.competitors() + 1)
                     : String.format(java.util.Locale.ROOT, "epoch %d: %s %.4f worse than the median of %d others",
-                            metrics.epoch(), column, value, d.competitors());
+                            metrics.epoch(), metric.column, value, d.competitors());
             notices.accept("trial " + claim.trialId() + " pruned at " + why);
             return EpochGate.Verdict.prune(why);
         };

@@ -40,7 +40,7 @@ public final class TpeSampler implements SweepAsks.Sampler {
         }
         this.sweep = sweep;
         this.tpe = new Tpe(sweep.axes().stream().map(TpeSampler::dimension).toList(), sweep.tpe(),
-                sweep.metric() == SweepFile.Metric.VALIDATION_ACCURACY);
+                sweep.metric().higherIsBetter);
     }
 
     /** The dimension TPE searches for {@code axis}. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nin.config.Metric;
 import dev.nin.sweep.StoreMapping;
 import dev.nin.store.PruningStore;
 import dev.nin.sweep.Pruning;
@@ -136,7 +137,7 @@ class MedianPruningIT {
         }
         // 1. Others at epoch 2 in sweep a: 0.60, 0.70 (not c4's missing value, not sweep x, not j1 itself):
         //    two, fewer than min_trials 3, so it goes on however low it is.
-        assertEquals("promoted against 2 by median", decision(store.decide(a, j1, 2, 0.10, rule, "validation_accuracy")));
+        assertEquals("promoted against 2 by median", decision(store.decide(a, j1, 2, 0.10, rule, Metric.VALIDATION_ACCURACY)));
 
         try (Connection c = db(); Statement s = c.createStatement()) {
             long c3 = trial(s, a, "c3", "completed");
@@ -145,16 +146,16 @@ class MedianPruningIT {
             epoch(s, j2, 2, 1.0, 0.64);
         }
         // 2. Others: 0.10 (j1), 0.60, 0.70, 0.80: the median of four is (0.60 + 0.70) / 2 = 0.65; 0.64 is worse.
-        assertEquals("pruned against 4 by median", decision(store.decide(a, j2, 2, 0.64, rule, "validation_accuracy")));
+        assertEquals("pruned against 4 by median", decision(store.decide(a, j2, 2, 0.64, rule, Metric.VALIDATION_ACCURACY)));
 
         try (Connection c = db(); Statement s = c.createStatement()) {
             j3 = trial(s, a, "j3", "running");
             epoch(s, j3, 2, 1.0, 0.64);
         }
         // 3. Others: 0.10, 0.60, 0.64 (j2), 0.70, 0.80: the median is 0.64; equal to it goes on.
-        assertEquals("promoted against 5 by median", decision(store.decide(a, j3, 2, 0.64, rule, "validation_accuracy")));
+        assertEquals("promoted against 5 by median", decision(store.decide(a, j3, 2, 0.64, rule, Metric.VALIDATION_ACCURACY)));
         // 4. Asked again (a resumed trial), j2 gets its recorded decision, whatever the value now.
-        assertEquals("pruned against 4 by median", decision(store.decide(a, j2, 2, 0.99, rule, "validation_accuracy")));
+        assertEquals("pruned against 4 by median", decision(store.decide(a, j2, 2, 0.99, rule, Metric.VALIDATION_ACCURACY)));
 
         try (Connection c = db(); Statement s = c.createStatement()) {
             for (double loss : new double[] {0.5, 0.7, 0.9}) {
@@ -166,9 +167,9 @@ class MedianPruningIT {
             epoch(s, k2, 1, 0.6, 0.5);
         }
         // 5. By training loss, lower is better. k1: others 0.5, 0.6 (k2), 0.7, 0.9, median 0.65; 0.8 is worse.
-        assertEquals("pruned against 4 by median", decision(store.decide(lossSweep, k1, 1, 0.8, StoreMapping.rule(byLoss.pruning()), "train_loss")));
+        assertEquals("pruned against 4 by median", decision(store.decide(lossSweep, k1, 1, 0.8, StoreMapping.rule(byLoss.pruning()), Metric.TRAIN_LOSS)));
         // k2: others 0.5, 0.7, 0.8 (k1), 0.9, median 0.75; 0.6 is better.
-        assertEquals("promoted against 4 by median", decision(store.decide(lossSweep, k2, 1, 0.6, StoreMapping.rule(byLoss.pruning()), "train_loss")));
+        assertEquals("promoted against 4 by median", decision(store.decide(lossSweep, k2, 1, 0.6, StoreMapping.rule(byLoss.pruning()), Metric.TRAIN_LOSS)));
 
         List<String> rows = new ArrayList<>();
         try (Connection c = db(); Statement s = c.createStatement();

@@ -3,6 +3,7 @@ package dev.nin.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nin.config.Metric;
 import dev.nin.store.PruningStore;
 import dev.nin.sweep.Pruning;
 import dev.nin.sweep.StoreMapping;
@@ -90,7 +91,7 @@ class PruningIT {
                 List<Boolean> promoted = new ArrayList<>();
                 for (int k = 0; k < trials; k++) {
                     int i = offset == 0 ? k : trials - 1 - k;
-                    promoted.add(store.decide(sweepId, ids.get(i), 1, accuracy[i], StoreMapping.rule(asha), "validation_accuracy").promoted());
+                    promoted.add(store.decide(sweepId, ids.get(i), 1, accuracy[i], StoreMapping.rule(asha), Metric.VALIDATION_ACCURACY).promoted());
                 }
                 return offset == 0 ? promoted : reversed(promoted);
             }));

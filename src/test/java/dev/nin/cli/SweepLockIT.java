@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nin.config.Metric;
 import dev.nin.store.PruningStore;
 import dev.nin.store.SweepLock;
 import dev.nin.store.TrialState;
@@ -129,7 +130,7 @@ class SweepLockIT {
             assertEquals(1, sessions(key, true, -1), "the holder's lock is the 64-bit key split into classid and objid");
             PruningStore pruning = new PruningStore(SweepLockIT::db);
             CompletableFuture<PruningStore.Decision> decision = CompletableFuture.supplyAsync(
-                    () -> pruning.decide(sweepId, trialId, 1, 0.5, StoreMapping.rule(new Pruning.Asha(1, 3)), "validation_accuracy"));
+                    () -> pruning.decide(sweepId, trialId, 1, 0.5, StoreMapping.rule(new Pruning.Asha(1, 3)), Metric.VALIDATION_ACCURACY));
             // PostgreSQL itself shows the decision's session waiting on the holder's lock: no sleep needed.
             await("the pruning decision to wait for the lock", waiting(key, holderPid), 30);
             assertFalse(decision.isDone(), "no decision while the sweep is locked");

@@ -3,6 +3,7 @@ package dev.nin.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nin.config.Metric;
 import dev.nin.store.PruningStore;
 import dev.nin.store.SweepAsks;
 import dev.nin.store.SweepStore;
@@ -375,13 +376,13 @@ class TpeSweepIT {
             // Three trials do well at rung 1 and complete; worker A's does badly at rung 1 and is pruned there.
             for (int i = 0; i < 3; i++) {
                 epoch(c, trials.get(i), 1, 0.8 + 0.01 * i);
-                assertTrue(decisions.decide(sweepId, trials.get(i), 1, 0.8 + 0.01 * i, StoreMapping.rule(asha), "validation_accuracy")
+                assertTrue(decisions.decide(sweepId, trials.get(i), 1, 0.8 + 0.01 * i, StoreMapping.rule(asha), Metric.VALIDATION_ACCURACY)
                         .promoted());
                 complete(c, trials.get(i));
             }
             long pruned = trials.get(3);
             epoch(c, pruned, 1, 0.2);
-            assertTrue(!decisions.decide(sweepId, pruned, 1, 0.2, StoreMapping.rule(asha), "validation_accuracy").promoted());
+            assertTrue(!decisions.decide(sweepId, pruned, 1, 0.2, StoreMapping.rule(asha), Metric.VALIDATION_ACCURACY).promoted());
             end(c, pruned, "pruned");
             // Worker B asks next: the model-guided suggestion saw the pruned trial with its rung and value there.
             long next = SweepAsks.ask(c, sweepId, "worker-b", 60, new TpeSampler(sweep)).orElseThrow().trialId();

@@ -137,7 +137,7 @@ class SweepParserTest {
         assertEquals(128, sweep.base().batch());
         assertEquals(List.of(1L), sweep.seeds());
         assertEquals(SweepFile.Strategy.GRID, sweep.strategy());
-        assertEquals(SweepFile.Metric.VALIDATION_ACCURACY, sweep.metric());
+        assertEquals(dev.nin.config.Metric.VALIDATION_ACCURACY, sweep.metric());
         assertEquals(64, sweep.contentHash().length());
     }
 
