@@ -235,6 +235,16 @@ class ResultsPagesTest {
                             mib(r.get("training_memory_bytes_measured_batch1")), mib(r.get("prediction_memory_bytes_measured_batch1"))));
                 }
             }
+            case "epochs" -> {
+                out.add("| seed | epoch | train loss | train acc | validation acc | test acc | training images/s |");
+                out.add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                for (Map<String, String> e : csv(dir.resolve("epochs.csv"))) {
+                    out.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.1f |", e.get("seed"), e.get("epoch"),
+                            loss(e.get("train_loss")), meanStd(e.get("train_accuracy"), null),
+                            e.get("validation_accuracy").isEmpty() ? "-" : meanStd(e.get("validation_accuracy"), null),
+                            meanStd(e.get("test_accuracy"), null), Double.parseDouble(e.get("images_per_second"))));
+                }
+            }
             default -> throw new IllegalArgumentException("unknown table kind " + kind);
         }
         return out;
