@@ -81,6 +81,12 @@ public class DatabaseLogins implements CredentialsProvider {
                     + "(nin's owner role on that server)");
         }
         if (embedded == null) {
+            if (embeddedPort.equals(Integer.toString(HomePort.LEGACY_PORT))) {
+                // The configuration falls back to the legacy port when the home's port file cannot be read
+                // (Quarkus reads it before any command can report anything): read it again here, so a
+                // damaged or unwritable file is refused in words, naming it, not silently replaced.
+                HomePort.of(home);
+            }
             embedded = new EmbeddedPostgresServer(home, port(embeddedPort));
         }
         return embedded;

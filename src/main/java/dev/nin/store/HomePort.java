@@ -76,8 +76,8 @@ public final class HomePort {
         } catch (NumberFormatException e) {
             // Refused below.
         }
-        throw new IOException("expected a port number from 1024 to 65535, found '" + text + "'; delete the file to choose"
-                + " another");
+        throw new StoreException(file + ": expected a port number from 1024 to 65535, found '" + text + "' (a damaged nin"
+                + " home); delete the file to choose another port");
     }
 
     /** A port of 127.0.0.1 nobody listens on now (the kernel's choice among its ephemeral ports). */

@@ -55,7 +55,20 @@ class HomePortTest {
         Files.createDirectories(dir.resolve("bad/postgres"));
         Files.writeString(dir.resolve("bad/postgres/port"), "80\n");
         StoreException e = assertThrows(StoreException.class, () -> HomePort.of(dir.resolve("bad")));
-        assertTrue(e.getMessage().contains("expected a port number from 1024 to 65535, found '80'; delete the file"),
+        assertTrue(e.getMessage().contains("bad/postgres/port: expected a port number from 1024 to 65535, found '80' (a damaged nin home); delete the file"),
+                e.getMessage());
+    }
+
+    @Test
+    void theStoreRefusesADamagedPortFileInsteadOfFallingBackToTheOldPort() throws Exception {
+        // What the configuration hands the store when it could not read the file: the legacy port.
+        Path home = dir.resolve("damaged");
+        Files.createDirectories(home.resolve("postgres"));
+        Files.writeString(home.resolve("postgres/port"), "not a port\n");
+        DatabaseLogins logins = new DatabaseLogins(java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), home, Integer.toString(HomePort.LEGACY_PORT), "true");
+        StoreException e = assertThrows(StoreException.class, logins::embedded);
+        assertTrue(e.getMessage().contains(home.resolve("postgres/port").toString()) && e.getMessage().contains("found 'not a port'"),
                 e.getMessage());
     }
 }
