@@ -135,6 +135,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void entitiesNeverLeaveTheStore() {
+        // Readers get records (SweepStore.StoredSweep, SweepStore.Training, the query classes' rows): a
+        // Panache entity outside the store would let anyone load or persist rows past its SQL.
+        noClasses().that().resideOutsideOfPackage("dev.nin.store..")
+                .should().dependOnClassesThat().areAnnotatedWith(jakarta.persistence.Entity.class)
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("dev.nin.store..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.quarkus.narayana.jta.QuarkusTransaction")
+                .check(classes);
+    }
+
+    @Test
     void readmeLayoutShowsTheseRules() throws IOException {
         String readme = Files.readString(Path.of("docs/architecture.md"), StandardCharsets.UTF_8);
         String start = "    allowed imports (checked by ArchitectureTest):\n";

@@ -6,9 +6,9 @@ import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
 
 import dev.nin.report.SeedComparison;
+import dev.nin.store.SweepStore;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.SeedStatisticsQuery;
-import dev.nin.store.SweepEntity;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -41,50 +41,50 @@ final class Leaderboard {
         return top;
     }
 
-    static void print(PrintWriter out, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepEntity sweep, int top,
+    static void print(PrintWriter out, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepStore.StoredSweep sweep, int top,
             ComparisonOptions comparison) {
         print(out, null, query, seeds, sweep, top, comparison);
     }
 
     /** As above, {@code header} (when not null) first, once the baseline is known to be good. */
-    static void print(PrintWriter out, String header, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepEntity sweep,
+    static void print(PrintWriter out, String header, LeaderboardQuery query, SeedStatisticsQuery seeds, SweepStore.StoredSweep sweep,
             int top, ComparisonOptions comparison) {
         // The baseline is checked before anything is printed: a bad --baseline prints nothing but its error.
-        List<SeedStatisticsQuery.Summary> summaries = seeds.summaries(sweep.name);
-        String baseline = SeedComparison.baseline(comparison.baseline, seeds.firstConfiguration(sweep.name), sweep.name, summaries);
+        List<SeedStatisticsQuery.Summary> summaries = seeds.summaries(sweep.name());
+        String baseline = SeedComparison.baseline(comparison.baseline, seeds.firstConfiguration(sweep.name()), sweep.name(), summaries);
         if (header != null) {
             out.println(header);
         }
-        boolean higher = Metric.of(sweep.metric).higherIsBetter;
-        out.printf(Locale.ROOT, "%nleaderboard of sweep %s by %s (%s is better):%n", sweep.name, sweep.metric,
+        boolean higher = Metric.of(sweep.metric()).higherIsBetter;
+        out.printf(Locale.ROOT, "%nleaderboard of sweep %s by %s (%s is better):%n", sweep.name(), sweep.metric(),
                 higher ? "higher" : "lower");
-        ResultTable.of(RANKED, query.ranked(sweep.name, sweep.metric, top), r -> Arrays.asList(r.rank(), r.trial(), r.state(),
+        ResultTable.of(RANKED, query.ranked(sweep.name(), sweep.metric(), top), r -> Arrays.asList(r.rank(), r.trial(), r.state(),
                 r.configuration(), r.seed(), r.epochs(), r.trainLoss(), r.validationAccuracy(), r.testAccuracy(),
                 r.stuck() ? "stuck" : ""))
                 .print(out, ResultTable.Format.TABLE);
 
-        List<LeaderboardQuery.Configuration> configurations = query.configurations(sweep.name, sweep.metric,
+        List<LeaderboardQuery.Configuration> configurations = query.configurations(sweep.name(), sweep.metric(),
                 comparison.includeStuck);
         if (configurations.isEmpty()) {
             out.println(comparison.includeStuck ? "no completed trial yet" : "no completed trial off the ln 10 plateau yet");
         } else {
             LeaderboardQuery.Configuration best = configurations.get(0);
-            out.printf(Locale.ROOT, "%nbest configuration (best mean %s over %d completed trial%s%s): %s%n", sweep.metric,
+            out.printf(Locale.ROOT, "%nbest configuration (best mean %s over %d completed trial%s%s): %s%n", sweep.metric(),
                     best.seeds(), best.seeds() == 1 ? "" : "s", comparison.includeStuck ? ", stuck ones counted in" : ", stuck ones left out",
                     best.configuration());
         }
-        printSeedStatistics(out, seeds, sweep.name, summaries, baseline, comparison.includeStuck);
+        printSeedStatistics(out, seeds, sweep.name(), summaries, baseline, comparison.includeStuck);
 
-        ResultTable stopped = ResultTable.of(STOPPED, query.stoppedEarly(sweep.name), t -> Arrays.asList(t.trial(), t.state(),
+        ResultTable stopped = ResultTable.of(STOPPED, query.stoppedEarly(sweep.name()), t -> Arrays.asList(t.trial(), t.state(),
                 t.configuration(), t.seed(), t.epochs(), t.stoppedAt()));
         if (stopped.size() > 0) {
             out.printf(Locale.ROOT, "%nstopped early (not ranked):%n");
             stopped.print(out, ResultTable.Format.TABLE);
         }
 
-        printBestSoFar(out, query.bestSoFar(sweep.name), sweep.metric);
+        printBestSoFar(out, query.bestSoFar(sweep.name()), sweep.metric());
 
-        query.budget(sweep.name).filter(b -> b.pruned() + b.stalled() > 0).ifPresent(b -> {
+        query.budget(sweep.name()).filter(b -> b.pruned() + b.stalled() > 0).ifPresent(b -> {
             long saved = b.epochsPlanned() - b.epochsRun();
             out.printf(Locale.ROOT, "%nstopping early saved %d of %d planned epochs (%.0f%%): %d pruned, %d stalled%n",
                     saved, b.epochsPlanned(), 100.0 * saved / Math.max(1, b.epochsPlanned()), b.pruned(), b.stalled());

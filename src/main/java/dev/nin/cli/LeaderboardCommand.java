@@ -4,7 +4,6 @@ import dev.nin.config.UsageException;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.SeedStatisticsQuery;
 import dev.nin.store.Store;
-import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 
 
@@ -41,9 +40,9 @@ public class LeaderboardCommand extends NinSubcommand {
     @Override
     protected ExitCode execute() throws Exception {
         Leaderboard.checkTop(top);
-        SweepEntity sweep = sweeps.find(name).orElseThrow(() -> new UsageException(
+        SweepStore.StoredSweep sweep = sweeps.find(name).orElseThrow(() -> new UsageException(
                 "sweep: no sweep named '" + name + "' in " + store.redactedUrl()));
-        Leaderboard.print(out(), "sweep " + name + ": " + sweeps.describeStates(sweep.id), leaderboard, seeds, sweep, top,
+        Leaderboard.print(out(), "sweep " + name + ": " + sweeps.describeStates(sweep.id()), leaderboard, seeds, sweep, top,
                 comparison);
         return ExitCode.OK;
     }

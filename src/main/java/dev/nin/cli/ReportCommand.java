@@ -63,7 +63,7 @@ public class ReportCommand extends NinSubcommand {
         printer.flush();
         if (!noMlflow && mirror.trackingUri().isPresent()) {
             String uri = mirror.trackingUri().get();
-            long sweepId = sweeps.find(sweep).orElseThrow().id;
+            long sweepId = sweeps.find(sweep).orElseThrow().id();
             try {
                 int files = new MlflowSync(store, uri).uploadReport(sweepId, folder);
                 printer.printf("logged to MLflow at %s: %d files under report/ of the sweep's run%n", Redaction.redact(uri, List.of()), files);

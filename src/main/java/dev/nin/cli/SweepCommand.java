@@ -7,7 +7,6 @@ import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
-import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.Hyperparameters;
 import dev.nin.sweep.PlannedTrial;
@@ -190,7 +189,7 @@ public class SweepCommand extends NinSubcommand {
                 outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
         SweepConsole.printEfficiency(out, outcome.efficiency());
         out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
-        SweepEntity entity = sweeps.find(name).orElseThrow();
+        SweepStore.StoredSweep entity = sweeps.find(name).orElseThrow();
         Leaderboard.print(out, leaderboard, seeds, entity, top, comparison);
         if (outcome.stoppedOnFailure()) {
             out.println("stopped at the first failed trial (--fail-fast); rerun to go on");

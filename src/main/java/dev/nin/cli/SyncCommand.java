@@ -3,7 +3,6 @@ package dev.nin.cli;
 import dev.nin.config.UsageException;
 import dev.nin.io.Redaction;
 import dev.nin.store.Store;
-import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 import dev.nin.track.MlflowMirror;
 import dev.nin.track.MlflowSync;
@@ -45,9 +44,9 @@ public class SyncCommand extends NinSubcommand {
         }
         Optional<Long> sweepId = Optional.empty();
         if (sweepName != null) {
-            SweepEntity sweep = sweeps.find(sweepName).orElseThrow(() -> new UsageException(
+            SweepStore.StoredSweep sweep = sweeps.find(sweepName).orElseThrow(() -> new UsageException(
                     "sweep: no sweep named '" + sweepName + "' in " + store.redactedUrl()));
-            sweepId = Optional.of(sweep.id);
+            sweepId = Optional.of(sweep.id());
         }
         store.open();
         MlflowSync sync = new MlflowSync(store, uri);

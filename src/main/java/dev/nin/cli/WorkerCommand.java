@@ -3,7 +3,6 @@ package dev.nin.cli;
 import dev.nin.config.UsageException;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
-import dev.nin.store.SweepEntity;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.SweepRunner;
 import dev.nin.engine.DeviceRequest;
@@ -73,13 +72,13 @@ public class WorkerCommand extends NinSubcommand {
                 : SweepRunner.Waiting.NONE;
         Long sweepId = null;
         if (sweepName != null) {
-            Optional<SweepEntity> sweep = waitForWork ? awaitSweep(out, waiting) : sweeps.find(sweepName);
+            Optional<SweepStore.StoredSweep> sweep = waitForWork ? awaitSweep(out, waiting) : sweeps.find(sweepName);
             if (sweep.isEmpty() && waitForWork) {
                 out.printf("no sweep named '%s' was stored within %d s; stopping%n", sweepName, idleTimeout);
                 return ExitCode.OK;
             }
             sweepId = sweep.orElseThrow(() -> new UsageException("sweep: no sweep named '" + sweepName + "' in "
-                    + store.redactedUrl() + "; start it with ./nin sweep FILE (or add --wait to wait for it)")).id;
+                    + store.redactedUrl() + "; start it with ./nin sweep FILE (or add --wait to wait for it)")).id();
         }
         out.printf("worker %s on %s%n", dev.nin.store.Workers.self(), store.redactedUrl());
         out.flush();
@@ -107,9 +106,9 @@ public class WorkerCommand extends NinSubcommand {
      * The named sweep, waiting for it to be stored (a Job or job array may start before
      * {@code ./nin sweep FILE --enqueue-only} runs); empty when the idle timeout passed first.
      */
-    private Optional<SweepEntity> awaitSweep(PrintWriter out, SweepRunner.Waiting waiting) {
+    private Optional<SweepStore.StoredSweep> awaitSweep(PrintWriter out, SweepRunner.Waiting waiting) {
         long start = System.nanoTime();
-        Optional<SweepEntity> sweep = sweeps.find(sweepName);
+        Optional<SweepStore.StoredSweep> sweep = sweeps.find(sweepName);
         if (sweep.isEmpty()) {
             out.printf("waiting for sweep %s to be stored in %s%n", sweepName, store.redactedUrl());
             out.flush();

@@ -5,6 +5,7 @@ import dev.nin.model.ModelSpec;
 
 import dev.nin.data.DataOptions;
 import dev.nin.model.NetworkPlan;
+import dev.nin.model.OptimizerSpec;
 import dev.nin.train.TrainConfig;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -18,6 +19,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -361,9 +363,62 @@ public class SweepStore {
         QuarkusTransaction.requiringNew().run(() -> EpochMetricEntity.delete("trialId = ?1 and epoch > ?2", trialId, keep));
     }
 
-    public Optional<SweepEntity> find(String name) {
+    public Optional<StoredSweep> find(String name) {
         store.open();
-        return QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>find("name", name).firstResultOptional());
+        return QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>find("name", name).firstResultOptional()
+                .map(StoredSweep::of));
+    }
+
+    /** The sweep stored under {@code sweepId}; a worker reads its file from here, not from its own disk. */
+    public StoredSweep find(long sweepId) {
+        store.open();
+        SweepEntity sweep = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(sweepId));
+        if (sweep == null) {
+            throw new StoreException("sweep " + sweepId + " is not in " + store.redactedUrl() + " (deleted while its trials ran?)");
+        }
+        return StoredSweep.of(sweep);
+    }
+
+    /**
+     * A stored sweep as its readers see it (the entity stays in the store).
+     *
+     * @param metric the column it ranks by, as {@link dev.nin.config.Metric#column}
+     * @param content the sweep file's text, so a worker on another machine runs exactly what was enqueued
+     */
+    public record StoredSweep(long id, String name, String file, String content, String contentHash, String metric) {
+        static StoredSweep of(SweepEntity e) {
+            return new StoredSweep(e.id, e.name, e.file, e.content, e.contentHash, e.metric);
+        }
+    }
+
+    /**
+     * What a claimed trial trains, read from its row: the network (its stored spec, with the trial's
+     * dropout), the training configuration (hyperparameters, threads and training options as stored),
+     * the data limits, and its label.
+     */
+    public record Training(long trialId, String configuration, ModelSpec model, TrainConfig config, DataOptions data) {}
+
+    /** The training of trial {@code trialId}, as {@link Training} describes it. */
+    public Training training(long trialId) {
+        store.open();
+        TrialEntity t = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(trialId));
+        if (t == null) {
+            throw new StoreException("trial " + trialId + " is not in " + store.redactedUrl());
+        }
+        ModelSpec spec = TrialConfig.modelOf(t.config, t.variant, t.dropout);
+        TrainConfig config = new TrainConfig(t.learningRate, t.epochs, t.batchSize, t.resize, t.seed,
+                new OptimizerSpec(t.momentum, t.nesterov, t.weightDecay), OptionalDouble.of(t.dropout), threads(t.config),
+                TrialConfig.optionsOf(t.config));
+        return new Training(t.id, t.configuration, spec, config, new DataOptions(t.trainLimit, t.validationSize, t.testLimit));
+    }
+
+    /** The TensorFlow threads a trial's stored config asks for; 0 (TensorFlow's default) when it says none. */
+    private static int threads(String configJson) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(configJson).path("threads").asInt(0);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StoreException("a trial's config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** e.g. "3 completed, 1 diverged, 2 pending". */
@@ -391,10 +446,5 @@ public class SweepStore {
         } catch (SQLException e) {
             throw new StoreException("could not read sweep " + sweepId + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The data options a sweep's trials use (every trial of a sweep shares them). */
-    public static DataOptions dataOf(TrialEntity t) {
-        return new DataOptions(t.trainLimit, t.validationSize, t.testLimit);
     }
 }

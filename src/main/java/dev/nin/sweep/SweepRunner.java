@@ -5,7 +5,6 @@ import dev.nin.config.Metric;
 import dev.nin.store.PruningStore;
 import dev.nin.store.SweepAsks;
 import dev.nin.store.Store;
-import dev.nin.store.SweepEntity;
 import dev.nin.train.EpochGate;
 
 import dev.nin.engine.ProcessMemory;
@@ -19,10 +18,7 @@ import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.ModelSpec;
-import dev.nin.model.OptimizerSpec;
 import dev.nin.store.SweepStore;
-import dev.nin.store.TrialEntity;
-import dev.nin.store.TrialConfig;
 import dev.nin.store.TrialState;
 import dev.nin.store.Workers;
 import dev.nin.track.MlflowMirror;
@@ -33,13 +29,10 @@ import dev.nin.trial.TrialExecution;
 import dev.nin.trial.TrialJob;
 import dev.nin.trial.TrialOutcome;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -101,8 +94,6 @@ public class SweepRunner {
             return completed + diverged + failed + lost + stalled + pruned;
         }
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NinServices services;
     private final SweepStore sweeps;
@@ -280,27 +271,25 @@ public class SweepRunner {
             Options options) {
         long start = System.nanoTime();
         StepTime steps = new StepTime();
-        TrialEntity trial = QuarkusTransaction.requiringNew().call(() -> TrialEntity.<TrialEntity>findById(claim.trialId()));
-        ModelSpec spec = TrialConfig.modelOf(trial.config, trial.variant, trial.dropout);
-        TrainConfig config = new TrainConfig(trial.learningRate, trial.epochs, trial.batchSize, trial.resize, trial.seed,
-                new OptimizerSpec(trial.momentum, trial.nesterov, trial.weightDecay), OptionalDouble.of(trial.dropout),
-                threads(trial), TrialConfig.optionsOf(trial.config));
+        SweepStore.Training trial = sweeps.training(claim.trialId());
+        ModelSpec spec = trial.model();
+        TrainConfig config = trial.config();
         SweepFile sweep = sweepFile(claim.sweepId());
         EpochGate gate = gate(sweep, claim, config.epochs(), notices);
-        DataOptions data = SweepStore.dataOf(trial);
-        Checkpoints checkpoints = new Checkpoints(services.home().resolve("checkpoints").resolve("trial-" + trial.id));
+        DataOptions data = trial.data();
+        Checkpoints checkpoints = new Checkpoints(services.home().resolve("checkpoints").resolve("trial-" + trial.trialId()));
         int resumeAfter = 0;
         if (claim.recordedEpochs() > 0) {
             if (checkpoints.has(claim.recordedEpochs())) {
                 resumeAfter = claim.recordedEpochs();
             } else {
                 // Its checkpoints are on another machine or gone: start over, without the old epochs.
-                sweeps.forgetEpochsAfter(trial.id, 0);
+                sweeps.forgetEpochsAfter(trial.trialId(), 0);
                 checkpoints.deleteAll();
             }
         }
         FashionMnist dataset = services.dataset(Optional.empty(), notices);
-        TrialJob job = TrialJob.builder().setEntry(new TrialJob.Entry.Claimed(trial.id, claim.attempt()))
+        TrialJob job = TrialJob.builder().setEntry(new TrialJob.Entry.Claimed(trial.trialId(), claim.attempt()))
                 .setModel(spec).setConfig(config).setData(data, data.apply(dataset, DataOptions.SPLIT_SEED))
                 .setRuntime(runtime).optMeasureMemory(options.measureMemory()).optSaveModel(options.saveModels())
                 .optCheckpoints(checkpoints, resumeAfter).optGate(gate).build();
@@ -308,15 +297,15 @@ public class SweepRunner {
         TrialOutcome outcome = execution.run(job, new TrialExecution.Observer() {
             @Override
             public TrainingListener training(long trialId) {
-                return listener.trialStarting(claim, trial.configuration + " seed=" + trial.seed, resumed).andThen(steps);
+                return listener.trialStarting(claim, trial.configuration() + " seed=" + config.seed(), resumed).andThen(steps);
             }
         }, notices);
         Optional<TrialState> state = outcome.state();
         String detail = outcome.detail() == null ? "" : outcome.detail();
         if (outcome.ending() == TrialOutcome.Ending.TRAINED && outcome.result().status() == TrainingResult.Status.STALLED
                 && sweep.stall().retryWithNextSeed()) {
-            sweeps.retryWithNextSeed(trial.id, spec, config, data, sweep.stall().maxRetries())
-                    .ifPresent(retry -> notices.accept("trial " + trial.id + " stalled; queued trial " + retry.id()
+            sweeps.retryWithNextSeed(trial.trialId(), spec, config, data, sweep.stall().maxRetries())
+                    .ifPresent(retry -> notices.accept("trial " + trial.trialId() + " stalled; queued trial " + retry.id()
                             + " with seed " + retry.seed()));
         }
         TrialTiming timing = new TrialTiming((System.nanoTime() - start) / 1e9, steps.training, steps.evaluation,
@@ -327,8 +316,8 @@ public class SweepRunner {
 
     /** The sweep's file as stored now (workers elsewhere have no copy), parsed once per content. */
     private SweepFile sweepFile(long sweepId) {
-        SweepEntity entity = QuarkusTransaction.requiringNew().call(() -> SweepEntity.<SweepEntity>findById(sweepId));
-        return parsed.computeIfAbsent(entity.contentHash, hash -> SweepParser.parse(entity.file, entity.content));
+        SweepStore.StoredSweep stored = sweeps.find(sweepId);
+        return parsed.computeIfAbsent(stored.contentHash(), hash -> SweepParser.parse(stored.file(), stored.content()));
     }
 
     /** Asks the sweep's pruning rule, in the store, after each of the trial's judged epochs. */
@@ -363,13 +352,5 @@ public class SweepRunner {
             notices.accept("trial " + claim.trialId() + " pruned at " + why);
             return EpochGate.Verdict.prune(why);
         };
-    }
-
-    private static int threads(TrialEntity trial) {
-        try {
-            return JSON.readTree(trial.config).path("threads").asInt(0);
-        } catch (java.io.IOException e) {
-            return 0;
-        }
     }
 }
