@@ -175,8 +175,7 @@ public class SweepStore {
                     stalled.configuration)) {
                 seed = Math.max(seed, t.seed);
             }
-            TrainConfig next = new TrainConfig(config.learningRate(), config.epochs(), config.batchSize(), config.resize(),
-                    seed + 1, config.optimizer(), config.dropout(), config.threads(), config.options());
+            TrainConfig next = config.withSeed(seed + 1);
             TrialEntity retry = new TrialEntity();
             TrialRecorder.describe(retry, next.plan(spec), next, data, stalled.configuration);
             retry.sweepId = stalled.sweepId;

@@ -70,6 +70,11 @@ public record TrainConfig(double learningRate, int epochs, int batchSize, int re
         dropout.ifPresent(Knob.DROPOUT::require);
     }
 
+    /** This configuration with another seed (a stalled trial's retry). */
+    public TrainConfig withSeed(long newSeed) {
+        return new TrainConfig(learningRate, epochs, batchSize, resize, newSeed, optimizer, dropout, threads, options);
+    }
+
     public TrainConfig withOptions(TrainingOptions o) {
         return new TrainConfig(learningRate, epochs, batchSize, resize, seed, optimizer, dropout, threads, o);
     }
