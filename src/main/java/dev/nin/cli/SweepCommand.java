@@ -8,7 +8,6 @@ import dev.nin.engine.RuntimeInfo;
 import dev.nin.store.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepStore;
-import dev.nin.sweep.Hyperparameters;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepEstimate;
 import dev.nin.sweep.StoreMapping;
@@ -16,16 +15,12 @@ import dev.nin.sweep.SweepFile;
 import dev.nin.sweep.SweepParser;
 import dev.nin.sweep.SweepPlanner;
 import dev.nin.sweep.SweepRunner;
-import dev.nin.model.ComputePrecision;
-import dev.nin.train.Benchmark;
 import dev.nin.train.PrecisionProbe;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import jakarta.inject.Inject;
 
@@ -113,51 +108,25 @@ public class SweepCommand extends NinSubcommand {
         DeviceRequest request = DeviceRequest.parse(device == null ? sweep.device() : device);
         List<PlannedTrial> plan = SweepPlanner.plan(sweep, planLimit, file.toString());
         SweepEstimate estimate = SweepEstimate.of(plan, sweep);
-        out.printf(Locale.ROOT, "sweep %s: %d trials (%d configurations x %d seeds, %s), %.3g PFLOP to compute (%.3g training, %.3g evaluation)%s%n",
-                sweep.name(), estimate.trials(), estimate.trials() / sweep.seeds().size(), sweep.seeds().size(),
-                sweep.strategy().value(), estimate.totalFlops() / 1e15, estimate.trainingFlops() / 1e15,
-                estimate.evaluationFlops() / 1e15, sweep.strategy() == SweepFile.Strategy.TPE ? " (estimated from the start-up draws)" : "");
-        if (sweep.strategy() == SweepFile.Strategy.TPE) {
-            out.printf(Locale.ROOT, "tpe: %d start-up trials drawn at random, then %d model-guided, each decided when a worker asks"
-                    + " (gamma %s, %d candidates per suggestion)%n", plan.size(), sweep.budget() - plan.size(),
-                    sweep.tpe().gamma(), sweep.tpe().candidates());
-        }
+        SweepConsole.printPlan(out, sweep, plan, estimate);
         out.flush();
         if (!skipEstimate && !enqueueOnly) {
             RuntimeInfo runtime = services.tensorflow(request, line -> out.println("note: " + line));
             PrecisionProbe precisions = new PrecisionProbe(services.home(), runtime, sweep.threads(),
                     line -> out.println("note: " + line));
-            double gflops = measure(sweep, plan, runtime, sweep.threads(), precisions);
+            double gflops = SweepEstimate.measureGflops(sweep, plan, runtime, sweep.threads(), precisions);
             out.printf(Locale.ROOT, "expected time on %s: about %s (training measured here at %.1f GFLOP/s)%n", runtime.device(),
                     Units.duration(estimate.seconds(gflops)), gflops);
             out.flush();
         }
         if (dryRun) {
-            for (PlannedTrial trial : plan) {
-                out.printf("  %3d  %s%n", trial.index() + 1, trial.label());
-            }
-            if (sweep.strategy() == SweepFile.Strategy.TPE) {
-                out.printf("  %3d-%d  model-guided: decided from the trials before them%n", plan.size() + 1, sweep.budget());
-            }
-            out.println("dry run: nothing stored, nothing run");
+            SweepConsole.printDryRun(out, sweep, plan);
             return ExitCode.OK;
         }
         SweepStore.Mode mode = fresh ? SweepStore.Mode.NEW : extend ? SweepStore.Mode.EXTEND : SweepStore.Mode.SAME_ONLY;
         SweepStore.Enqueued enqueued = sweeps.enqueue(StoreMapping.definition(sweep, file.toString(), content),
                 StoreMapping.trials(sweep, plan), mode);
-        enqueued.renamedOld().ifPresent(old -> out.println("the previous sweep of this name is kept as " + old));
-        if (fresh && enqueued.joined()) {
-            // The same file again joins its sweep (so workers started with the same command share
-            // one); say so rather than let --new look obeyed.
-            out.printf("--new: the stored sweep %s has this very content, so this run joins it; to run it again from"
-                    + " scratch, change the file's name: field%n", sweep.name());
-        }
-        if (sweep.strategy() == SweepFile.Strategy.TPE) {
-            out.printf("stored in %s: budget %d, %d trials asked so far; workers create the rest as they ask%n",
-                    store.redactedUrl(), sweep.budget(), enqueued.existing());
-        } else {
-            out.printf("stored in %s: %d new trials, %d already there%n", store.redactedUrl(), enqueued.added(), enqueued.existing());
-        }
+        SweepConsole.printEnqueued(out, sweep, enqueued, fresh, store.redactedUrl());
         if (retryFailed) {
             out.printf("%d failed or diverged trials will run again%n", sweeps.retryFailed(enqueued.sweepId()));
         }
@@ -178,48 +147,7 @@ public class SweepCommand extends NinSubcommand {
             mirror.finish(java.time.Duration.ofSeconds(30));
         }
         mirror.address("sweep", enqueued.sweepId()).ifPresent(a -> out.printf("MLflow: sweep %s at %s%n", sweep.name(), a));
-        return finish(out, leaderboard, seeds, sweeps, enqueued.sweepId(), sweep.name(), outcome, top, new ComparisonOptions());
-    }
-
-    /** Prints what happened and the leaderboard; the exit code says whether the sweep stopped on a failure. */
-    static ExitCode finish(PrintWriter out, LeaderboardQuery leaderboard, dev.nin.store.SeedStatisticsQuery seeds,
-            SweepStore sweeps, long sweepId, String name, SweepRunner.Outcome outcome, int top, ComparisonOptions comparison) {
-        out.printf("%nthis worker ran %d trials: %d completed, %d diverged, %d failed, %d stalled, %d pruned%s%n",
-                outcome.trials(), outcome.completed(), outcome.diverged(), outcome.failed(), outcome.stalled(), outcome.pruned(),
-                outcome.lost() > 0 ? ", " + outcome.lost() + " taken over by another worker" : "");
-        SweepConsole.printEfficiency(out, outcome.efficiency());
-        out.println("sweep " + name + " now: " + sweeps.describeStates(sweepId));
-        SweepStore.StoredSweep entity = sweeps.find(name).orElseThrow();
-        Leaderboard.print(out, leaderboard, seeds, entity, top, comparison);
-        if (outcome.stoppedOnFailure()) {
-            out.println("stopped at the first failed trial (--fail-fast); rerun to go on");
-            return ExitCode.SWEEP_STOPPED;
-        }
-        return ExitCode.OK;
-    }
-
-    /** What a training step's speed depends on. */
-    private record StepShape(String variant, int resize, int batch, ComputePrecision precision) {}
-
-    /**
-     * Training GFLOP/s of the slowest (variant, resize, batch, precision used here) in the plan, from
-     * a few real steps: an upper bound on the time when the plan mixes fast and slow shapes.
-     */
-    private static double measure(SweepFile sweep, List<PlannedTrial> plan, RuntimeInfo runtime, int threads,
-            PrecisionProbe precisions) {
-        Set<StepShape> shapes = new LinkedHashSet<>();
-        for (PlannedTrial trial : plan) {
-            Hyperparameters h = trial.hyperparameters();
-            // The precision each trial will run in: auto's measurement is kept, so the trial reuses it.
-            shapes.add(new StepShape(h.variant(), h.resize(), h.batch(),
-                    precisions.choose(h.options().precision(), sweep.model(h.variant()), h.resize(), h.batch()).precision()));
-        }
-        Benchmark bench = new Benchmark(runtime, threads);
-        double slowest = Double.POSITIVE_INFINITY;
-        for (StepShape shape : shapes) {
-            slowest = Math.min(slowest, bench.training(sweep.model(shape.variant()), shape.resize(), shape.batch(), 1, 2,
-                    shape.precision()).gflops());
-        }
-        return slowest;
+        return SweepConsole.finish(out, leaderboard, seeds, sweeps, enqueued.sweepId(), sweep.name(), outcome, top,
+                new ComparisonOptions());
     }
 }

@@ -92,7 +92,7 @@ public class WorkerCommand extends NinSubcommand {
         }
         if (sweepName != null) {
             mirror.address("sweep", sweepId).ifPresent(a -> out.printf("MLflow: sweep %s at %s%n", sweepName, a));
-            return SweepCommand.finish(out, leaderboard, seeds, sweeps, sweepId, sweepName, outcome, 10,
+            return SweepConsole.finish(out, leaderboard, seeds, sweeps, sweepId, sweepName, outcome, 10,
                     new ComparisonOptions());
         }
         out.printf("worker ran %d trials: %d completed, %d diverged, %d failed; nothing left to claim%n", outcome.trials(),

@@ -1,5 +1,11 @@
 package dev.nin.sweep;
 
+import java.util.Set;
+import java.util.LinkedHashSet;
+import dev.nin.train.PrecisionProbe;
+import dev.nin.train.Benchmark;
+import dev.nin.model.ComputePrecision;
+import dev.nin.engine.RuntimeInfo;
 import dev.nin.data.DataOptions;
 import dev.nin.model.CostReport;
 import dev.nin.train.Trainer;
@@ -51,5 +57,30 @@ public record SweepEstimate(int trials, double trainingFlops, double evaluationF
     /** Seconds at a measured rate of {@code gflops} GFLOP/s. */
     public double seconds(double gflops) {
         return totalFlops() / (gflops * 1e9);
+    }
+
+    /** What a training step's speed depends on. */
+    private record StepShape(String variant, int resize, int batch, ComputePrecision precision) {}
+
+    /**
+     * Training GFLOP/s of the slowest (variant, resize, batch, precision used here) in the plan, from
+     * a few real steps: an upper bound on the time when the plan mixes fast and slow shapes.
+     */
+    public static double measureGflops(SweepFile sweep, List<PlannedTrial> plan, RuntimeInfo runtime, int threads,
+            PrecisionProbe precisions) {
+        Set<StepShape> shapes = new LinkedHashSet<>();
+        for (PlannedTrial trial : plan) {
+            Hyperparameters h = trial.hyperparameters();
+            // The precision each trial will run in: auto's measurement is kept, so the trial reuses it.
+            shapes.add(new StepShape(h.variant(), h.resize(), h.batch(),
+                    precisions.choose(h.options().precision(), sweep.model(h.variant()), h.resize(), h.batch()).precision()));
+        }
+        Benchmark bench = new Benchmark(runtime, threads);
+        double slowest = Double.POSITIVE_INFINITY;
+        for (StepShape shape : shapes) {
+            slowest = Math.min(slowest, bench.training(sweep.model(shape.variant()), shape.resize(), shape.batch(), 1, 2,
+                    shape.precision()).gflops());
+        }
+        return slowest;
     }
 }
