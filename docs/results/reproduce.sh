@@ -22,6 +22,8 @@ book-plateau|book-plateau|standard lr=0.1 epochs=3 batch=128 resize=67|
 exercise-4|exercise-4|nin-bn lr=0.045 epochs=3 batch=128 resize=67 momentum=0.9 init=he smoothing=0.1|
 exercise-4-195|exercise-4-195|nin-bn lr=0.045 epochs=3 batch=128 resize=195 momentum=0.9 init=he smoothing=0.1|
 book-224|book-224|standard lr=0.1 epochs=10 batch=128 resize=224|
+exercise-2-96|exercise-2-96|standard lr=0.02 epochs=4 batch=128 resize=96 momentum=0.9 init=he smoothing=0.1|
+exercise-2-96-bn|exercise-2-96-bn|nin-bn lr=0.02 epochs=4 batch=128 resize=96 momentum=0.9 init=he smoothing=0.1|
 TABLE
 }
 
