@@ -10,8 +10,10 @@ import dev.nin.serve.ImageInput;
 import dev.nin.engine.ProcessMemory;
 import dev.nin.serve.SavedModelPredictor;
 import dev.nin.store.TrialQuery;
+import dev.nin.train.ModelCard;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +21,14 @@ import java.util.Locale;
 
 import jakarta.inject.Inject;
 
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code nin predict --trial ID FILE…}: classify images with a trial's exported model, through DJL. */
+/** {@code nin predict --trial ID|--model DIR FILE…}: classify images with an exported model, through DJL. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Classify images (PNG/JPEG of any size, or IDX files) with a trial's SavedModel loaded through DJL.")
+        description = "Classify images (PNG/JPEG of any size, or IDX files) with a trial's SavedModel, or a model folder's, loaded through DJL.")
 public class PredictCommand extends NinSubcommand {
 
     private static final int BATCH = 256;
@@ -36,8 +39,19 @@ public class PredictCommand extends NinSubcommand {
     @Inject
     NinServices services;
 
-    @Option(names = "--trial", required = true, paramLabel = "ID", description = "A trial trained with --save-model(s).")
-    long trialId;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ModelSource source;
+
+    /** Which model: a trial's, found through the store, or a folder, read without it. */
+    static class ModelSource {
+        @Option(names = "--trial", required = true, paramLabel = "ID", description = "A trial trained with --save-model(s).")
+        Long trialId;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A SavedModel folder nin exported"
+                + " (HOME/models/trial-ID, or tfmodel/ of its MLflow model), e.g. copied from another machine; its"
+                + " nin-model.json says what it is, and the store is not asked.")
+        Path folder;
+    }
 
     @Option(names = "--top", defaultValue = "3", paramLabel = "K", description = "Classes shown per image (default: ${DEFAULT-VALUE}).")
     int top;
@@ -53,9 +67,22 @@ public class PredictCommand extends NinSubcommand {
         // The user's files before the store: a bad image is refused without touching the database.
         List<ImageInput.Named> images = new ArrayList<>();
         files.forEach(f -> images.addAll(ImageInput.read(f)));
-        Path model = EvaluateCommand.savedModel(trials, trialId);
+        Path model;
+        String story;
+        if (source.folder != null) {
+            model = source.folder;
+            if (!Files.isRegularFile(model.resolve("saved_model.pb"))) {
+                throw new UsageException("--model: " + model + " holds no saved_model.pb; expected a SavedModel folder nin"
+                        + " exported (HOME/models/trial-ID, or tfmodel/ of its MLflow model)");
+            }
+            story = ModelCard.read(model).map(ModelCard::summary)
+                    .orElse("model " + model + ": no " + ModelCard.FILE + " (exported before models carried one)");
+        } else {
+            model = EvaluateCommand.savedModel(trials, source.trialId);
+            story = EvaluateCommand.story(model, source.trialId);
+        }
         PrintWriter out = out();
-        out.println(EvaluateCommand.story(model, trialId));
+        out.println(story);
         services.tensorflow(DeviceRequest.CPU, line -> out.println("note: " + line));
         try (SavedModelPredictor predictor = new SavedModelPredictor(model)) {
             // Warm-up: the first call prepares TensorFlow's kernels and would distort the latency.

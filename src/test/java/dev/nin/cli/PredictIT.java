@@ -82,6 +82,19 @@ class PredictIT {
         assertTrue(result.out().contains("t10k-images-idx3-ubyte.gz[9999]"), "every image of the IDX file is classified");
         assertTrue(result.out().matches("(?s).*10001 images in .* ms .* peak process memory .*"), result.out());
 
+        // The folder alone, as copied to another machine: its card says which trial it is; the store is not asked.
+        Path folder = home.resolve("models").resolve("trial-" + trial);
+        NinProcess.Result byFolder = NinProcess.withHome(StoreIT.fresh("predict-it-elsewhere"), NinProcess.freePort())
+                .run("predict", "--model", folder.toString(), png.toString());
+        assertEquals(0, byFolder.exitCode(), byFolder.all());
+        assertTrue(byFolder.out().contains("model of trial " + trial + ": no-1x1 "), byFolder.out());
+        assertTrue(byFolder.out().matches("(?s).*trouser\\.png\\s+Trouser\\s+0\\.\\d{3}.*"), byFolder.out());
+        NinProcess.Result notAModel = nin.run("predict", "--model", home.toString(), png.toString());
+        assertEquals(ExitCode.USAGE.code, notAModel.exitCode(), notAModel.all());
+        assertTrue(notAModel.err().contains("--model: " + home + " holds no saved_model.pb"), notAModel.err());
+        NinProcess.Result both = nin.run("predict", "--trial", Long.toString(trial), "--model", folder.toString(), png.toString());
+        assertEquals(ExitCode.USAGE.code, both.exitCode(), both.all());
+
         NinProcess.Result missing = nin.run("predict", "--trial", "999999", png.toString());
         assertEquals(ExitCode.USAGE.code, missing.exitCode(), missing.all());
         assertTrue(missing.err().contains("no trial 999999"), missing.err());
