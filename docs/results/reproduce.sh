@@ -24,6 +24,8 @@ exercise-4-195|exercise-4-195|nin-bn lr=0.045 epochs=3 batch=128 resize=195 mome
 book-224|book-224|standard lr=0.1 epochs=10 batch=128 resize=224|
 exercise-2-96|exercise-2-96|standard lr=0.02 epochs=4 batch=128 resize=96 momentum=0.9 init=he smoothing=0.1|
 exercise-2-96-bn|exercise-2-96-bn|nin-bn lr=0.02 epochs=4 batch=128 resize=96 momentum=0.9 init=he smoothing=0.1|
+exercise-1-retrain-96|exercise-1-book-96 exercise-1-retrain-96|nin-bn lr=0.047 epochs=10 batch=128 resize=96 momentum=0.9 wd=5.0E-4 schedule=cosine smoothing=0.1|exercise-1-book-96
+exercise-1-book-96|exercise-1-book-96|standard lr=0.1 epochs=10 batch=128 resize=96|
 TABLE
 }
 

@@ -145,7 +145,7 @@ class SweepParserTest {
     void everyShippedSweepFileParsesAndPlans() throws Exception {
         try (var files = Files.list(Path.of("sweeps"))) {
             List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-            assertEquals(List.of("ablations.yaml", "book-224.yaml", "book-67.yaml", "book-plateau.yaml", "exercise-1-book.yaml", "exercise-1-retrain.yaml", "exercise-1-search.yaml", "exercise-2-96-bn.yaml", "exercise-2-96.yaml", "exercise-2.yaml", "exercise-3.yaml", "exercise-4-195.yaml", "exercise-4.yaml", "lr.yaml", "precision.yaml", "quick.yaml", "tune-random.yaml", "tune.yaml", "tuned-67.yaml"),
+            assertEquals(List.of("ablations.yaml", "book-224.yaml", "book-67.yaml", "book-plateau.yaml", "exercise-1-book-96.yaml", "exercise-1-book.yaml", "exercise-1-retrain-96.yaml", "exercise-1-retrain.yaml", "exercise-1-search.yaml", "exercise-2-96-bn.yaml", "exercise-2-96.yaml", "exercise-2.yaml", "exercise-3.yaml", "exercise-4-195.yaml", "exercise-4.yaml", "lr.yaml", "precision.yaml", "quick.yaml", "tune-random.yaml", "tune.yaml", "tuned-67.yaml"),
                     yamls.stream().map(p -> p.getFileName().toString()).toList());
             for (Path yaml : yamls) {
                 SweepFile sweep = SweepParser.parse(yaml);
