@@ -1,7 +1,7 @@
 package dev.nin.cli;
 
 import dev.nin.io.Redaction;
-import dev.nin.store.DatabaseLogins;
+import dev.nin.store.server.DatabaseLogins;
 
 import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
 

@@ -1,7 +1,7 @@
 package dev.nin.cli;
 
-import dev.nin.store.DatabaseLogins;
-import dev.nin.store.DatabaseRoles;
+import dev.nin.store.server.DatabaseLogins;
+import dev.nin.store.server.DatabaseRoles;
 
 import java.io.PrintWriter;
 

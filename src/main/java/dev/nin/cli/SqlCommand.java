@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code nin sql "SELECT …"}: query the experiment store as its read-only role. Nothing recorded can
  * be changed because the server refuses it (that role may only SELECT, see
- * {@link dev.nin.store.DatabaseRoles}), not because this command inspects the query; the one
+ * {@link dev.nin.store.server.DatabaseRoles}), not because this command inspects the query; the one
  * statement per call rule is only for a clear output.
  */
 @Command(name = "sql", mixinStandardHelpOptions = true,

@@ -1,5 +1,7 @@
 package dev.nin.store;
 
+import dev.nin.store.server.DatabaseLogins;
+import dev.nin.store.server.EmbeddedPostgresServer;
 import dev.nin.config.UsageException;
 import dev.nin.train.Provenance;
 

@@ -1,5 +1,9 @@
 package dev.nin.store;
 
+import dev.nin.store.server.DatabaseRoles;
+import dev.nin.store.server.DatabaseLogins;
+import dev.nin.store.server.EmbeddedCredentials;
+import dev.nin.store.server.EmbeddedPostgresServer;
 import io.agroal.api.AgroalDataSource;
 
 import java.sql.Connection;

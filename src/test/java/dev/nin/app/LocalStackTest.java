@@ -1,7 +1,7 @@
 package dev.nin.app;
 
-import dev.nin.store.DatabaseRoles;
-import dev.nin.store.EmbeddedPostgresServer;
+import dev.nin.store.server.DatabaseRoles;
+import dev.nin.store.server.EmbeddedPostgresServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

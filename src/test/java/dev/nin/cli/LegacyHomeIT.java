@@ -1,5 +1,6 @@
 package dev.nin.cli;
 
+import dev.nin.store.server.EmbeddedPostgresServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

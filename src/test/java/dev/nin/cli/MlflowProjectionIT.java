@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nin.store.DatabaseRoles;
+import dev.nin.store.server.DatabaseRoles;
 import dev.nin.track.MlflowServer;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

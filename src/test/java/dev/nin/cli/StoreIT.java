@@ -1,6 +1,6 @@
 package dev.nin.cli;
 
-import dev.nin.store.DatabaseRoles;
+import dev.nin.store.server.DatabaseRoles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

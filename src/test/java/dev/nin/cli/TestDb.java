@@ -69,7 +69,7 @@ final class TestDb {
      * for psql): {@code roles}' database and its owner and reader roles with these passwords; returns
      * the database's JDBC URL.
      */
-    static String administer(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, dev.nin.store.DatabaseRoles roles,
+    static String administer(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, dev.nin.store.server.DatabaseRoles roles,
             String ownerPassword, String readerPassword) throws SQLException {
         try (Connection c = server.getPostgresDatabase().getConnection(); java.sql.Statement s = c.createStatement()) {
             for (String statement : roles.clusterStatements()) {

@@ -1,5 +1,6 @@
-package dev.nin.store;
+package dev.nin.store.server;
 
+import dev.nin.store.StoreException;
 import dev.nin.io.Folders;
 import dev.nin.io.PausePoint;
 

@@ -1,4 +1,4 @@
-package dev.nin.store;
+package dev.nin.store.server;
 
 import dev.nin.config.UsageException;
 import java.util.ArrayList;

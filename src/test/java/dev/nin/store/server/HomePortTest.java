@@ -1,4 +1,6 @@
-package dev.nin.store;
+package dev.nin.store.server;
+
+import dev.nin.store.StoreException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

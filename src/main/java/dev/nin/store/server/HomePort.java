@@ -1,5 +1,6 @@
-package dev.nin.store;
+package dev.nin.store.server;
 
+import dev.nin.store.StoreException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
-package dev.nin.store;
+package dev.nin.store.server;
 
+import dev.nin.store.StoreException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ import java.util.Set;
  */
 public record EmbeddedCredentials(String superuser, String owner, String reader) {
 
-    static final String FILE = "credentials";
+    public static final String FILE = "credentials";
 
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = PosixFilePermissions.fromString("rwx------");
