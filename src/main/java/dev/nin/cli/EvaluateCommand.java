@@ -7,7 +7,7 @@ import dev.nin.data.ImageSet;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.serve.SavedModelPredictor;
 import dev.nin.train.ModelCard;
-import dev.nin.store.TrialQuery;
+import dev.nin.store.query.TrialQuery;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -7,8 +7,8 @@ import static dev.nin.cli.ResultTable.Column.text;
 
 import dev.nin.report.SeedComparison;
 import dev.nin.store.SweepStore;
-import dev.nin.store.LeaderboardQuery;
-import dev.nin.store.SeedStatisticsQuery;
+import dev.nin.store.query.LeaderboardQuery;
+import dev.nin.store.query.SeedStatisticsQuery;
 
 import java.io.PrintWriter;
 import java.util.Arrays;

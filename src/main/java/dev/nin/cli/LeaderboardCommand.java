@@ -1,8 +1,8 @@
 package dev.nin.cli;
 
 import dev.nin.config.UsageException;
-import dev.nin.store.LeaderboardQuery;
-import dev.nin.store.SeedStatisticsQuery;
+import dev.nin.store.query.LeaderboardQuery;
+import dev.nin.store.query.SeedStatisticsQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepStore;
 

@@ -9,7 +9,7 @@ import dev.nin.io.Units;
 import dev.nin.serve.ImageInput;
 import dev.nin.engine.ProcessMemory;
 import dev.nin.serve.SavedModelPredictor;
-import dev.nin.store.TrialQuery;
+import dev.nin.store.query.TrialQuery;
 import dev.nin.train.ModelCard;
 
 import java.io.PrintWriter;

@@ -6,9 +6,9 @@ import dev.nin.track.MlflowMirror;
 import dev.nin.track.MlflowSync;
 
 import dev.nin.report.SweepReport;
-import dev.nin.store.ReportQuery;
+import dev.nin.store.query.ReportQuery;
 import dev.nin.store.Store;
-import dev.nin.store.TrialQuery;
+import dev.nin.store.query.TrialQuery;
 
 import java.util.List;
 import java.io.PrintWriter;
@@ -41,7 +41,7 @@ public class ReportCommand extends NinSubcommand {
     TrialQuery trials;
 
     @Inject
-    dev.nin.store.SeedStatisticsQuery seeds;
+    dev.nin.store.query.SeedStatisticsQuery seeds;
 
     @picocli.CommandLine.Mixin
     ComparisonOptions comparison;

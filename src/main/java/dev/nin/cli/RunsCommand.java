@@ -4,7 +4,7 @@ import dev.nin.config.UsageException;
 import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
 
-import dev.nin.store.RunsQuery;
+import dev.nin.store.query.RunsQuery;
 
 import java.util.Arrays;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.nin.cli;
 import dev.nin.config.UsageException;
 import dev.nin.io.Units;
 import dev.nin.model.ComputePrecision;
-import dev.nin.store.TrialQuery;
+import dev.nin.store.query.TrialQuery;
 
 import java.io.PrintWriter;
 import java.time.Instant;

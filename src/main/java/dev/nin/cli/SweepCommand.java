@@ -5,7 +5,7 @@ import dev.nin.io.Units;
 import dev.nin.app.NinServices;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
-import dev.nin.store.LeaderboardQuery;
+import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.PlannedTrial;
@@ -43,7 +43,7 @@ public class SweepCommand extends NinSubcommand {
     LeaderboardQuery leaderboard;
 
     @Inject
-    dev.nin.store.SeedStatisticsQuery seeds;
+    dev.nin.store.query.SeedStatisticsQuery seeds;
 
     @Inject
     SweepRunner runner;

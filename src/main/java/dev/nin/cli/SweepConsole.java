@@ -4,8 +4,8 @@ import dev.nin.sweep.SweepEfficiency;
 import dev.nin.sweep.TrialTiming;
 
 import dev.nin.io.Units;
-import dev.nin.store.LeaderboardQuery;
-import dev.nin.store.SeedStatisticsQuery;
+import dev.nin.store.query.LeaderboardQuery;
+import dev.nin.store.query.SeedStatisticsQuery;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepEstimate;

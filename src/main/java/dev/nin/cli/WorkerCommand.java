@@ -1,7 +1,7 @@
 package dev.nin.cli;
 
 import dev.nin.config.UsageException;
-import dev.nin.store.LeaderboardQuery;
+import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.Store;
 import dev.nin.store.SweepStore;
 import dev.nin.sweep.SweepRunner;
@@ -27,7 +27,7 @@ public class WorkerCommand extends NinSubcommand {
     LeaderboardQuery leaderboard;
 
     @Inject
-    dev.nin.store.SeedStatisticsQuery seeds;
+    dev.nin.store.query.SeedStatisticsQuery seeds;
 
     @Inject
     SweepRunner runner;

@@ -1,6 +1,6 @@
 package dev.nin.report;
 
-import dev.nin.store.ReportQuery;
+import dev.nin.store.query.ReportQuery;
 
 import java.util.ArrayList;
 import java.util.List;

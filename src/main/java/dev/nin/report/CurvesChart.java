@@ -1,6 +1,6 @@
 package dev.nin.report;
 
-import dev.nin.store.TrialEpochs;
+import dev.nin.store.query.TrialEpochs;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.nin.report;
 
 import dev.nin.config.UsageException;
-import dev.nin.store.SeedStatisticsQuery.Difference;
-import dev.nin.store.SeedStatisticsQuery.Summary;
+import dev.nin.store.query.SeedStatisticsQuery.Difference;
+import dev.nin.store.query.SeedStatisticsQuery.Summary;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,12 +2,12 @@ package dev.nin.report;
 
 import dev.nin.config.Metric;
 import dev.nin.config.UsageException;
-import dev.nin.store.LeaderboardQuery;
-import dev.nin.store.ReportQuery;
-import dev.nin.store.ReportQuery.Configuration;
-import dev.nin.store.SeedStatisticsQuery;
-import dev.nin.store.SeedStatisticsQuery.Summary;
-import dev.nin.store.TrialQuery;
+import dev.nin.store.query.LeaderboardQuery;
+import dev.nin.store.query.ReportQuery;
+import dev.nin.store.query.ReportQuery.Configuration;
+import dev.nin.store.query.SeedStatisticsQuery;
+import dev.nin.store.query.SeedStatisticsQuery.Summary;
+import dev.nin.store.query.TrialQuery;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

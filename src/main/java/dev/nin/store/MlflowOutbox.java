@@ -1,5 +1,6 @@
 package dev.nin.store;
 
+import dev.nin.store.query.TrialEpochs;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -10,7 +10,7 @@ import dev.nin.report.LayerTable;
 import dev.nin.store.MlflowOutbox;
 import dev.nin.store.Store;
 import dev.nin.store.TrialConfig;
-import dev.nin.store.TrialEpochs;
+import dev.nin.store.query.TrialEpochs;
 import dev.nin.store.TrialState;
 
 import java.io.IOException;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nin.store.LeaderboardQuery;
-import dev.nin.store.ReportQuery;
-import dev.nin.store.SeedStatisticsQuery.Summary;
+import dev.nin.store.query.LeaderboardQuery;
+import dev.nin.store.query.ReportQuery;
+import dev.nin.store.query.SeedStatisticsQuery.Summary;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nin.store.SeedStatisticsQuery.Difference;
-import dev.nin.store.SeedStatisticsQuery.Metric;
-import dev.nin.store.SeedStatisticsQuery.Summary;
+import dev.nin.store.query.SeedStatisticsQuery.Difference;
+import dev.nin.store.query.SeedStatisticsQuery.Metric;
+import dev.nin.store.query.SeedStatisticsQuery.Summary;
 
 import java.util.List;
 import java.util.Map;

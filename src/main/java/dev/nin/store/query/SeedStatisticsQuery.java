@@ -1,5 +1,8 @@
-package dev.nin.store;
+package dev.nin.store.query;
 
+import dev.nin.store.Columns;
+import dev.nin.store.Store;
+import dev.nin.store.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,7 @@
-package dev.nin.store;
+package dev.nin.store.query;
 
+import dev.nin.store.Store;
+import dev.nin.store.StoreException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package dev.nin.store;
+package dev.nin.store.query;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

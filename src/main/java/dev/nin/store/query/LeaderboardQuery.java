@@ -1,5 +1,9 @@
-package dev.nin.store;
+package dev.nin.store.query;
 
+import dev.nin.store.TrialState;
+import dev.nin.store.Columns;
+import dev.nin.store.Store;
+import dev.nin.store.StoreException;
 import dev.nin.config.Metric;
 import java.math.BigDecimal;
 import java.sql.Connection;
