@@ -1,9 +1,10 @@
 package dev.nin.cli;
 
+import dev.nin.store.queue.SweepStore;
 import dev.nin.config.UsageException;
-import dev.nin.store.ClaimBenchmark;
+import dev.nin.store.queue.ClaimBenchmark;
 import dev.nin.store.Store;
-import dev.nin.store.SweepAsks;
+import dev.nin.store.queue.SweepAsks;
 import dev.nin.sweep.SweepParser;
 import dev.nin.sweep.TpeSampler;
 import dev.nin.sweep.tpe.Tpe;

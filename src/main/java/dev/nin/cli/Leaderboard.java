@@ -6,7 +6,7 @@ import static dev.nin.cli.ResultTable.Column.number;
 import static dev.nin.cli.ResultTable.Column.text;
 
 import dev.nin.report.SeedComparison;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.query.SeedStatisticsQuery;
 

@@ -4,7 +4,7 @@ import dev.nin.config.UsageException;
 import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.query.SeedStatisticsQuery;
 import dev.nin.store.Store;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 
 
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
 package dev.nin.cli;
 
 import dev.nin.io.Redaction;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.track.MlflowMirror;
 import dev.nin.track.MlflowSync;
 

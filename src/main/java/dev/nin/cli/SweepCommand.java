@@ -7,7 +7,7 @@ import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.Store;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepEstimate;
 import dev.nin.sweep.StoreMapping;

@@ -6,7 +6,7 @@ import dev.nin.sweep.TrialTiming;
 import dev.nin.io.Units;
 import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.query.SeedStatisticsQuery;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.sweep.PlannedTrial;
 import dev.nin.sweep.SweepEstimate;
 import dev.nin.sweep.SweepFile;

@@ -3,7 +3,7 @@ package dev.nin.cli;
 import dev.nin.config.UsageException;
 import dev.nin.store.query.LeaderboardQuery;
 import dev.nin.store.Store;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.sweep.SweepRunner;
 import dev.nin.engine.DeviceRequest;
 

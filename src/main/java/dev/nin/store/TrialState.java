@@ -87,7 +87,7 @@ public enum TrialState {
      * predicate from the query's own constants, which a bound array is not. The words are this
      * enum's, never input.
      */
-    static String sqlLiterals(Set<TrialState> states) {
+    public static String sqlLiterals(Set<TrialState> states) {
         return states.stream().map(s -> "'" + s.value + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Stopping unpromising trials early, with epochs as the budget. Pure decisions over metric values;
- * {@link dev.nin.store.PruningStore} applies them (as {@link StoreMapping#rule}) to a sweep's trials in PostgreSQL, one decision
+ * {@link dev.nin.store.queue.PruningStore} applies them (as {@link StoreMapping#rule}) to a sweep's trials in PostgreSQL, one decision
  * per trial and epoch, under a lock, so that several workers agree.
  */
 public sealed interface Pruning {

@@ -1,7 +1,7 @@
 package dev.nin.sweep;
 
-import dev.nin.store.PruningStore;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.PruningStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.train.TrainConfig;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.nin.sweep;
 
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.store.TrialState;
 import dev.nin.train.TrainingListener;
 

@@ -2,8 +2,8 @@ package dev.nin.sweep;
 
 import dev.nin.config.Metric;
 
-import dev.nin.store.PruningStore;
-import dev.nin.store.SweepAsks;
+import dev.nin.store.queue.PruningStore;
+import dev.nin.store.queue.SweepAsks;
 import dev.nin.store.Store;
 import dev.nin.train.EpochGate;
 
@@ -18,7 +18,7 @@ import dev.nin.data.FashionMnist;
 import dev.nin.engine.DeviceRequest;
 import dev.nin.engine.RuntimeInfo;
 import dev.nin.model.ModelSpec;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.store.TrialState;
 import dev.nin.store.Workers;
 import dev.nin.track.MlflowMirror;

@@ -1,7 +1,7 @@
 package dev.nin.sweep;
 
 import dev.nin.config.Knob;
-import dev.nin.store.SweepAsks;
+import dev.nin.store.queue.SweepAsks;
 import dev.nin.store.TrialState;
 import dev.nin.sweep.tpe.Dimension;
 import dev.nin.sweep.tpe.Observation;

@@ -3,7 +3,7 @@ package dev.nin.trial;
 import dev.nin.io.Units;
 import dev.nin.model.ComputePrecision;
 import dev.nin.model.NetworkPlan;
-import dev.nin.store.TrialRecorder;
+import dev.nin.store.queue.TrialRecorder;
 import dev.nin.train.MeasuredMemory;
 import dev.nin.train.MemoryProbe;
 import dev.nin.train.TrainConfig;

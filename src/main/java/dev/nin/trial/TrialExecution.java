@@ -5,7 +5,7 @@ import dev.nin.io.PausePoint;
 import dev.nin.model.ComputePrecision;
 import dev.nin.model.NetworkPlan;
 import dev.nin.store.ClaimLostException;
-import dev.nin.store.TrialRecorder;
+import dev.nin.store.queue.TrialRecorder;
 import dev.nin.track.MlflowMirror;
 import dev.nin.train.PrecisionChoice;
 import dev.nin.train.PrecisionProbe;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nin.config.Metric;
 import dev.nin.sweep.StoreMapping;
-import dev.nin.store.PruningStore;
+import dev.nin.store.queue.PruningStore;
 import dev.nin.sweep.Pruning;
 import dev.nin.sweep.SweepFile;
 import dev.nin.sweep.SweepParser;

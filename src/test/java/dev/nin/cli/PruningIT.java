@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nin.config.Metric;
-import dev.nin.store.PruningStore;
+import dev.nin.store.queue.PruningStore;
 import dev.nin.sweep.Pruning;
 import dev.nin.sweep.StoreMapping;
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nin.config.Metric;
-import dev.nin.store.PruningStore;
-import dev.nin.store.SweepLock;
+import dev.nin.store.queue.PruningStore;
+import dev.nin.store.queue.SweepLock;
 import dev.nin.store.TrialState;
 import dev.nin.sweep.Pruning;
 import dev.nin.sweep.StoreMapping;
@@ -241,9 +241,9 @@ class SweepLockIT {
                 s.execute("ANALYZE trials");
                 // This sweep's claims (a worker with --sweep), and any sweep's (without).
                 for (Long only : new Long[] {sweep, null}) {
-                    String queued = plan(c, dev.nin.store.SweepStore.CLAIM_QUEUED, only);
+                    String queued = plan(c, dev.nin.store.queue.SweepStore.CLAIM_QUEUED, only);
                     assertTrue(queued.contains("Scan using trials_claimable on trials"), "sweep " + only + ":\n" + queued);
-                    String expired = plan(c, dev.nin.store.SweepStore.CLAIM_EXPIRED, only);
+                    String expired = plan(c, dev.nin.store.queue.SweepStore.CLAIM_EXPIRED, only);
                     for (String plan : new String[] {queued, expired}) {
                         assertFalse(plan.contains("trials_sweep_plan") || plan.contains("Seq Scan on trials"),
                                 "sweep " + only + ":\n" + plan);

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nin.config.Metric;
-import dev.nin.store.PruningStore;
-import dev.nin.store.SweepAsks;
-import dev.nin.store.SweepStore;
+import dev.nin.store.queue.PruningStore;
+import dev.nin.store.queue.SweepAsks;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.sweep.Pruning;
 import dev.nin.sweep.StoreMapping;
 import dev.nin.sweep.SweepFile;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nin.store.SweepAsks;
+import dev.nin.store.queue.SweepAsks;
 import dev.nin.sweep.tpe.Dimension;
 import dev.nin.sweep.tpe.Observation;
 

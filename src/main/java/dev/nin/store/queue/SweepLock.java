@@ -1,5 +1,6 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.StoreException;
 import dev.nin.data.IdxReader;
 
 import jakarta.persistence.EntityManager;

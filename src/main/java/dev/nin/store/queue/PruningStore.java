@@ -1,5 +1,6 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.StoreException;
 import dev.nin.config.Metric;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,12 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.TrialState;
+import dev.nin.store.Workers;
+import dev.nin.store.StoreException;
+import dev.nin.store.Store;
+import dev.nin.store.queue.TrialRecorder;
+import dev.nin.store.queue.SweepAsks;
+import dev.nin.store.queue.SweepStore;
 import dev.nin.store.server.DatabaseLogins;
 import dev.nin.store.server.EmbeddedPostgresServer;
 import dev.nin.config.UsageException;

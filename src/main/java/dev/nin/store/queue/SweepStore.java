@@ -1,5 +1,12 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.TrialState;
+import dev.nin.store.TrialConfig;
+import dev.nin.store.SweepEntity;
+import dev.nin.store.EpochMetricEntity;
+import dev.nin.store.TrialEntity;
+import dev.nin.store.StoreException;
+import dev.nin.store.Store;
 import dev.nin.config.UsageException;
 import dev.nin.model.ModelSpec;
 

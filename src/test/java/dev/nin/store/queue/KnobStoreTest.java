@@ -1,5 +1,8 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.TrialConfig;
+import dev.nin.store.TrialEntity;
+import dev.nin.store.queue.TrialRecorder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 

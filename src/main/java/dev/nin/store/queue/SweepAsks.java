@@ -1,5 +1,9 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.TrialState;
+import dev.nin.store.TrialEntity;
+import dev.nin.store.StoreException;
+import dev.nin.store.Store;
 import dev.nin.config.Metric;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,5 +1,15 @@
-package dev.nin.store;
+package dev.nin.store.queue;
 
+import dev.nin.store.TrialState;
+import dev.nin.store.TrialConfig;
+import dev.nin.store.ResourceProfileEntity;
+import dev.nin.store.ArtifactEntity;
+import dev.nin.store.EpochMetricEntity;
+import dev.nin.store.Workers;
+import dev.nin.store.TrialEntity;
+import dev.nin.store.StoreException;
+import dev.nin.store.ClaimLostException;
+import dev.nin.store.Store;
 import dev.nin.data.IdxReader;
 import dev.nin.model.ModelSpecJson;
 import java.util.function.Supplier;
