@@ -54,7 +54,10 @@ public final class CurvesChart {
         chart.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(11f));
-        add(chart, "train loss", points, Point::trainLoss, 0).setMarker(SeriesMarkers.SQUARE);
+        XYSeries loss = add(chart, "train loss", points, Point::trainLoss, 0);
+        if (loss != null) {
+            loss.setMarker(SeriesMarkers.SQUARE);
+        }
         add(chart, "train acc", points, Point::trainAccuracy, 1);
         XYSeries validation = add(chart, "validation acc", points, Point::validationAccuracy, 1);
         if (validation != null) {

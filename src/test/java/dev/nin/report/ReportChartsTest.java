@@ -275,4 +275,11 @@ class ReportChartsTest {
         assertNotNull(chart.getSeriesMap().get("training memory (estimated)"));
         assertTrue(chart.getTitle().endsWith("as a multiple of no-1x1's"), "without standard, the first network");
     }
+
+    @Test
+    void aRunThatEndedBeforeItsFirstEpochStillGetsAChart() throws Exception {
+        // A trial that failed or stalled in epoch 1 has no epoch rows: MLflow still gets its (empty) curves.
+        byte[] png = CurvesChart.png("s: c, seed 1 (trial 3, failed)", List.of());
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(png)));
+    }
 }
