@@ -4,7 +4,8 @@
 # for a TPE search, provenance.txt (sweep file and its SHA-256, git commit, CPU, precision, wall time) and
 # the report's charts (./nin report). Trials run from a modified tree (a -dirty commit) are refused.
 #   docs/results/export.sh SWEEP BASELINE WALL_TIME [VERSUS_SWEEP]
-# BASELINE: the configuration differences are taken against; WALL_TIME: as the sweep's run printed it;
+# BASELINE: the configuration differences are taken against ('-' for none: a sweep of one configuration,
+# or one whose trials have not ended yet, exported as it stands); WALL_TIME: as the sweep's run printed it;
 # VERSUS_SWEEP: another sweep whose configurations SWEEP's are compared with (versus.csv, from
 # seed_comparison_across), exported beside it first.
 # ResultsPagesTest recomputes every number of docs/results/README.md from these files.
@@ -46,10 +47,10 @@ q "SELECT variant, resize, batch_size, max(parameters) AS parameters, max(forwar
           max(training_memory_bytes_measured_batch1) AS training_memory_bytes_measured_batch1,
           max(prediction_memory_bytes_measured_batch1) AS prediction_memory_bytes_measured_batch1
    FROM resource_usage WHERE sweep = '$sweep' GROUP BY variant, resize, batch_size ORDER BY variant" >"$out/resources.csv"
-# Every epoch of every trial: the curves (training loss beside accuracy: fit, not only score).
+# Every epoch of every trial, running ones too: the curves (training loss beside accuracy: fit, not only score).
 q "SELECT e.trial_id, r.configuration, r.seed, e.epoch, e.train_loss, e.train_accuracy, e.validation_accuracy,
           e.test_accuracy, e.images_per_second
-   FROM epoch_metrics e JOIN seed_results r ON r.trial_id = e.trial_id WHERE r.sweep = '$sweep'
+   FROM epoch_metrics e JOIN trial_results r ON r.trial_id = e.trial_id WHERE r.sweep = '$sweep'
    ORDER BY e.trial_id, e.epoch" >"$out/epochs.csv"
 if [[ -n "$versus" ]]; then
   q "SELECT metric, configuration, baseline_sweep, baseline, n, baseline_n, mean, baseline_mean, difference, standard_error,
@@ -76,7 +77,9 @@ if [[ "$trial_commits" == *dirty* ]]; then
   exit 3
 fi
 # The charts the page shows, drawn by the report from the same store (named by configuration and seed).
-./nin report "$sweep" --baseline "$baseline" --no-mlflow --out "$stage/report" >/dev/null
+report_baseline=(--baseline "$baseline")
+[[ "$baseline" != "-" ]] || report_baseline=()
+./nin report "$sweep" "${report_baseline[@]}" --no-mlflow --out "$stage/report" >/dev/null
 for chart in "$stage"/report/*.png; do mv "$chart" "$out/"; done
 rm -rf "$stage/report"
 head_commit="$(git rev-parse HEAD)"
