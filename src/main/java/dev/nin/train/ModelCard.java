@@ -120,6 +120,9 @@ public record ModelCard(String format, long trial, String configuration, String 
             return Optional.of(card);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (JsonProcessingException e) {
+            // One line: Jackson's own message adds the source location on a second one.
+            throw new UsageException(file + ": not a readable model card (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
             throw new UsageException(file + ": not a readable model card (" + e.getMessage() + ")", e);
         }

@@ -30,6 +30,7 @@ class ModelCardTest {
         Files.writeString(folder.resolve("nin-model.json"), "{\"format\": ");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCard.read(folder));
         assertTrue(e.getMessage().startsWith(folder.resolve("nin-model.json") + ": not a readable model card"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
 
     @Test
